@@ -1,0 +1,112 @@
+"""Extraction quality on the article-extraction benchmark, beside plain trafilatura, in one run.
+
+    .venv/bin/python benchmarks/quality.py [--dataset DIR] [--worst 10]
+
+The metric is the one the dataset's README defines: 4-token shingles (tokens are ``\\w+``,
+case kept) counted as multisets, per-page precision and recall from tp/fp/fn normalised by
+their sum, averaged over pages; F1 is the harmonic mean of the two averages; accuracy is the
+share of pages whose token sequence matches the truth exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "functions" / "extract"))
+
+import trafilatura  # noqa: E402
+
+from pagesift.errors import ExtractionError  # noqa: E402
+from pagesift.extraction import Page, extract  # noqa: E402
+
+DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "article-extraction-benchmark"
+_TOKEN = re.compile(r"\w+")
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text or "")
+
+
+def shingles(toks: list[str], size: int = 4) -> Counter:
+    return Counter(tuple(toks[i : i + size]) for i in range(len(toks) - size + 1))
+
+
+def page_scores(predicted: str, expected: str) -> tuple[float, float]:
+    pred, true = shingles(tokens(predicted)), shingles(tokens(expected))
+    tp = sum((pred & true).values())
+    fp = sum((pred - true).values())
+    fn = sum((true - pred).values())
+    total = tp + fp + fn
+    if total == 0:
+        return 1.0, 1.0
+    tp, fp, fn = tp / total, fp / total, fn / total
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return precision, recall
+
+
+def summary(scores: list[tuple[float, float]], exact: list[bool]) -> dict[str, float]:
+    precision = sum(p for p, _ in scores) / len(scores)
+    recall = sum(r for _, r in scores) / len(scores)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "accuracy": sum(exact) / len(exact)}
+
+
+def pagesift_text(raw: bytes, url: str | None) -> str:
+    try:
+        return extract(Page(raw, url=url)).text
+    except ExtractionError:
+        return ""
+
+
+def trafilatura_text(raw: bytes, url: str | None) -> str:
+    result = trafilatura.bare_extraction(gzip.decompress(raw), url=url, with_metadata=True)
+    return result.text if result is not None else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--worst", type=int, default=10)
+    args = parser.parse_args()
+
+    truth = json.loads((args.dataset / "ground-truth.json").read_text())
+    systems = {"pagesift": pagesift_text, "trafilatura": trafilatura_text}
+    results: dict[str, list[tuple[str, float, float, bool, str]]] = {name: [] for name in systems}
+    for page_id, item in sorted(truth.items()):
+        raw = (args.dataset / "html" / f"{page_id}.html.gz").read_bytes()
+        expected = item["articleBody"]
+        for name, run in systems.items():
+            predicted = run(raw, item.get("url"))
+            precision, recall = page_scores(predicted, expected)
+            results[name].append((page_id, precision, recall, tokens(predicted) == tokens(expected), predicted))
+
+    print(f"{len(truth)} pages from {args.dataset}")
+    print(f"{'system':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'accuracy':>8}")
+    for name, rows in results.items():
+        s = summary([(p, r) for _, p, r, _, _ in rows], [e for *_, e, _ in rows])
+        print(f"{name:<12} {s['precision']:>9.3f} {s['recall']:>7.3f} {s['f1']:>6.3f} {s['accuracy']:>8.3f}")
+
+    def f1(p: float, r: float) -> float:
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    worst = sorted(results["pagesift"], key=lambda row: f1(row[1], row[2]))[: args.worst]
+    print(f"\nthe {args.worst} pages where pagesift loses most against the ground truth:")
+    for page_id, precision, recall, _, predicted in worst:
+        pred, true = shingles(tokens(predicted)), shingles(tokens(truth[page_id]["articleBody"]))
+        missed = " ".join(" ".join(s) for s in list((true - pred).keys())[:3])
+        added = " ".join(" ".join(s) for s in list((pred - true).keys())[:3])
+        print(f"- {page_id[:12]} F1 {f1(precision, recall):.3f} (P {precision:.3f} R {recall:.3f}) {truth[page_id].get('url', '')}")
+        print(f"    missed: {missed[:160]!r}")
+        print(f"    added:  {added[:160]!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""Bytes as stored → HTML text: gzip by magic bytes or Content-Encoding, then the charset.
+
+Crawlers store pages as they came off the wire: gzip-compressed or not, labelled or not,
+in legacy encodings. The order of charset evidence follows what browsers do (WHATWG
+"encoding sniffing"): byte-order mark, then the transport's Content-Type, then the page's
+own ``<meta charset>`` / ``http-equiv``, then detection.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+from dataclasses import dataclass
+
+from .errors import ExtractionError
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+# Formats that are commonly dropped next to pages by mistake; named so the error says what it is.
+_BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive (or an Office document)"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd archive"),
+    (b"RIFF", "RIFF media (WebP, WAV or AVI)"),
+    (b"\x00\x00\x01\x00", "ICO image"),
+    (b"OggS", "Ogg media"),
+    (b"ID3", "MP3 audio"),
+    (b"\x7fELF", "ELF executable"),
+    (b"wOFF", "WOFF font"),
+    (b"wOF2", "WOFF2 font"),
+)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?\s*([a-zA-Z0-9._:\-]+)""", re.IGNORECASE)
+_META_TAG = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_MARKUP = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title|p|div|article|main|section|span|h[1-6]|br|table|a)\b", re.IGNORECASE)
+
+# Labels that browsers map to another decoder: ISO-8859-1 and ASCII pages are decoded as
+# windows-1252 on the web, so curly quotes in such pages come out right.
+_WHATWG_ALIASES = {
+    "iso-8859-1": "windows-1252",
+    "iso8859-1": "windows-1252",
+    "latin1": "windows-1252",
+    "latin-1": "windows-1252",
+    "l1": "windows-1252",
+    "us-ascii": "windows-1252",
+    "ascii": "windows-1252",
+    "iso-8859-9": "windows-1254",
+    "tis-620": "windows-874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-sjis": "shift_jis",
+}
+# How far into a page to look for <meta charset>, as browsers do (they prescan 1,024 bytes;
+# real pages put long scripts first, so look further).
+_PRESCAN_BYTES = 16_384
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedPage:
+    html: str
+    encoding: str  # the codec that decoded it, e.g. "utf-8", "windows-1256"
+    encoding_source: str  # "bom", "content-type", "meta", "detected" or "default"
+    compressed: bool
+    decoded_bytes: int
+
+
+def gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip (several members allowed), refusing to expand past ``max_bytes``.
+
+    Reads in bounded steps so a gzip bomb (a few KB that expand to GBs) costs at most
+    ``max_bytes`` of memory before it is refused.
+    """
+    out = bytearray()
+    remaining = data
+    while remaining:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        chunk = remaining
+        try:
+            while chunk:
+                out += inflater.decompress(chunk, max_bytes + 1 - len(out))
+                if len(out) > max_bytes:
+                    raise ExtractionError(
+                        f"gzip content expands past the limit of {max_bytes:,} bytes",
+                        kind="InputTooLarge",
+                        stage="decode",
+                    )
+                chunk = inflater.unconsumed_tail
+            out += inflater.flush()
+        except zlib.error as exc:
+            raise ExtractionError(
+                f"gzip data is corrupt or truncated: {exc}", kind="CorruptCompression", stage="decode"
+            ) from exc
+        if not inflater.eof:
+            raise ExtractionError(
+                "gzip data is truncated (the stream ends before its last block)",
+                kind="CorruptCompression",
+                stage="decode",
+            )
+        remaining = inflater.unused_data.lstrip(b"\x00")
+        if remaining and not remaining.startswith(GZIP_MAGIC):
+            break  # trailing garbage after a complete member: ignore it, as gzip(1) does
+    return bytes(out)
+
+
+def _codec(label: bytes | str | None) -> str | None:
+    """Python codec name for a charset label, or None when the label is unknown."""
+    if not label:
+        return None
+    name = label.decode("ascii", "ignore") if isinstance(label, bytes) else label
+    name = name.strip().strip("\"'").lower()
+    name = _WHATWG_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _declared_in_page(head: bytes) -> str | None:
+    for tag in _META_TAG.finditer(head):
+        match = _CHARSET_PARAM.search(tag.group(0))
+        if match:
+            codec = _codec(match.group(1))
+            # A page that says it is UTF-16 in ASCII-compatible bytes is not UTF-16 (WHATWG).
+            if codec and not codec.startswith("utf-16"):
+                return codec
+    return None
+
+
+def _detect(data: bytes) -> str:
+    from charset_normalizer import from_bytes  # imported only when nothing is declared
+
+    best = from_bytes(data[:262_144]).best()
+    codec = _codec(best.encoding) if best is not None else None
+    return codec or "windows-1252"
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """Name of the binary format ``data`` starts with, or None when it may be text."""
+    for signature, name in _BINARY_SIGNATURES:
+        if data.startswith(signature):
+            return name
+    head = data[:4096]
+    if head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Text in ASCII-compatible encodings has almost no NUL or raw control bytes.
+        controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+        if controls > len(head) * 0.1:
+            return "binary data"
+    return None
+
+
+def decode_page(
+    data: bytes,
+    *,
+    content_type: str | None = None,
+    content_encoding: str | None = None,
+    max_bytes: int,
+) -> DecodedPage:
+    """Turn stored bytes into HTML text, or raise ExtractionError saying why not."""
+    if not data:
+        raise ExtractionError("the object is empty (0 bytes)", kind="EmptyInput", stage="decode")
+    encoding_header = (content_encoding or "").strip().lower()
+    compressed = data.startswith(GZIP_MAGIC)
+    if compressed:
+        data = gunzip(data, max_bytes)
+    elif encoding_header in ("gzip", "x-gzip"):
+        # Labelled gzip but not gzip bytes: an HTTP client already decompressed it. Use as is.
+        pass
+    elif encoding_header in ("br", "deflate", "compress", "zstd"):
+        raise ExtractionError(
+            f"Content-Encoding {encoding_header!r} is not supported (store pages as gzip or plain)",
+            kind="UnsupportedEncoding",
+            stage="decode",
+        )
+    if not data.strip():
+        raise ExtractionError("the page is empty once decompressed", kind="EmptyInput", stage="decode")
+
+    binary = sniff_binary(data)
+    if binary:
+        raise ExtractionError(
+            f"the object is a {binary}, not an HTML page", kind="NotHtml", stage="decode"
+        )
+
+    encoding, source = None, "default"
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            data, encoding, source = data[len(bom) :], name, "bom"
+            break
+    if encoding is None and content_type:
+        match = _CHARSET_PARAM.search(content_type.encode("latin-1", "ignore"))
+        if match and (encoding := _codec(match.group(1))):
+            source = "content-type"
+    if encoding is None and (encoding := _declared_in_page(data[:_PRESCAN_BYTES])):
+        source = "meta"
+    if encoding is None:
+        encoding, source = ("utf-8" if _is_utf8(data) else _detect(data)), "detected"
+    try:
+        html = data.decode(encoding)
+    except UnicodeDecodeError:
+        # Mislabelled pages are common (a UTF-8 page behind a latin-1 label and the reverse):
+        # prefer what the bytes say over a label they contradict.
+        fallback = "utf-8" if _is_utf8(data) else _detect(data)
+        if fallback != encoding:
+            encoding, source = fallback, "detected"
+        html = data.decode(encoding, errors="replace")
+
+    html = html.replace("\x00", "")
+    if not _MARKUP.search(html[:262_144]):
+        raise ExtractionError(
+            "the object has no HTML markup (no <html>, <body>, <p> or similar tag)",
+            kind="NotHtml",
+            stage="decode",
+        )
+    return DecodedPage(html, encoding, source, compressed, len(data))
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -1,0 +1,190 @@
+"""The extraction core: page bytes (+ hints) → Document. Knows nothing of AWS.
+
+One trafilatura pass with formatting and links kept gives the markdown; the plain text is
+rendered from the same tree with that markup stripped, so both views always agree.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import trafilatura
+from lxml import etree
+from trafilatura.xml import xmltotxt
+
+from . import __version__
+from .decoding import decode_page
+from .document import (
+    Document,
+    ExtractionInfo,
+    Fingerprints,
+    Source,
+    Stats,
+    document_id,
+)
+from .errors import ExtractionError
+from .fingerprints import sha256_hex, simhash
+
+DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024
+# Words per minute of an adult reading news in a European language (published averages run
+# from about 200 to 260); used only for the reading-time estimate.
+READING_WORDS_PER_MINUTE = 230
+
+# The trafilatura options the document is built with; recorded in every document so that an
+# index can tell which documents a change of options touched.
+TRAFILATURA_OPTIONS = {
+    "with_metadata": True,
+    "include_comments": True,
+    "include_tables": True,
+    "include_formatting": True,
+    "include_links": True,
+    "include_images": False,
+}
+
+_WORD = re.compile(r"\w+")
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
+_META_LANG = re.compile(
+    r"<meta\b[^>]*?(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)[^>]*>",
+    re.IGNORECASE,
+)
+_CONTENT_ATTR = re.compile(r"\bcontent\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
+# ISO 639-2 codes that pages sometimes declare instead of the two-letter ones.
+_ISO639_2_TO_1 = {"eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "ara": "ar", "deu": "de", "ger": "de",
+                  "ita": "it", "por": "pt", "nld": "nl", "dut": "nl", "rus": "ru", "zho": "zh", "chi": "zh"}
+# Markup that the markdown view keeps and the plain text must not show.
+_INLINE_MARKUP = ("ref", "hi", "del")
+
+
+@dataclass(slots=True)
+class Page:
+    """One page as stored, with what its storage says about it."""
+
+    data: bytes
+    source: Source = field(default_factory=Source)
+    url: str | None = None  # the page's address as the crawler recorded it
+    content_type: str | None = None
+    content_encoding: str | None = None
+    content_language: str | None = None
+
+
+def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Document:
+    """Build the document of one page, or raise ExtractionError saying why there is none."""
+    started = time.perf_counter()
+    if len(page.data) > max_input_bytes:
+        raise ExtractionError(
+            f"the object is {len(page.data):,} bytes, over the limit of {max_input_bytes:,}",
+            kind="InputTooLarge",
+            stage="read",
+        )
+    decoded = decode_page(
+        page.data,
+        content_type=page.content_type,
+        content_encoding=page.content_encoding,
+        max_bytes=max_input_bytes,
+    )
+    result = trafilatura.bare_extraction(decoded.html, url=page.url, **TRAFILATURA_OPTIONS)
+    if result is None or result.body is None:
+        raise ExtractionError(
+            "no main content found (the page may be a menu, a login wall or a script-only app)",
+            kind="NoMainContent",
+            stage="extract",
+        )
+    paragraphs = _paragraphs(_plain_text(result.body))
+    if not paragraphs:
+        raise ExtractionError(
+            "the main content is empty once boilerplate is removed",
+            kind="NoMainContent",
+            stage="extract",
+        )
+    text = "\n\n".join(paragraphs)
+    markdown = result.text.strip()
+    comments = (result.comments or "").strip() or None
+    url = page.url or result.url
+    words = len(_WORD.findall(text))
+    source = page.source
+    return Document(
+        id=document_id(source.bucket, source.key, source.path),
+        source=source,
+        url=url,
+        hostname=_hostname(url) or result.hostname,
+        sitename=result.sitename or None,
+        title=result.title or None,
+        author=result.author or None,
+        date=result.date or None,
+        description=result.description or None,
+        language=_declared_language(decoded.html, page.content_language),
+        categories=list(result.categories or []),
+        tags=list(result.tags or []),
+        image=result.image or None,
+        text=text,
+        markdown=markdown,
+        comments=comments,
+        stats=Stats(
+            words=words,
+            characters=len(text),
+            paragraphs=len(paragraphs),
+            reading_time_seconds=round(words * 60 / READING_WORDS_PER_MINUTE),
+        ),
+        fingerprints=Fingerprints(sha256=sha256_hex(text), simhash=simhash(text)),
+        extraction=ExtractionInfo(
+            extractor="trafilatura",
+            extractor_version=trafilatura.__version__,
+            pagesift_version=__version__,
+            encoding=decoded.encoding,
+            input_bytes=len(page.data),
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            timestamp=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            options=dict(TRAFILATURA_OPTIONS),
+        ),
+    )
+
+
+def _plain_text(body: etree._Element) -> str:
+    plain = copy.deepcopy(body)
+    etree.strip_tags(plain, *_INLINE_MARKUP)
+    return xmltotxt(plain, include_formatting=False)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _hostname(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def _iso639_1(code: str) -> str | None:
+    code = code.lower()
+    if len(code) == 2:
+        return code
+    return _ISO639_2_TO_1.get(code)
+
+
+def _declared_language(html: str, content_language: str | None) -> str | None:
+    """The page's declared language: <html lang>, then its meta tags, then Content-Language."""
+    head = html[:65_536]
+    match = _HTML_LANG.search(head)
+    if match and (code := _iso639_1(match.group(1))):
+        return code
+    for tag in _META_LANG.finditer(head):
+        content = _CONTENT_ATTR.search(tag.group(0))
+        if content and (code := _iso639_1(content.group(1))):
+            return code
+    if content_language:
+        first = re.match(r"\s*([a-zA-Z]{2,3})", content_language)
+        if first and (code := _iso639_1(first.group(1))):
+            return code
+    return None
