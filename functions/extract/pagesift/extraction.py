@@ -46,6 +46,9 @@ TRAFILATURA_OPTIONS = {
     "include_images": False,
 }
 
+# Fewer words than this is a menu or a stub, not an article: a one-line news brief has more.
+MIN_WORDS = 5
+
 _WORD = re.compile(r"\w+")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
 _META_LANG = re.compile(
@@ -87,7 +90,15 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Do
         content_encoding=page.content_encoding,
         max_bytes=max_input_bytes,
     )
-    result = trafilatura.bare_extraction(decoded.html, url=page.url, **TRAFILATURA_OPTIONS)
+    try:
+        result = trafilatura.bare_extraction(decoded.html, url=page.url, **TRAFILATURA_OPTIONS)
+    except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
+        # Hostile or broken markup can trip the parser or the extractor; the page is the cause.
+        raise ExtractionError(
+            f"the extractor could not process this page: {type(exc).__name__}: {exc}"[:500],
+            kind="UnparseableHtml",
+            stage="extract",
+        ) from exc
     if result is None or result.body is None:
         raise ExtractionError(
             "no main content found (the page may be a menu, a login wall or a script-only app)",
@@ -95,17 +106,19 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Do
             stage="extract",
         )
     paragraphs = _paragraphs(_plain_text(result.body))
-    if not paragraphs:
+    text = "\n\n".join(paragraphs)
+    words = len(_WORD.findall(text))
+    if words < MIN_WORDS or not _has_text_outside_links(result.body):
         raise ExtractionError(
-            "the main content is empty once boilerplate is removed",
+            f"no main content: {words} word(s) left once menus and boilerplate are removed"
+            if words < MIN_WORDS
+            else "no main content: what is left is only links (a menu or a list of headlines)",
             kind="NoMainContent",
             stage="extract",
         )
-    text = "\n\n".join(paragraphs)
     markdown = result.text.strip()
     comments = (result.comments or "").strip() or None
     url = page.url or result.url
-    words = len(_WORD.findall(text))
     source = page.source
     return Document(
         id=document_id(source.bucket, source.key, source.path),
@@ -148,6 +161,15 @@ def _plain_text(body: etree._Element) -> str:
     plain = copy.deepcopy(body)
     etree.strip_tags(plain, *_INLINE_MARKUP)
     return xmltotxt(plain, include_formatting=False)
+
+
+def _has_text_outside_links(body: etree._Element) -> bool:
+    for element in body.iter():
+        if element.tag != "ref" and element.text and _WORD.search(element.text):
+            return True
+        if element is not body and element.tail and _WORD.search(element.tail):
+            return True
+    return False
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -1,0 +1,176 @@
+"""Composition root of the extract function.
+
+Wires the S3 and EventBridge adapters into the pipeline once per execution environment
+(clients are reused across invocations), then routes each supported event shape:
+SQS batches (the default wiring) with partial-batch responses, S3 notifications and
+EventBridge events invoked directly, and S3 Batch Operations jobs with a result per task.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
+
+from pagesift.config import Settings
+from pagesift.document import Source
+from pagesift.errors import ExtractionError
+from pagesift.pipeline import Outcome, Pipeline
+from pagesift.publishing import EventPublisher
+from pagesift.storage import DocumentStore, PageStore
+from pagesift.triggers import (
+    ObjectChange,
+    UnsupportedEventError,
+    batch_tasks,
+    changes_from_eventbridge,
+    changes_from_message_body,
+    changes_from_s3_notification,
+    event_shape,
+)
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+settings = Settings.from_environ(os.environ)
+# Short timeouts and botocore's standard retry mode: a slow call is retried well inside the
+# function's time budget instead of eating it.
+_client_config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
+_s3 = boto3.client("s3", config=_client_config)
+pipeline = Pipeline(
+    pages=PageStore(_s3, max_input_bytes=settings.max_input_bytes),
+    documents=DocumentStore(_s3, bucket=settings.documents_bucket, prefix=settings.documents_prefix),
+    publisher=EventPublisher(boto3.client("events", config=_client_config), bus_name=settings.event_bus_name),
+    max_input_bytes=settings.max_input_bytes,
+)
+processor = BatchProcessor(event_type=EventType.SQS)
+
+_EXCERPT_CHARS = 2_000
+
+
+class RetryableDeliveryError(Exception):
+    """Some changes of a delivery hit transient errors: the delivery must be retried."""
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    try:
+        shape = event_shape(event)
+        if shape == "sqs":
+            return process_partial_response(
+                event=event, record_handler=handle_sqs_record, processor=processor, context=context
+            )
+        if shape == "batch":
+            return handle_batch_job(event)
+        changes = changes_from_s3_notification(event) if shape == "s3" else changes_from_eventbridge(event)
+    except UnsupportedEventError as error:
+        report_unusable_delivery(error, event)
+        return {"status": "unsupported event", "error": str(error)}
+    # Direct (asynchronous) invocations: raising makes Lambda retry the event, then send it to
+    # the function's failure destination; permanent failures are already reported by events.
+    outcomes = process_changes(changes)
+    return {"status": "ok", "outcomes": [summary(outcome) for outcome in outcomes]}
+
+
+def handle_sqs_record(record: SQSRecord) -> None:
+    try:
+        changes = changes_from_message_body(record.body)
+    except UnsupportedEventError as error:
+        # A message that names no object can never succeed: report it once, don't retry it.
+        report_unusable_delivery(error, record.body)
+        return
+    process_changes(changes)
+
+
+def handle_batch_job(event: dict[str, Any]) -> dict[str, Any]:
+    """S3 Batch Operations: one result per task, so the job report says what happened."""
+    results = []
+    for task in batch_tasks(event):
+        try:
+            outcome = process_change(task.change)
+        except Exception as error:  # transient: Batch Operations retries TemporaryFailure
+            results.append({"taskId": task.task_id, "resultCode": "TemporaryFailure", "resultString": str(error)[:1000]})
+            continue
+        if outcome.status == "failed" and outcome.error is not None:
+            results.append({"taskId": task.task_id, "resultCode": "PermanentFailure", "resultString": str(outcome.error)[:1000]})
+        else:
+            results.append({"taskId": task.task_id, "resultCode": "Succeeded", "resultString": outcome.document_key})
+    return {
+        "invocationSchemaVersion": event["invocationSchemaVersion"],
+        "treatMissingKeysAs": "PermanentFailure",
+        "invocationId": event.get("invocationId"),
+        "results": results,
+    }
+
+
+def process_changes(changes: list[ObjectChange]) -> list[Outcome]:
+    """Process every change; if any hit a transient error, raise after doing the rest."""
+    outcomes, errors = [], []
+    for change in changes:
+        try:
+            outcomes.append(process_change(change))
+        except Exception as error:
+            errors.append(f"s3://{change.bucket}/{change.key}: {type(error).__name__}: {error}")
+    if errors:
+        raise RetryableDeliveryError("; ".join(errors)[:4000])
+    return outcomes
+
+
+@tracer.capture_method
+def process_change(change: ObjectChange) -> Outcome:
+    logger.set_correlation_id(f"s3://{change.bucket}/{change.key}")
+    with logger.append_context_keys(object_key=change.key, bucket=change.bucket, version_id=change.version_id, change=change.kind.value):
+        try:
+            outcome = pipeline.process(change)
+        except Exception:
+            metrics.add_metric(name="TransientFailures", unit=MetricUnit.Count, value=1)
+            logger.exception("change not processed; the delivery will be retried")
+            raise
+        record(outcome)
+        return outcome
+
+
+def record(outcome: Outcome) -> None:
+    if outcome.status == "extracted":
+        metrics.add_metric(name="DocumentsExtracted", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name="ExtractionMs", unit=MetricUnit.Milliseconds, value=outcome.duration_ms or 0)
+        metrics.add_metric(name="InputBytes", unit=MetricUnit.Bytes, value=outcome.input_bytes or 0)
+        metrics.add_metric(name="Words", unit=MetricUnit.Count, value=outcome.words or 0)
+        logger.info("document extracted", extra=summary(outcome))
+    elif outcome.status == "deleted":
+        metrics.add_metric(name="DocumentsDeleted", unit=MetricUnit.Count, value=1)
+        logger.info("document deleted", extra=summary(outcome))
+    else:
+        metrics.add_metric(name="DocumentsFailed", unit=MetricUnit.Count, value=1)
+        logger.warning("page could not become a document", extra=summary(outcome))
+
+
+def report_unusable_delivery(error: UnsupportedEventError, received: object) -> None:
+    """A delivery no supported shape matches: log it whole-ish and emit a failure event."""
+    excerpt = received if isinstance(received, str) else repr(received)
+    logger.error("unsupported event", extra={"error": str(error), "received": excerpt[:_EXCERPT_CHARS]})
+    outcome = pipeline.fail(
+        Source(), error=ExtractionError(str(error)[:1000], kind="UnsupportedEvent", stage="trigger")
+    )
+    record(outcome)
+
+
+def summary(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "status": outcome.status,
+        "source_key": outcome.change.key if outcome.change else None,
+        "document_key": outcome.document_key,
+        "event_id": outcome.event_id,
+        "error": str(outcome.error) if outcome.error else None,
+        "words": outcome.words,
+        "duration_ms": outcome.duration_ms,
+    }

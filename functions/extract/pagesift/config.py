@@ -1,0 +1,42 @@
+"""The function's configuration, read once from its environment (see DESIGN.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .extraction import DEFAULT_MAX_INPUT_BYTES
+
+
+class ConfigurationError(RuntimeError):
+    """The function is deployed without a setting it cannot run without."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    documents_bucket: str
+    documents_prefix: str
+    event_bus_name: str
+    state_table: str | None
+    max_input_bytes: int
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str]) -> Settings:
+        missing = [name for name in ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME") if not env.get(name)]
+        if missing:
+            raise ConfigurationError(f"missing environment variable(s): {', '.join(missing)}")
+        raw_max = env.get("MAX_INPUT_BYTES") or str(DEFAULT_MAX_INPUT_BYTES)
+        try:
+            max_input_bytes = int(raw_max)
+        except ValueError:
+            raise ConfigurationError(f"MAX_INPUT_BYTES must be a whole number of bytes, not {raw_max!r}") from None
+        if max_input_bytes <= 0:
+            raise ConfigurationError(f"MAX_INPUT_BYTES must be positive, not {max_input_bytes}")
+        prefix = env.get("DOCUMENTS_PREFIX", "documents/")
+        return cls(
+            documents_bucket=env["DOCUMENTS_BUCKET"],
+            documents_prefix=prefix,
+            event_bus_name=env["EVENT_BUS_NAME"],
+            state_table=env.get("STATE_TABLE") or None,
+            max_input_bytes=max_input_bytes,
+        )

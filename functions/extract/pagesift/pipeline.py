@@ -1,0 +1,145 @@
+"""One object change → its outcome: a document and its event, a deletion, or a failure.
+
+The use case of the function, written against the stores and the publisher it is given
+(S3 and EventBridge in Lambda, the same on moto in tests), so the handler only composes
+and observes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from .document import (
+    DETAIL_DELETED,
+    DETAIL_EXTRACTED,
+    DETAIL_FAILED,
+    Source,
+    deleted_detail,
+    document_id,
+    extracted_detail,
+    failed_detail,
+)
+from .errors import ExtractionError
+from .extraction import Page, extract
+from .publishing import Event, EventPublisher
+from .storage import DocumentStore, ObjectGone, PageStore
+from .triggers import ChangeKind, ObjectChange
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: str  # "extracted", "deleted" or "failed"
+    change: ObjectChange | None  # None for a delivery that named no object
+    document_key: str | None = None
+    document_id: str | None = None
+    event_id: str | None = None
+    error: ExtractionError | None = None
+    words: int | None = None
+    input_bytes: int | None = None
+    duration_ms: float | None = None
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        pages: PageStore,
+        documents: DocumentStore,
+        publisher: EventPublisher,
+        max_input_bytes: int,
+    ) -> None:
+        self.pages = pages
+        self.documents = documents
+        self.publisher = publisher
+        self.max_input_bytes = max_input_bytes
+
+    def process(self, change: ObjectChange) -> Outcome:
+        """Apply one change. Permanent input errors become a failure event; transient AWS
+        errors propagate so that the delivery is retried."""
+        source = Source(
+            bucket=change.bucket,
+            key=change.key,
+            version_id=change.version_id,
+            etag=change.etag,
+            size=change.size,
+            sequencer=change.sequencer,
+        )
+        if change.bucket == self.documents.bucket:
+            # Writing a document would trigger another run on it: refuse to loop.
+            return self.fail(
+                source,
+                change=change,
+                error=ExtractionError(
+                    f"refusing to extract from the documents bucket {change.bucket!r} itself "
+                    "(the input rule or notification points at the output bucket)",
+                    kind="RecursiveTrigger",
+                    stage="trigger",
+                ),
+            )
+        if change.kind is ChangeKind.DELETED:
+            return self._delete(source, change)
+        try:
+            return self._extract(source, change)
+        except ExtractionError as error:
+            return self.fail(source, change=change, error=error)
+        except ObjectGone as gone:
+            return self.fail(
+                source,
+                change=change,
+                error=ExtractionError(
+                    f"{gone}; it was deleted or overwritten before it could be read, and its own "
+                    "change event brings the current state",
+                    kind="SourceGone",
+                    stage="read",
+                ),
+            )
+
+    def _extract(self, source: Source, change: ObjectChange) -> Outcome:
+        stored = self.pages.read(change.bucket, change.key, change.version_id)
+        source.version_id = stored.version_id or source.version_id
+        source.etag = stored.etag or source.etag
+        source.size = stored.size
+        source.content_type = stored.content_type
+        source.content_encoding = stored.content_encoding
+        source.last_modified = stored.last_modified
+        page = Page(
+            data=stored.data,
+            source=source,
+            url=stored.url,
+            content_type=stored.content_type,
+            content_encoding=stored.content_encoding,
+            content_language=stored.content_language,
+        )
+        document = extract(page, max_input_bytes=self.max_input_bytes)
+        key = self.documents.write(document)
+        # Until the state table tracks the previous version's text, every extraction is a change.
+        detail = extracted_detail(document, self.documents.bucket, key, changed=True)
+        resources = (f"arn:aws:s3:::{self.documents.bucket}/{key}",)
+        [event_id] = self.publisher.publish([Event(DETAIL_EXTRACTED, detail, resources)])
+        return Outcome(
+            "extracted",
+            change,
+            document_key=key,
+            document_id=document.id,
+            event_id=event_id,
+            words=document.stats.words,
+            input_bytes=len(stored.data),
+            duration_ms=document.extraction.duration_ms,
+        )
+
+    def _delete(self, source: Source, change: ObjectChange) -> Outcome:
+        key = self.documents.delete(change.key)
+        detail = deleted_detail(source, self.documents.bucket, key)
+        [event_id] = self.publisher.publish([Event(DETAIL_DELETED, detail)])
+        return Outcome(
+            "deleted", change, document_key=key, document_id=document_id(change.bucket, change.key), event_id=event_id
+        )
+
+    def fail(self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None) -> Outcome:
+        """Record a permanent failure where an operator will find it: a failure event."""
+        detail = failed_detail(source, error_type=error.kind, message=error.message, stage=error.stage)
+        [event_id] = self.publisher.publish([Event(DETAIL_FAILED, detail)])
+        return Outcome("failed", change, event_id=event_id, error=error, input_bytes=source.size)

@@ -1,0 +1,22 @@
+"""JSON Schemas of the document and of each event (draft 2020-12), shipped with the code."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_HERE = Path(__file__).parent
+SCHEMA_FILES = {
+    "document": "document.schema.json",
+    "Document Extracted": "document-extracted.schema.json",
+    "Document Deleted": "document-deleted.schema.json",
+    "Document Extraction Failed": "document-extraction-failed.schema.json",
+}
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    """The schema for "document" or for an event's detail-type."""
+    return json.loads((_HERE / SCHEMA_FILES[name]).read_text(encoding="utf-8"))

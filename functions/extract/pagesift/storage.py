@@ -1,0 +1,116 @@
+"""S3 edges: read a page with its storage metadata, write and delete documents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .document import Document, document_key
+from .errors import ExtractionError
+from .retry import with_retries
+
+_MISSING_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound"})
+_BAD_VERSION_CODES = frozenset({"InvalidArgument"})  # a version id the bucket does not know
+
+
+class ObjectGone(Exception):
+    """The object (or that version of it) no longer exists: it was deleted after the event."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPage:
+    data: bytes
+    size: int
+    content_type: str | None
+    content_encoding: str | None
+    content_language: str | None
+    url: str | None  # from user metadata x-amz-meta-url
+    version_id: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+class PageStore:
+    """Reads pages from the input bucket, refusing oversized ones before reading them."""
+
+    def __init__(self, s3_client: Any, *, max_input_bytes: int) -> None:
+        self._s3 = s3_client
+        self._max_input_bytes = max_input_bytes
+
+    def read(self, bucket: str, key: str, version_id: str | None = None) -> StoredPage:
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if version_id and version_id != "null":
+            params["VersionId"] = version_id
+        try:
+            response = with_retries(lambda: self._s3.get_object(**params))
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in _MISSING_CODES or (code in _BAD_VERSION_CODES and "VersionId" in params):
+                raise ObjectGone(f"s3://{bucket}/{key} (version {version_id}) no longer exists: {code}") from error
+            raise
+        body = response["Body"]
+        size = int(response.get("ContentLength", 0))
+        try:
+            # Refuse from the declared size, before a single byte is read into memory.
+            if size > self._max_input_bytes:
+                raise ExtractionError(
+                    f"the object is {size:,} bytes, over the limit of {self._max_input_bytes:,} (MAX_INPUT_BYTES)",
+                    kind="InputTooLarge",
+                    stage="read",
+                )
+            data = body.read(self._max_input_bytes + 1)
+        finally:
+            body.close()
+        if len(data) > self._max_input_bytes:
+            raise ExtractionError(
+                f"the object is over the limit of {self._max_input_bytes:,} bytes (MAX_INPUT_BYTES)",
+                kind="InputTooLarge",
+                stage="read",
+            )
+        metadata = {k.lower(): v for k, v in (response.get("Metadata") or {}).items()}
+        last_modified = response.get("LastModified")
+        return StoredPage(
+            data=data,
+            size=size,
+            content_type=response.get("ContentType"),
+            content_encoding=response.get("ContentEncoding"),
+            content_language=response.get("ContentLanguage"),
+            url=metadata.get("url") or None,
+            version_id=response.get("VersionId"),
+            etag=(response.get("ETag") or "").strip('"') or None,
+            last_modified=last_modified.isoformat() if last_modified is not None else None,
+        )
+
+
+class DocumentStore:
+    """Writes and deletes documents in the documents bucket, at the key rule's place."""
+
+    def __init__(self, s3_client: Any, *, bucket: str, prefix: str) -> None:
+        self._s3 = s3_client
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def key_for(self, source_key: str) -> str:
+        return document_key(source_key, self.prefix)
+
+    def write(self, document: Document) -> str:
+        key = self.key_for(document.source.key or "")
+        body = json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with_retries(
+            lambda: self._s3.put_object(
+                Bucket=self.bucket,
+                Key=key,
+                Body=body,
+                ContentType="application/json; charset=utf-8",
+                Metadata={"document-id": document.id, "source-sha256": document.fingerprints.sha256},
+            )
+        )
+        return key
+
+    def delete(self, source_key: str) -> str:
+        key = self.key_for(source_key)
+        with_retries(lambda: self._s3.delete_object(Bucket=self.bucket, Key=key))
+        return key

@@ -1,0 +1,272 @@
+"""The ``pagesift`` command line: extract local files, or run the embedded local stack.
+
+    pagesift extract PATH... [--url URL]
+    pagesift local run PATH... [--json] [--log-file FILE]
+    pagesift local up
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".gz")
+DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+def find_pages(paths: list[Path]) -> list[tuple[Path, str]]:
+    """Files to process with the name each goes by: a folder's pages by their relative path."""
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(PAGE_SUFFIXES)):
+                found.append((file, file.relative_to(path).as_posix()))
+        elif path.is_file():
+            found.append((path, path.name))
+        else:
+            raise SystemExit(f"pagesift: no such file or folder: {path}")
+    return found
+
+
+def progress(items: list[Any], description: str) -> Iterator[Any]:
+    """A progress bar on a terminal (stderr), nothing when output goes to a file or a pipe."""
+    if sys.stderr.isatty() and len(items) > 1:
+        from tqdm import tqdm
+
+        yield from tqdm(items, desc=description, unit="page", file=sys.stderr)
+    else:
+        yield from items
+
+
+# ---------------------------------------------------------------------------------------------
+# pagesift extract
+
+
+def command_extract(args: argparse.Namespace) -> int:
+    from pagesift.document import Source
+    from pagesift.errors import ExtractionError
+    from pagesift.extraction import Page, extract
+
+    pages = find_pages(args.paths)
+    single = len(args.paths) == 1 and len(pages) == 1 and args.paths[0].is_file()
+    failures = 0
+    for path, _name in progress(pages, "extracting"):
+        data = path.read_bytes()
+        page = Page(data, source=Source(path=str(path), size=len(data)), url=args.url)
+        try:
+            document = extract(page, max_input_bytes=args.max_input_bytes)
+        except ExtractionError as error:
+            failures += 1
+            print(f"pagesift: {path}: {error}", file=sys.stderr)
+            continue
+        if single:
+            json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        else:
+            sys.stdout.write(json.dumps(document.to_dict(), ensure_ascii=False) + "\n")
+    if len(pages) > 1:
+        print(f"pagesift: {len(pages) - failures} documents, {failures} failures", file=sys.stderr)
+    return 1 if failures else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# pagesift local run / up
+
+
+def _start_stack(args: argparse.Namespace):  # noqa: ANN202 - imports kept lazy: moto is slow to import
+    from .stack import LocalStack
+    from .worker import QueueWorker
+
+    stack = LocalStack(args.template, parameters=dict(args.parameter or [])).start()
+    worker = QueueWorker(stack, concurrency=args.concurrency).start()
+    return stack, worker
+
+
+def upload(stack: Any, path: Path, key: str, url: str | None) -> None:
+    data = path.read_bytes()
+    extra: dict[str, Any] = {"ContentType": "text/html"}
+    if data.startswith(b"\x1f\x8b"):
+        extra["ContentEncoding"] = "gzip"
+    if url:
+        extra["Metadata"] = {"url": url}
+    stack.client("s3").put_object(Bucket=stack.info()["input_bucket"], Key=key, Body=data, **extra)
+
+
+def wait_for_events(stack: Any, keys: set[str], timeout: float) -> dict[str, dict[str, Any]]:
+    """Read IndexQueue, as an indexer subscribed to DocumentsBus would, until every key has its
+    ``Document Extracted`` or ``Document Extraction Failed`` event (or time runs out)."""
+    sqs = stack.client("sqs")
+    queue_url = stack.info()["index_queue_url"]
+    found: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + timeout
+    while set(found) < keys and time.monotonic() < deadline:
+        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in response.get("Messages", []):
+            event = json.loads(message["Body"])
+            key = (event.get("detail", {}).get("source") or {}).get("key")
+            if key in keys and event.get("detail-type") in ("Document Extracted", "Document Extraction Failed"):
+                found[key] = event
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+def command_local_run(args: argparse.Namespace) -> int:
+    pages = find_pages(args.paths)
+    out = sys.stdout
+    prefix = args.prefix
+    with _function_logs_to(args.log_file):
+        stack, worker = _start_stack(args)
+        try:
+            keys = {}
+            for path, name in pages:
+                key = f"{prefix}{name}"
+                upload(stack, path, key, args.url)
+                keys[key] = (path, name)
+            events = wait_for_events(stack, set(keys), args.timeout)
+            rows = []
+            s3 = stack.client("s3")
+            for key, (path, name) in keys.items():
+                event = events.get(key)
+                document = None
+                if event and event["detail-type"] == "Document Extracted":
+                    pointer = event["detail"]["document"]
+                    body = s3.get_object(Bucket=pointer["bucket"], Key=pointer["key"])["Body"].read()
+                    document = json.loads(body)
+                rows.append({"file": str(path), "key": key, "document": document, "event": event})
+        finally:
+            worker.stop()
+            stack.stop()
+    if args.json:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        _print_table(rows, out)
+    missing = [row["file"] for row in rows if row["event"] is None]
+    if missing:
+        print(f"pagesift: no outcome within {args.timeout:.0f} s for: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_table(rows: list[dict[str, Any]], out: IO[str]) -> None:
+    header = ("file", "title", "language", "words", "document key", "event id / failure")
+    table = [header]
+    for row in rows:
+        event, document = row["event"], row["document"]
+        if event is None:
+            outcome = "no event (timed out)"
+        elif document is None:
+            error = event["detail"]["error"]
+            outcome = f"FAILED {error['type']}: {error['message']}"
+        else:
+            outcome = event["id"]
+        table.append(
+            (
+                Path(row["file"]).name,
+                _clip((document or {}).get("title") or "-", 48),
+                (document or {}).get("language") or "-",
+                str((document or {}).get("stats", {}).get("words", "-")),
+                (event or {}).get("detail", {}).get("document", {}).get("key", "-") if document else "-",
+                outcome,
+            )
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(header) - 1)]
+    for line in table:
+        out.write("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)) + "  " + line[-1] + "\n")
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class _function_logs_to:  # noqa: N801 - used as a context manager
+    """Point stdout, where the function writes its logs and metrics, at a file (Lambda's log
+    stream); the command's own output keeps the real stdout."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        self.saved = sys.stdout
+        self.stream = open(self.path or os.devnull, "a", encoding="utf-8")  # noqa: SIM115
+        sys.stdout = self.stream
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout = self.saved
+        self.stream.close()
+
+
+def command_local_up(args: argparse.Namespace) -> int:
+    out = sys.stdout
+    sys.stdout = sys.stderr  # the function's logs go to stderr; stdout carries the one JSON line
+    stack, worker = _start_stack(args)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    out.write(json.dumps(stack.info()) + "\n")
+    out.flush()
+    print("pagesift: local stack running; Ctrl-C to stop", file=sys.stderr)
+    try:
+        while not stopped.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
+        stack.stop()
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected Name=Value, got {text!r}")
+    return name, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pagesift", description="Raw web pages in, clean structured documents out.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    extract = commands.add_parser("extract", help="extract documents from local HTML files (.html, .htm, .gz)")
+    extract.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    extract.add_argument("--url", help="the pages' address (else the canonical URL found in the page)")
+    extract.add_argument("--max-input-bytes", type=int, default=20 * 1024 * 1024)
+    extract.set_defaults(run=command_extract)
+
+    local = commands.add_parser("local", help="the embedded local stack (moto server provisioned from template.yaml)")
+    local_commands = local.add_subparsers(dest="local_command", required=True)
+    for name, helptext in (("run", "upload files, wait for their documents and events, print them, stop"), ("up", "start the stack and keep it running")):
+        sub = local_commands.add_parser(name, help=helptext)
+        sub.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
+        sub.add_argument("--parameter", action="append", type=_parameter, metavar="NAME=VALUE", help="template parameter override")
+        sub.add_argument("--concurrency", type=int, default=1, help="worker threads (Lambda execution environments)")
+    run = local_commands.choices["run"]
+    run.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    run.add_argument("--json", action="store_true", help="one JSON object per file: document and event")
+    run.add_argument("--url", help="set as the objects' x-amz-meta-url")
+    run.add_argument("--prefix", default="", help="key prefix for the uploads")
+    run.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for all outcomes")
+    run.add_argument("--log-file", help="where the function's logs and metrics go (default: discarded)")
+    run.set_defaults(run=command_local_run)
+    local_commands.choices["up"].set_defaults(run=command_local_up)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

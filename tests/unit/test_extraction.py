@@ -1,0 +1,153 @@
+import gzip
+import json
+
+import jsonschema
+import pytest
+
+from pagesift.document import Source
+from pagesift.errors import ExtractionError
+from pagesift.extraction import Page, extract
+from pagesift.schemas import load as load_schema
+from tests.pages import ARTICLE_PARAGRAPHS, article_bytes, article_html
+
+
+def doc_for(data: bytes, **kwargs):
+    return extract(Page(data, source=Source(bucket="in", key="news/a.html"), **kwargs))
+
+
+def test_document_has_every_contract_field_and_validates():
+    document = doc_for(article_bytes()).to_dict()
+    jsonschema.validate(document, load_schema("document"))
+    assert document["title"].startswith("Night buses to reach the northern districts")
+    assert document["author"] == "Ana Ruiz"
+    assert document["date"] == "2021-11-25"
+    assert document["language"] == "en"
+    assert document["url"] == "https://news.example.org/city/night-buses"
+    assert document["hostname"] == "news.example.org"
+    assert document["source"]["key"] == "news/a.html"
+    # JSON round trip keeps everything (the stored form)
+    assert json.loads(json.dumps(document)) == document
+
+
+def test_text_holds_the_article_and_not_the_page_around_it():
+    document = doc_for(article_bytes())
+    for paragraph in ARTICLE_PARAGRAPHS:
+        assert paragraph in document.text
+    assert "All rights reserved" not in document.text
+    assert "Sport" not in document.text.split()
+    # paragraphs separated by blank lines
+    assert document.text.count("\n\n") == document.stats.paragraphs - 1
+
+
+def test_stats_and_fingerprints_are_consistent():
+    import hashlib
+
+    document = doc_for(article_bytes())
+    assert document.stats.characters == len(document.text)
+    assert document.stats.words == len(__import__("re").findall(r"\w+", document.text))
+    assert document.stats.reading_time_seconds > 0
+    assert document.fingerprints.sha256 == hashlib.sha256(document.text.encode()).hexdigest()
+    assert len(document.fingerprints.simhash) == 16
+
+
+def test_url_hint_wins_over_canonical():
+    document = doc_for(article_bytes(), url="https://crawler.example.net/x?id=1")
+    assert document.url == "https://crawler.example.net/x?id=1"
+    assert document.hostname == "crawler.example.net"
+
+
+def test_markdown_keeps_links_and_text_stays_plain():
+    paragraphs = [*ARTICLE_PARAGRAPHS, 'Read the <a href="https://council.example.org/plan.pdf">full plan</a> online today, the council said in a statement.']
+    document = doc_for(article_bytes(paragraphs=paragraphs))
+    assert "[full plan](https://council.example.org/plan.pdf)" in document.markdown
+    assert "full plan" in document.text
+    assert "](" not in document.text
+
+
+def test_gzip_is_detected_by_magic_bytes_without_a_header():
+    plain = doc_for(article_bytes())
+    packed = doc_for(gzip.compress(article_bytes()))
+    assert packed.text == plain.text
+
+
+@pytest.mark.parametrize("encoding", ["windows-1252", "iso-8859-1"])
+def test_legacy_encoding_declared_in_meta(encoding):
+    paragraphs = [p.replace("council", "conseil élu") for p in ARTICLE_PARAGRAPHS]
+    document = doc_for(article_bytes(encoding, charset=encoding, paragraphs=paragraphs, lang="fr"))
+    assert "conseil élu" in document.text
+    assert document.extraction.encoding == "cp1252"
+
+
+def test_content_type_charset_is_used_when_the_page_declares_nothing():
+    paragraphs = [p.replace("council", "ayuntamiento de Cádiz") for p in ARTICLE_PARAGRAPHS]
+    data = article_bytes("windows-1252", charset=None, paragraphs=paragraphs, lang="es")
+    document = doc_for(data, content_type="text/html; charset=windows-1252")
+    assert "ayuntamiento de Cádiz" in document.text
+
+
+def test_undeclared_arabic_windows_1256_is_detected():
+    arabic = "قال المجلس البلدي يوم الثلاثاء إنه سيمدد شبكة حافلات الليل إلى الأحياء الشمالية بعد عامين من العرائض"
+    paragraphs = [f"{arabic} ({i})." for i in range(6)]
+    data = article_bytes("windows-1256", charset=None, paragraphs=paragraphs, lang="ar", title="حافلات الليل")
+    document = doc_for(data)
+    assert arabic in document.text
+    assert document.language == "ar"
+
+
+def test_byte_order_mark_decides_the_encoding():
+    data = b"\xef\xbb\xbf" + article_bytes(charset="iso-8859-1")
+    assert doc_for(data).extraction.encoding == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"", "EmptyInput"),
+        (b"   \n\t  ", "EmptyInput"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "NotHtml"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "NotHtml"),
+        (bytes(range(256)) * 20, "NotHtml"),
+        (b"just some words without any markup at all", "NotHtml"),
+        (b"\x1f\x8b\x08\x00broken", "CorruptCompression"),
+        (b"<html><body><nav><a href='/'>Home</a></nav></body></html>", "NoMainContent"),
+    ],
+)
+def test_pages_that_cannot_become_documents_raise_a_clear_error(data, kind):
+    with pytest.raises(ExtractionError) as raised:
+        doc_for(data)
+    assert raised.value.kind == kind
+    assert raised.value.stage in {"read", "decode", "extract"}
+    assert len(raised.value.message) > 10
+
+
+def test_input_over_the_limit_is_refused():
+    with pytest.raises(ExtractionError) as raised:
+        extract(Page(article_bytes()), max_input_bytes=100)
+    assert raised.value.kind == "InputTooLarge"
+
+
+def test_gzip_bomb_is_refused_with_bounded_output():
+    bomb = gzip.compress(b"<p>" + b"a" * (50 * 1024 * 1024))
+    assert len(bomb) < 100_000
+    with pytest.raises(ExtractionError) as raised:
+        extract(Page(bomb), max_input_bytes=5 * 1024 * 1024)
+    assert raised.value.kind == "InputTooLarge"
+
+
+def test_local_file_source_names_its_path():
+    document = extract(Page(article_bytes(), source=Source(path="/tmp/page.html")))
+    data = document.to_dict()
+    assert data["source"]["path"] == "/tmp/page.html"
+    assert data["source"]["bucket"] is None
+    jsonschema.validate(data, load_schema("document"))
+
+
+def test_id_is_stable_across_versions_and_differs_between_objects():
+    a1 = extract(Page(article_bytes(), source=Source(bucket="b", key="k", version_id="1")))
+    a2 = extract(Page(article_bytes(title="Changed"), source=Source(bucket="b", key="k", version_id="2")))
+    other = extract(Page(article_bytes(), source=Source(bucket="b", key="k2")))
+    assert a1.id == a2.id != other.id
+
+
+def test_article_html_helper_is_not_trivially_empty():
+    assert "<article>" in article_html()
