@@ -1,0 +1,42 @@
+# Two commands set up a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PIP_VERSION := 25.3
+
+.PHONY: install demo test lint sam-build clean
+
+$(STAMP): pyproject.toml constraints.txt functions/extract/requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# pip 23 resolves trafilatura's extras badly: use the pinned pip inside the venv
+	$(BIN)/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -r functions/extract/requirements.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: the embedded local stack on the sample pages, one row per page
+demo: $(STAMP)
+	$(BIN)/pagesift local run samples/pages --log-file $(VENV)/demo-function.log
+
+## test: cfn-lint on the template, then the whole pytest suite (unit and integration)
+test: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+## sam-build: the deployment artifact, with the SAM CLI in its own venv (it pins other boto3/pydantic)
+sam-build:
+	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)" && .venv-sam/bin/python -m pip install --quiet "aws-sam-cli==1.170.0")
+	test -x .venv-runtime/bin/python || ($(PYTHON) -m venv .venv-runtime && .venv-runtime/bin/python -m pip install --quiet "boto3==1.44.5")
+	.venv-sam/bin/sam build --template-file template.yaml
+	# Import the handler from the artifact alone, beside boto3 only, as the Lambda runtime has it
+	cd .aws-sam/build/ExtractFunction && DOCUMENTS_BUCKET=b EVENT_BUS_NAME=e AWS_DEFAULT_REGION=us-east-1 \
+		PYTHONPATH=. ../../../.venv-runtime/bin/python -c "import app; print('the handler imports from the artifact')"
+	du -sh .aws-sam/build/ExtractFunction
+
+clean:
+	rm -rf $(VENV) .venv-sam .venv-runtime .aws-sam .pytest_cache .hypothesis

@@ -1,0 +1,81 @@
+"""PutEvents: only failed entries are resent; past the attempts the error surfaces."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from pagesift.publishing import Event, EventPublisher, PublishError
+from pagesift.retry import is_transient
+
+
+class FlakyEvents:
+    """A PutEvents client whose first ``failures`` calls fail the entries whose detail ``n`` is
+    in ``failing``."""
+
+    def __init__(self, failing: set[int], failures: int) -> None:
+        self.calls: list[list[dict]] = []
+        self.failing = failing
+        self.failures = failures
+        self.counter = 0
+
+    def put_events(self, Entries):  # noqa: N803 - boto3's parameter name
+        self.calls.append(Entries)
+        results = []
+        for entry in Entries:
+            if len(self.calls) <= self.failures and json.loads(entry["Detail"])["n"] in self.failing:
+                results.append({"ErrorCode": "ThrottlingException", "ErrorMessage": "Rate exceeded"})
+            else:
+                self.counter += 1
+                results.append({"EventId": f"id-{self.counter}"})
+        return {"FailedEntryCount": sum("ErrorCode" in r for r in results), "Entries": results}
+
+
+def events(n: int) -> list[Event]:
+    return [Event("Document Extracted", {"n": i}) for i in range(n)]
+
+
+def test_only_failed_entries_are_resent_and_ids_keep_their_order():
+    client = FlakyEvents({1}, failures=2)
+    publisher = EventPublisher(client, bus_name="bus", sleep=lambda _s: None)
+    ids = publisher.publish(events(3))
+    assert len(client.calls) == 3
+    assert [json.loads(e["Detail"])["n"] for e in client.calls[1]] == [1]
+    assert [json.loads(e["Detail"])["n"] for e in client.calls[2]] == [1]
+    assert ids == ["id-1", "id-3", "id-2"]
+
+
+def test_entries_that_keep_failing_raise_publish_error():
+    client = FlakyEvents({0}, failures=100)
+    publisher = EventPublisher(client, bus_name="bus", attempts=3, sleep=lambda _s: None)
+    with pytest.raises(PublishError, match="ThrottlingException"):
+        publisher.publish(events(1))
+    assert len(client.calls) == 3
+
+
+def test_more_than_ten_events_are_split_into_calls():
+    client = FlakyEvents(set(), failures=0)
+    ids = EventPublisher(client, bus_name="bus").publish(events(23))
+    assert [len(call) for call in client.calls] == [10, 10, 3]
+    assert len(ids) == 23
+
+
+def test_publishes_to_a_real_bus_on_moto():
+    with mock_aws():
+        client = boto3.client("events", region_name="us-east-1")
+        client.create_event_bus(Name="docs")
+        [event_id] = EventPublisher(client, bus_name="docs").publish([Event("Document Deleted", {"source": {}})])
+        assert event_id
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "transient"),
+    [("ThrottlingException", 400, True), ("SlowDown", 503, True), ("InternalError", 500, True), ("AccessDenied", 403, False), ("NoSuchBucket", 404, False)],
+)
+def test_transient_error_classification(code, status, transient):
+    error = ClientError({"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")
+    assert is_transient(error) is transient

@@ -1,0 +1,53 @@
+"""S3 edges on moto: size cap before reading, metadata, missing objects, document writes."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from pagesift.errors import ExtractionError
+from pagesift.storage import ObjectGone, PageStore
+
+
+@pytest.fixture
+def s3():
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="input-pages")
+        client.put_bucket_versioning(Bucket="input-pages", VersioningConfiguration={"Status": "Enabled"})
+        yield client
+
+
+def test_reads_page_with_its_storage_metadata(s3):
+    version = s3.put_object(
+        Bucket="input-pages", Key="a b+c/é.html", Body=b"<p>x</p>", ContentType="text/html; charset=utf-8",
+        ContentEncoding="identity", ContentLanguage="fr", Metadata={"url": "https://example.org/a"},
+    )["VersionId"]
+    page = PageStore(s3, max_input_bytes=1000).read("input-pages", "a b+c/é.html", version)
+    assert page.data == b"<p>x</p>"
+    assert page.url == "https://example.org/a"
+    assert page.content_type == "text/html; charset=utf-8"
+    assert page.content_language == "fr"
+    assert page.version_id == version
+    assert page.etag and '"' not in page.etag
+    assert page.last_modified
+
+
+def test_reads_the_version_the_event_names(s3):
+    first = s3.put_object(Bucket="input-pages", Key="k", Body=b"first")["VersionId"]
+    s3.put_object(Bucket="input-pages", Key="k", Body=b"second")
+    assert PageStore(s3, max_input_bytes=100).read("input-pages", "k", first).data == b"first"
+
+
+def test_oversized_object_is_refused_from_its_size(s3):
+    s3.put_object(Bucket="input-pages", Key="big", Body=b"x" * 2000)
+    with pytest.raises(ExtractionError) as raised:
+        PageStore(s3, max_input_bytes=1000).read("input-pages", "big")
+    assert raised.value.kind == "InputTooLarge" and raised.value.stage == "read"
+
+
+@pytest.mark.parametrize("version", [None, "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"])
+def test_missing_object_or_version_is_object_gone(s3, version):
+    with pytest.raises(ObjectGone):
+        PageStore(s3, max_input_bytes=1000).read("input-pages", "nope", version)
