@@ -1,10 +1,12 @@
 """Where moto's S3 → EventBridge events differ from AWS's, make them AWS-shaped.
 
 moto 5.2.5 (``moto/s3/notifications.py::_send_event_bridge_message``) puts the object key
-raw, spells the ETag ``eTag``, and gives every event the same ``id`` and ``sequencer``.
-AWS URL-encodes the key (as in S3 notifications: Powertools decodes it with
-``unquote_plus``), spells it ``etag``, and gives each event its own id and a sequencer that
-grows with each change of a key. The function is written for AWS; the embedded stack and
+raw, spells the ETag ``eTag``, gives every event the same ``id`` and ``sequencer``, sends
+S3 events to the rules of every bus, and sends nothing for a delete marker (a DELETE in a
+versioned bucket). AWS URL-encodes the key (as in S3 notifications: Powertools decodes it
+with ``unquote_plus``), spells it ``etag``, gives each event its own id and a sequencer
+that grows with each change of a key, sends to the default bus, and sends ``Object
+Deleted`` (deletion-type "Delete Marker Created") for a delete marker. The function is written for AWS; the embedded stack and
 the tests patch moto once, here, rather than teach the function moto's dialect.
 """
 
@@ -38,8 +40,8 @@ def _send_event_bridge_message(account_id: str, bucket: Any, event_name: str, ke
     event["resources"] = [bucket.arn]
     detail_object = {
         "key": quote_plus(key.name, safe="/"),
-        "size": key.size,
-        "etag": key.etag.replace('"', ""),
+        "size": getattr(key, "size", None),
+        "etag": (getattr(key, "etag", None) or "").replace('"', "") or None,
         "sequencer": f"{next(_sequence):018X}",
     }
     if key.version_id and key.version_id != "null":
@@ -55,14 +57,29 @@ def _send_event_bridge_message(account_id: str, bucket: Any, event_name: str, ke
     }
     if event["detail-type"] == "Object Deleted":
         detail_object.pop("size", None)
-        event["detail"]["deletion-type"] = "Delete Marker Created" if getattr(key, "is_delete_marker", False) else "Permanently Deleted"
+        marker = event_name.endswith("DeleteMarkerCreated")
+        event["detail"]["deletion-type"] = "Delete Marker Created" if marker else "Permanently Deleted"
+        event["detail"]["reason"] = "DeleteObject"
+    detail_object = {k: v for k, v in detail_object.items() if v is not None}
+    event["detail"]["object"] = detail_object
     try:
-        backend = events_backends[account_id][bucket.region_name]
-        for event_bus in backend.event_buses.values():
-            for rule in event_bus.rules.values():
-                rule.send_to_targets(event, transform_input=False)
+        bus = events_backends[account_id][bucket.region_name].event_buses.get("default")
+        for rule in list(bus.rules.values()) if bus else []:
+            rule.send_to_targets(event, transform_input=False)
     except Exception:  # noqa: BLE001 - asynchronous in AWS: a failed delivery never fails the put
         pass
+
+
+def _with_delete_marker_events(original: Any) -> Any:
+    def _set_delete_marker(backend: Any, bucket_name: str, key_name: str) -> Any:
+        marker = original(backend, bucket_name, key_name)
+        bucket = backend.get_bucket(bucket_name)
+        config = bucket.notification_configuration
+        if config is not None and config.event_bridge is not None:
+            _send_event_bridge_message(backend.account_id, bucket, "s3:ObjectRemoved:DeleteMarkerCreated", marker)
+        return marker
+
+    return _set_delete_marker
 
 
 def apply() -> None:
@@ -72,6 +89,8 @@ def apply() -> None:
         if _applied:
             return
         from moto.s3 import notifications
+        from moto.s3.models import S3Backend
 
         notifications._send_event_bridge_message = _send_event_bridge_message  # type: ignore[assignment]
+        S3Backend._set_delete_marker = _with_delete_marker_events(S3Backend._set_delete_marker)  # type: ignore[method-assign]
         _applied = True

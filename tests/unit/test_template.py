@@ -1,0 +1,365 @@
+"""Guards on template.yaml: the properties that must never loosen (least privilege, encryption,
+TLS, dead letters, queue timing, partial batch failures) and the contracts others build on
+(function environment, outputs). Plus cfn-lint, with no finding."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from cfnlint.decode import decode_str
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+SIX_TIMES = 6  # AWS: source queue visibility timeout >= 6x the function timeout
+FOURTEEN_DAYS = 1209600
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    tpl, matches = decode_str(TEMPLATE_PATH.read_text(encoding="utf-8"))
+    assert not matches, matches
+    return tpl
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict[str, Any]) -> dict[str, Any]:
+    return template["Resources"]
+
+
+@pytest.fixture(scope="module")
+def transformed(template: dict[str, Any]) -> dict[str, Any]:
+    """The template after the SAM transform (what CloudFormation deploys)."""
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
+    tpl = copy.deepcopy(template)
+    # The translator wants the code in S3 (sam package puts it there); the location is irrelevant.
+    tpl["Resources"]["ExtractFunction"]["Properties"]["CodeUri"] = "s3://bucket/extract.zip"
+    session = boto3.Session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    return Translator(None, Parser(), boto_session=session).translate(
+        tpl, parameter_values={}, get_managed_policy_map=lambda: {}
+    )
+
+
+def of_type(resources: dict[str, Any], type_: str) -> dict[str, Any]:
+    return {k: v for k, v in resources.items() if v["Type"] == type_}
+
+
+def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    return resources[logical_id].get("Properties", {})
+
+
+def referenced_ids(value: Any) -> set[str]:
+    """Logical ids (resources or parameters) an intrinsic expression refers to."""
+    if isinstance(value, list):
+        return set().union(*(referenced_ids(v) for v in value)) if value else set()
+    if not isinstance(value, dict):
+        return set()
+    if "Ref" in value:
+        return {value["Ref"]}
+    if "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        return {target[0] if isinstance(target, list) else target.split(".")[0]}
+    if "Fn::Sub" in value:
+        text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
+        names = {part.split("}")[0].split(".")[0] for part in text.split("${")[1:]}
+        return {n for n in names if not n.startswith("AWS::")}
+    return set().union(*(referenced_ids(v) for v in value.values()))
+
+
+def statements(node: Any) -> list[dict[str, Any]]:
+    """Every IAM policy statement anywhere below node."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Statement":
+                found.extend(value if isinstance(value, list) else [value])
+            else:
+                found.extend(statements(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(statements(value))
+    return found
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# ------------------------------------------------------------------------- lint
+
+
+def test_cfn_lint_reports_nothing() -> None:
+    # Same interpreter as the tests (its cfn-lint and aws-sam-translator), whatever PATH says.
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())", str(TEMPLATE_PATH)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------------- least privilege
+
+
+def test_every_policy_statement_names_its_resources(resources: dict[str, Any]) -> None:
+    all_statements = statements(resources)
+    assert len(all_statements) >= 6  # the function's, the bucket policies, the queue policies
+    for statement in all_statements:
+        assert "NotResource" not in statement and "NotAction" not in statement, statement
+        for resource in as_list(statement["Resource"]):
+            # Never "*" or a literal ARN: each resource is one of this template's, by reference.
+            assert isinstance(resource, dict), f"literal resource {resource!r} in {statement}"
+            assert referenced_ids(resource) & set(resources), statement
+        for action in as_list(statement["Action"]):
+            if statement["Effect"] == "Allow":
+                assert "*" not in action, f"wildcard action {action!r} in {statement}"
+
+
+def test_function_writes_only_under_the_documents_prefix(resources: dict[str, Any]) -> None:
+    policy = statements(props(resources, "ExtractFunction")["Policies"])
+    writers = [s for s in policy if {"s3:PutObject", "s3:DeleteObject"} & set(as_list(s["Action"]))]
+    assert writers
+    for statement in writers:
+        for resource in as_list(statement["Resource"]):
+            assert resource == {"Fn::Sub": "${DocumentsBucket.Arn}/${DocumentsPrefix}*"}, statement
+    # Nothing may write to the input bucket: no recursive invocation.
+    for statement in policy:
+        if "InputBucket" in referenced_ids(statement["Resource"]):
+            assert set(as_list(statement["Action"])) <= {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"}
+
+
+def test_function_role_gets_only_the_expected_managed_policies(transformed: dict[str, Any]) -> None:
+    role = transformed["Resources"]["ExtractFunctionRole"]["Properties"]
+    arns = {arn["Fn::Sub"] if isinstance(arn, dict) else arn for arn in role["ManagedPolicyArns"]}
+    names = {arn.rsplit("/", 1)[1] for arn in arns}
+    # Added by SAM for the logs, X-Ray tracing and the SQS event source; anything else is a loosening.
+    assert names == {"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess", "AWSLambdaSQSQueueExecutionRole"}
+    for statement in statements(role["Policies"]):
+        for resource in as_list(statement["Resource"]):
+            assert isinstance(resource, dict), statement
+
+
+# ------------------------------------------------------------------------- buckets
+
+
+def test_buckets_block_public_access_encrypt_and_enforce_ownership(resources: dict[str, Any]) -> None:
+    buckets = of_type(resources, "AWS::S3::Bucket")
+    assert set(buckets) == {"InputBucket", "DocumentsBucket"}
+    for logical_id in buckets:
+        p = props(resources, logical_id)
+        assert p["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }, logical_id
+        rules = p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert rules and all(
+            r["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms", "aws:kms:dsse") for r in rules
+        ), logical_id
+        assert p["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}], logical_id
+
+
+def test_buckets_deny_requests_without_tls(resources: dict[str, Any]) -> None:
+    policies = of_type(resources, "AWS::S3::BucketPolicy")
+    for bucket in of_type(resources, "AWS::S3::Bucket"):
+        mine = [p["Properties"] for p in policies.values() if p["Properties"]["Bucket"] == {"Ref": bucket}]
+        assert len(mine) == 1, bucket
+        denies = [
+            s
+            for s in mine[0]["PolicyDocument"]["Statement"]
+            if s["Effect"] == "Deny"
+            and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            and s["Principal"] == "*"
+            and as_list(s["Action"]) == ["s3:*"]
+        ]
+        assert len(denies) == 1, bucket
+        assert as_list(denies[0]["Resource"]) == [
+            {"Fn::GetAtt": [bucket, "Arn"]},
+            {"Fn::Sub": f"${{{bucket}.Arn}}/*"},
+        ], bucket
+
+
+def test_input_bucket_is_versioned_and_notifies_eventbridge(resources: dict[str, Any]) -> None:
+    p = props(resources, "InputBucket")
+    assert p["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"] is True
+    assert p["VersioningConfiguration"]["Status"] == "Enabled"
+
+
+# ------------------------------------------------------------------------- queues
+
+
+def test_extract_queue_visibility_is_six_times_every_allowed_timeout(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    allowed = template["Parameters"]["FunctionTimeout"]["AllowedValues"]
+    assert str(template["Parameters"]["FunctionTimeout"]["Default"]) in {str(v) for v in allowed}
+    lookup = props(resources, "ExtractQueue")["VisibilityTimeout"]["Fn::FindInMap"]
+    assert lookup[1] == {"Ref": "FunctionTimeout"}
+    table = template["Mappings"][lookup[0]]
+    for timeout in allowed:
+        visibility = int(table[str(timeout)][lookup[2]])
+        assert visibility >= SIX_TIMES * int(timeout), (timeout, visibility)
+        assert visibility <= 43200  # the SQS maximum
+
+
+def test_queues_are_encrypted_and_dead_letter_to_a_14_day_queue(resources: dict[str, Any]) -> None:
+    queues = of_type(resources, "AWS::SQS::Queue")
+    dlqs = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in queues.values()
+        if "RedrivePolicy" in q.get("Properties", {})
+    }
+    assert dlqs == {"ExtractDLQ", "IndexDLQ"}
+    for logical_id, queue in queues.items():
+        p = queue.get("Properties", {})
+        assert p.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in p, logical_id
+        if logical_id in dlqs:
+            assert p["MessageRetentionPeriod"] == FOURTEEN_DAYS, logical_id
+        else:
+            assert p["RedrivePolicy"]["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}, logical_id
+            # A dead-lettered message keeps its first enqueue time: the DLQ must keep it longer.
+            assert p.get("MessageRetentionPeriod", 345600) < FOURTEEN_DAYS, logical_id
+
+
+def rule_destinations(rule: dict[str, Any]) -> set[str]:
+    """Queues a rule sends to: its targets and their dead-letter queues."""
+    arns = [t["Arn"] for t in rule["Properties"]["Targets"]]
+    arns += [t["DeadLetterConfig"]["Arn"] for t in rule["Properties"]["Targets"] if "DeadLetterConfig" in t]
+    return {arn["Fn::GetAtt"][0] for arn in arns}
+
+
+def test_queue_policies_let_only_their_rule_send(resources: dict[str, Any]) -> None:
+    rules = of_type(resources, "AWS::Events::Rule")
+    covered: set[str] = set()
+    for policy in of_type(resources, "AWS::SQS::QueuePolicy").values():
+        queues = {q["Ref"] for q in policy["Properties"]["Queues"]}
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+            assert as_list(statement["Action"]) == ["sqs:SendMessage"]
+            assert {r["Fn::GetAtt"][0] for r in as_list(statement["Resource"])} == queues
+            source = statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::GetAtt"][0]
+            assert queues <= rule_destinations(rules[source]), (queues, source)
+        covered |= queues
+    # Every queue a rule sends to has its policy.
+    assert set().union(*(rule_destinations(rule) for rule in rules.values())) <= covered
+
+
+# ------------------------------------------------------------------------- wiring
+
+
+def test_input_rule_takes_object_changes_of_the_input_bucket(resources: dict[str, Any]) -> None:
+    rule = props(resources, "InputEventsRule")
+    assert "EventBusName" not in rule  # S3 publishes to the default bus
+    pattern = rule["EventPattern"]
+    assert pattern["source"] == ["aws.s3"]
+    assert sorted(pattern["detail-type"]) == ["Object Created", "Object Deleted"]
+    assert pattern["detail"]["bucket"]["name"] == [{"Ref": "InputBucket"}]
+    assert [t["Arn"] for t in rule["Targets"]] == [{"Fn::GetAtt": ["ExtractQueue", "Arn"]}]
+    assert rule["Targets"][0]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["ExtractDLQ", "Arn"]}
+
+
+def test_index_rule_takes_pagesift_events_of_the_documents_bus(resources: dict[str, Any]) -> None:
+    rule = props(resources, "IndexRule")
+    assert rule["EventBusName"] == {"Fn::GetAtt": ["DocumentsBus", "Name"]}
+    assert rule["EventPattern"] == {"source": ["pagesift"]}
+    assert [t["Arn"] for t in rule["Targets"]] == [{"Fn::GetAtt": ["IndexQueue", "Arn"]}]
+    archive = props(resources, "DocumentsArchive")
+    assert archive["SourceArn"] == {"Fn::GetAtt": ["DocumentsBus", "Arn"]}
+
+
+def test_sqs_event_source_reports_batch_item_failures(resources: dict[str, Any]) -> None:
+    events = props(resources, "ExtractFunction")["Events"]
+    sqs = [e["Properties"] for e in events.values() if e["Type"] == "SQS"]
+    assert len(sqs) == 1
+    assert sqs[0]["Queue"] == {"Fn::GetAtt": ["ExtractQueue", "Arn"]}
+    assert sqs[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert sqs[0]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "MaxConcurrency"}
+    assert sqs[0]["BatchSize"] == {"Ref": "BatchSize"}
+
+
+def test_max_concurrency_cannot_go_below_the_sqs_minimum(template: dict[str, Any]) -> None:
+    assert int(template["Parameters"]["MaxConcurrency"]["MinValue"]) >= 2
+
+
+def test_state_table(resources: dict[str, Any]) -> None:
+    p = props(resources, "StateTable")
+    assert p["BillingMode"] == "PAY_PER_REQUEST"
+    assert p["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert p["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert p["SSESpecification"]["SSEEnabled"] is True
+    assert p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+# ------------------------------------------------------------------------- the function's contract
+
+
+def test_runtime_is_python311(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    function_globals = template["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.11"
+    assert function_globals["Architectures"] == ["x86_64"]
+    assert function_globals["Tracing"] == "Active"
+    for fn in of_type(resources, "AWS::Serverless::Function").values():
+        assert fn["Properties"].get("Runtime", "python3.11") == "python3.11"
+
+
+def test_function_environment_is_the_documented_one(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    fn = props(resources, "ExtractFunction")
+    assert fn["CodeUri"] == "functions/extract/" and (ROOT / fn["CodeUri"] / "requirements.txt").is_file()
+    assert fn["Handler"] == "app.lambda_handler"
+    env = {**template["Globals"]["Function"]["Environment"]["Variables"], **fn["Environment"]["Variables"]}
+    # DESIGN.md, "Function configuration (environment)".
+    assert set(env) == {
+        "DOCUMENTS_BUCKET",
+        "DOCUMENTS_PREFIX",
+        "EVENT_BUS_NAME",
+        "STATE_TABLE",
+        "MAX_INPUT_BYTES",
+        "POWERTOOLS_SERVICE_NAME",
+        "POWERTOOLS_METRICS_NAMESPACE",
+        "LOG_LEVEL",
+    }
+    assert env["DOCUMENTS_BUCKET"] == {"Ref": "DocumentsBucket"}
+    assert env["STATE_TABLE"] == {"Ref": "StateTable"}
+    # GetAtt Name, not Ref: moto resolves the Ref of an event bus to a Python repr.
+    assert env["EVENT_BUS_NAME"] == {"Fn::GetAtt": ["DocumentsBus", "Name"]}
+    assert env["POWERTOOLS_SERVICE_NAME"] == "pagesift"
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Pagesift"
+
+
+def test_log_group_has_retention(resources: dict[str, Any]) -> None:
+    p = props(resources, "ExtractFunctionLogGroup")
+    assert p["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${ExtractFunction}"}
+    assert p["RetentionInDays"]
+
+
+def test_outputs(template: dict[str, Any]) -> None:
+    outputs = template["Outputs"]
+    expected = {
+        "InputBucketName",
+        "DocumentsBucketName",
+        "DocumentsPrefix",
+        "EventBusName",
+        "EventBusArn",
+        "ExtractQueueUrl",
+        "ExtractQueueArn",
+        "ExtractDLQUrl",
+        "IndexQueueUrl",
+        "IndexDLQUrl",
+        "StateTableName",
+        "ExtractFunctionName",
+        "ExtractFunctionArn",
+    }
+    assert expected <= set(outputs)
+    for name, output in outputs.items():
+        assert output.get("Description"), name
