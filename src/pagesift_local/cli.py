@@ -22,13 +22,15 @@ PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".gz")
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
 
-def find_pages(paths: list[Path]) -> list[tuple[Path, str]]:
-    """Files to process with the name each goes by: a folder's pages by their relative path."""
+def find_pages(paths: list[Path], suffixes: tuple[str, ...] | None = PAGE_SUFFIXES) -> list[tuple[Path, str]]:
+    """Files to process with the name each goes by: a folder's files by their relative path,
+    those with one of ``suffixes`` (every file but hidden ones when ``suffixes`` is None)."""
     found: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(PAGE_SUFFIXES)):
-                found.append((file, file.relative_to(path).as_posix()))
+            for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                if suffixes is None or file.name.lower().endswith(suffixes):
+                    found.append((file, file.relative_to(path).as_posix()))
         elif path.is_file():
             found.append((path, path.name))
         else:
@@ -119,7 +121,9 @@ def wait_for_events(stack: Any, keys: set[str], timeout: float) -> dict[str, dic
 
 
 def command_local_run(args: argparse.Namespace) -> int:
-    pages = find_pages(args.paths)
+    # Everything in a folder is uploaded, as a crawler's drop would be: what is not a page
+    # must come back as a failure event, and the demo shows that it does.
+    pages = find_pages(args.paths, suffixes=None)
     out = sys.stdout
     prefix = args.prefix
     with _function_logs_to(args.log_file):

@@ -131,8 +131,8 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Do
         date=result.date or None,
         description=result.description or None,
         language=_declared_language(decoded.html, page.content_language),
-        categories=list(result.categories or []),
-        tags=list(result.tags or []),
+        categories=_term_list(result.categories),
+        tags=_term_list(result.tags),
         image=result.image or None,
         text=text,
         markdown=markdown,
@@ -174,6 +174,16 @@ def _has_text_outside_links(body: etree._Element) -> bool:
 
 def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _term_list(values: list[str] | None) -> list[str]:
+    """Categories or tags as separate terms: pages often give them as one comma-separated string."""
+    terms: dict[str, None] = {}
+    for value in values or []:
+        for term in value.split(","):
+            if term := term.strip():
+                terms.setdefault(term, None)
+    return list(terms)
 
 
 def _hostname(url: str | None) -> str | None:

@@ -1,0 +1,110 @@
+"""The command line as a user runs it: `pagesift extract`, `pagesift local run`, `pagesift local up`."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.conftest import validate_document, validate_event
+from tests.pages import article_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples" / "pages"
+PAGESIFT = [sys.executable, "-m", "pagesift_local.cli"]
+
+
+def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
+    return subprocess.run([*PAGESIFT, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+def test_extract_one_file_prints_one_document(tmp_path: Path) -> None:
+    page = tmp_path / "story.html"
+    page.write_bytes(article_bytes())
+    result = run("extract", str(page), "--url", "https://example.org/story")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    validate_document(document)
+    assert document["source"]["path"] == str(page)
+    assert document["url"] == "https://example.org/story"
+
+
+def test_extract_a_folder_prints_json_lines_and_reports_failures(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.html").write_bytes(article_bytes())
+    (tmp_path / "sub" / "b.htm").write_bytes(article_bytes(title="Other"))
+    (tmp_path / "sub" / "c.html.gz").write_bytes(gzip.compress(article_bytes()))
+    (tmp_path / "broken.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    (tmp_path / "notes.txt").write_text("not a page: not picked up")
+    result = run("extract", str(tmp_path))
+    assert result.returncode == 1  # one page failed
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(Path(d["source"]["path"]).name for d in lines) == ["a.html", "b.htm", "c.html.gz"]
+    for document in lines:
+        validate_document(document)
+    assert "broken.html" in result.stderr and "NotHtml" in result.stderr
+
+
+@pytest.mark.integration
+def test_local_run_json_gives_a_document_and_event_per_page() -> None:
+    result = run("local", "run", str(SAMPLES), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == len([p for p in SAMPLES.iterdir() if not p.name.startswith(".")])
+    for row in rows:
+        validate_event(row["event"])
+        if row["file"].endswith(".png"):
+            assert row["document"] is None
+            assert row["event"]["detail-type"] == "Document Extraction Failed"
+            assert row["event"]["detail"]["error"]["type"] == "NotHtml"
+        else:
+            assert row["event"]["detail-type"] == "Document Extracted"
+            validate_document(row["document"])
+            assert row["document"]["id"] == row["event"]["detail"]["document"]["id"]
+            assert row["document"]["stats"]["words"] > 100
+
+
+@pytest.mark.integration
+def test_local_up_serves_plain_boto3_clients(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
+    process = subprocess.Popen([*PAGESIFT, "local", "up"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        assert {"endpoint_url", "region", "input_bucket", "documents_bucket", "event_bus", "extract_queue_url",
+                "extract_dlq_url", "index_queue_url", "state_table"} <= set(info)
+        session = dict(endpoint_url=info["endpoint_url"], region_name=info["region"],
+                       aws_access_key_id="anything", aws_secret_access_key="anything")
+        s3, sqs = boto3.client("s3", **session), boto3.client("sqs", **session)
+        key = "drop/ein Artikel+über.html"
+        s3.put_object(Bucket=info["input_bucket"], Key=key, Body=article_bytes())
+
+        def next_event(detail_type: str) -> dict:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                for message in sqs.receive_message(QueueUrl=info["index_queue_url"], WaitTimeSeconds=1).get("Messages", []):
+                    sqs.delete_message(QueueUrl=info["index_queue_url"], ReceiptHandle=message["ReceiptHandle"])
+                    event = json.loads(message["Body"])
+                    if event["detail-type"] == detail_type and event["detail"]["source"]["key"] == key:
+                        return event
+            pytest.fail(f"no {detail_type} for {key}")
+
+        extracted = next_event("Document Extracted")
+        validate_event(extracted)
+        pointer = extracted["detail"]["document"]
+        validate_document(json.loads(s3.get_object(Bucket=pointer["bucket"], Key=pointer["key"])["Body"].read()))
+        s3.delete_object(Bucket=info["input_bucket"], Key=key)
+        validate_event(next_event("Document Deleted"))
+        assert s3.list_objects_v2(Bucket=info["documents_bucket"]).get("KeyCount", 0) == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert process.returncode == 0
