@@ -8,8 +8,9 @@ PIP_VERSION := 25.3
 .PHONY: install demo test lint sam-build clean
 
 $(STAMP): pyproject.toml constraints.txt functions/extract/requirements.txt
+	@# The machine's pip (23) is old: upgrade it inside the venv, pinned, before installing.
+	@# lxml_html_clean, which trafilatura's jusText imports, is named in the requirements.
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# pip 23 resolves trafilatura's extras badly: use the pinned pip inside the venv
 	$(BIN)/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -r functions/extract/requirements.txt -e ".[dev]"
 	touch $(STAMP)
@@ -33,7 +34,7 @@ sam-build:
 	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)" && .venv-sam/bin/python -m pip install --quiet "aws-sam-cli==1.170.0")
 	test -x .venv-runtime/bin/python || ($(PYTHON) -m venv .venv-runtime && .venv-runtime/bin/python -m pip install --quiet "boto3==1.44.5")
 	.venv-sam/bin/sam build --template-file template.yaml
-	# Import the handler from the artifact alone, beside boto3 only, as the Lambda runtime has it
+	@# Import the handler from the artifact alone, beside boto3 only, as the Lambda runtime has it
 	cd .aws-sam/build/ExtractFunction && DOCUMENTS_BUCKET=b EVENT_BUS_NAME=e AWS_DEFAULT_REGION=us-east-1 \
 		PYTHONPATH=. ../../../.venv-runtime/bin/python -c "import app; print('the handler imports from the artifact')"
 	du -sh .aws-sam/build/ExtractFunction
