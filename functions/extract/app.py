@@ -95,6 +95,10 @@ def handle_batch_job(event: dict[str, Any]) -> dict[str, Any]:
     """S3 Batch Operations: one result per task, so the job report says what happened."""
     results = []
     for task in batch_tasks(event):
+        if task.change is None:
+            logger.error("unusable Batch Operations task", extra={"task_id": task.task_id, "error": task.error})
+            results.append({"taskId": task.task_id, "resultCode": "PermanentFailure", "resultString": str(task.error)[:1000]})
+            continue
         try:
             outcome = process_change(task.change)
         except Exception as error:  # transient: Batch Operations retries TemporaryFailure
@@ -103,7 +107,8 @@ def handle_batch_job(event: dict[str, Any]) -> dict[str, Any]:
         if outcome.status == "failed" and outcome.error is not None:
             results.append({"taskId": task.task_id, "resultCode": "PermanentFailure", "resultString": str(outcome.error)[:1000]})
         else:
-            results.append({"taskId": task.task_id, "resultCode": "Succeeded", "resultString": outcome.document_key})
+            text = outcome.document_key if outcome.status != "skipped" else f"skipped: {outcome.reason}"
+            results.append({"taskId": task.task_id, "resultCode": "Succeeded", "resultString": (text or "")[:1000]})
     return {
         "invocationSchemaVersion": event["invocationSchemaVersion"],
         "treatMissingKeysAs": "PermanentFailure",
@@ -149,6 +154,9 @@ def record(outcome: Outcome) -> None:
     elif outcome.status == "deleted":
         metrics.add_metric(name="DocumentsDeleted", unit=MetricUnit.Count, value=1)
         logger.info("document deleted", extra=summary(outcome))
+    elif outcome.status == "skipped":
+        metrics.add_metric(name="ChangesSkipped", unit=MetricUnit.Count, value=1)
+        logger.info("change skipped: superseded", extra=summary(outcome))
     else:
         metrics.add_metric(name="DocumentsFailed", unit=MetricUnit.Count, value=1)
         logger.warning("page could not become a document", extra=summary(outcome))
@@ -171,6 +179,7 @@ def summary(outcome: Outcome) -> dict[str, Any]:
         "document_key": outcome.document_key,
         "event_id": outcome.event_id,
         "error": str(outcome.error) if outcome.error else None,
+        "reason": outcome.reason,
         "words": outcome.words,
         "duration_ms": outcome.duration_ms,
     }

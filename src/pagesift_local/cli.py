@@ -129,9 +129,11 @@ def command_local_run(args: argparse.Namespace) -> int:
     with _function_logs_to(args.log_file):
         stack, worker = _start_stack(args)
         try:
-            keys = {}
-            for path, name in pages:
+            keys: dict[str, tuple[Path, str]] = {}
+            for number, (path, name) in enumerate(pages, start=1):
                 key = f"{prefix}{name}"
+                if key in keys:  # two files with one name (from two folders): keep both
+                    key = f"{prefix}{number}/{name}"
                 upload(stack, path, key, args.url)
                 keys[key] = (path, name)
             events = wait_for_events(stack, set(keys), args.timeout)
@@ -174,7 +176,7 @@ def _print_table(rows: list[dict[str, Any]], out: IO[str]) -> None:
             outcome = event["id"]
         table.append(
             (
-                Path(row["file"]).name,
+                row["key"],  # the name it was uploaded under: unique, unlike the base name
                 _clip((document or {}).get("title") or "-", 48),
                 (document or {}).get("language") or "-",
                 str((document or {}).get("stats", {}).get("words", "-")),

@@ -56,6 +56,7 @@ class WorkerStats:
     succeeded: int = 0
     failed: int = 0
     handler_errors: int = 0
+    timeouts: int = 0
 
 
 def function_environment(stack: LocalStack) -> dict[str, str]:
@@ -97,11 +98,16 @@ class QueueWorker:
         *,
         concurrency: int = 1,
         wait_seconds: int = 1,
+        batching_window_seconds: float | None = None,
     ) -> None:
         self.stack = stack
         self.source = stack.event_source
         self.concurrency = max(1, min(concurrency, self.source.maximum_concurrency or concurrency))
         self.wait_seconds = wait_seconds
+        # Lambda waits up to the window for a full batch; tests may shorten it (None: template's).
+        self.batching_window_seconds = (
+            self.source.batching_window_seconds if batching_window_seconds is None else batching_window_seconds
+        )
         self.stats = WorkerStats()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -141,24 +147,30 @@ class QueueWorker:
                 time.sleep(1)
 
     def _receive_batch(self) -> list[dict[str, Any]]:
-        """Gather up to BatchSize messages, waiting at most the batching window (as Lambda does)."""
+        """Gather messages until BatchSize or, once the first has come, the batching window
+        has passed (as Lambda does with MaximumBatchingWindowInSeconds)."""
         batch: list[dict[str, Any]] = []
-        deadline = time.monotonic() + self.source.batching_window_seconds
+        deadline = None
         while len(batch) < self.source.batch_size and not self._stop.is_set():
+            remaining = self.wait_seconds if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
+                break
             response = self._sqs.receive_message(
                 QueueUrl=self.source.queue_url,
                 MaxNumberOfMessages=min(10, self.source.batch_size - len(batch)),
-                WaitTimeSeconds=self.wait_seconds if not batch else 0,
+                WaitTimeSeconds=max(0, min(int(remaining), 20)),
                 VisibilityTimeout=self.visibility_timeout,
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )
             received = response.get("Messages", [])
             batch.extend(received)
-            if not received and (batch or time.monotonic() >= deadline):
-                break
-            if time.monotonic() >= deadline:
-                break
+            if not batch:
+                return batch  # nothing yet: poll again from the top
+            if deadline is None:
+                deadline = time.monotonic() + self.batching_window_seconds
+            if not received:
+                time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
         return batch
 
     def invoke(self, handler: Callable[[dict[str, Any], Any], Any], messages: list[dict[str, Any]]) -> None:
@@ -172,9 +184,18 @@ class QueueWorker:
             _deadline=time.monotonic() + self.stack.function.timeout,
         )
         failed_ids: set[str]
+        started = time.monotonic()
         try:
             response = handler(event, context)
             failed_ids = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}
+            if time.monotonic() - started > self.stack.function.timeout:
+                # Lambda would have stopped the invocation at its timeout and the whole batch
+                # would come back; a thread cannot be stopped, so the outcome is applied after.
+                log.error("local worker: the batch ran past the function timeout of %s s; it will be retried",
+                          self.stack.function.timeout)
+                failed_ids = {message["MessageId"] for message in messages}
+                with self._lock:
+                    self.stats.timeouts += 1
         except Exception:
             # A raised error fails the whole batch: every message comes back after its timeout.
             log.exception("local worker: the handler raised; the whole batch will be retried")

@@ -31,7 +31,8 @@ def stack() -> Iterator[LocalStack]:
 
 @pytest.fixture(scope="module")
 def worker(stack: LocalStack) -> Iterator[QueueWorker]:
-    with QueueWorker(stack) as running:
+    # A one-second batching window (the template's is 5 s) keeps the many round trips short.
+    with QueueWorker(stack, batching_window_seconds=1) as running:
         yield running
 
 
@@ -170,3 +171,33 @@ def test_reported_failures_stay_on_the_queue_and_successes_are_deleted(stack: Lo
     left = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
     assert [m["Body"] for m in left] == ["fail"]
     assert left[0]["Attributes"]["ApproximateReceiveCount"] == "2"
+
+
+def test_a_batch_past_the_function_timeout_is_retried_whole(stack: LocalStack, worker: QueueWorker) -> None:
+    """Lambda stops an invocation at its timeout and every message of the batch comes back;
+    the local worker applies the same outcome once the (unstoppable) thread returns."""
+    import dataclasses
+    import types
+
+    sqs = stack.client("sqs")
+    queue_url = sqs.create_queue(QueueName="worker-timeout", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
+    sqs.send_message(QueueUrl=queue_url, MessageBody="slow")
+    messages = []
+    while not messages:
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    contract = QueueWorker.__new__(QueueWorker)
+    contract.__dict__.update(worker.__dict__)
+    contract.source = type(worker.source)(queue_url, 10, 0, None, True)
+    contract.stack = types.SimpleNamespace(
+        function=dataclasses.replace(stack.function, timeout=0), outputs=stack.outputs, region=stack.region
+    )
+    timeouts_before = worker.stats.timeouts
+
+    def slow_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        time.sleep(0.05)
+        return {"batchItemFailures": []}
+
+    contract.invoke(slow_handler, messages)
+    left = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    assert [m["Body"] for m in left] == ["slow"]
+    assert worker.stats.timeouts == timeouts_before + 1

@@ -151,3 +151,36 @@ def test_id_is_stable_across_versions_and_differs_between_objects():
 
 def test_article_html_helper_is_not_trivially_empty():
     assert "<article>" in article_html()
+
+
+def test_non_text_codec_labels_are_ignored():
+    document = doc_for(b'<meta charset="base64">' + article_bytes(charset=None))
+    assert document.extraction.encoding == "utf-8"
+
+
+def test_utf8_page_behind_a_latin1_label_is_read_as_utf8():
+    paragraphs = [p.replace("council", "conseil du café") for p in ARTICLE_PARAGRAPHS]
+    data = article_bytes(charset="iso-8859-1", paragraphs=paragraphs)
+    assert "conseil du café" in doc_for(data).text
+    assert "conseil du café" in doc_for(article_bytes(charset=None, paragraphs=paragraphs), content_type="text/html; charset=latin-1").text
+
+
+def test_utf16_without_bom_declared_by_content_type():
+    data = article_html(charset=None).encode("utf-16-le")
+    document = doc_for(data, content_type="text/html; charset=utf-16le")
+    assert "night bus network" in document.text
+
+
+def test_markup_that_crashes_the_extractor_is_an_extraction_error():
+    with pytest.raises(ExtractionError) as raised:
+        doc_for(b"<svg><br><l>")
+    assert raised.value.kind == "UnparseableHtml"
+
+
+@pytest.mark.parametrize("data", [b"<meta property=og:locale " * 3000 + b"><p>x</p>", b"<html" * 20000, b"<meta " * 20000])
+def test_unclosed_tags_repeated_are_handled(data):
+    # With unbounded attribute patterns these took minutes (quadratic regex backtracking).
+    try:
+        doc_for(data)
+    except ExtractionError as error:
+        assert error.kind == "NoMainContent"

@@ -28,14 +28,16 @@ def changes_in(event: dict[str, Any]) -> list[ObjectChange]:
 
 def materialise(account, path: Path) -> tuple[dict[str, Any], list[ObjectChange]]:
     """Store a page for every created object a sample names (and an old document for every
-    deleted one), and point the sample's version ids at the versions really stored."""
+    deleted one), and point the sample's version ids and ETags at the objects really stored."""
     text = path.read_text()
     changes = changes_in(json.loads(text))
     for change in changes:
         if change.kind is ChangeKind.CREATED:
-            version = account.put_page(change.key, article_bytes(), ContentType="text/html")
+            stored = account.s3.put_object(Bucket=INPUT_BUCKET, Key=change.key, Body=article_bytes(), ContentType="text/html")
             if change.version_id:
-                text = text.replace(change.version_id, version)
+                text = text.replace(change.version_id, stored["VersionId"])
+            if change.etag:
+                text = text.replace(change.etag, stored["ETag"].strip('"'))
         else:
             account.s3.put_object(Bucket=DOCUMENTS_BUCKET, Key=document_key(change.key), Body=b"{}")
     return json.loads(text), changes
@@ -111,7 +113,7 @@ def created_body(key: str, bucket: str = INPUT_BUCKET) -> str:
             "time": "2021-11-25T10:00:00Z",
             "region": "us-east-1",
             "resources": [f"arn:aws:s3:::{bucket}"],
-            "detail": {"version": "0", "bucket": {"name": bucket}, "object": {"key": key, "size": 1, "etag": "e", "sequencer": "01"}},
+            "detail": {"version": "0", "bucket": {"name": bucket}, "object": {"key": key, "size": 1, "sequencer": "01"}},
         }
     )
 
@@ -178,10 +180,57 @@ def test_a_page_over_max_input_bytes_is_refused_before_it_is_read(account, app, 
     assert failure["detail"]["error"]["stage"] == "read"
 
 
-def test_object_deleted_before_it_was_read_is_reported(account, app, context):
-    app.lambda_handler(sqs_event(created_body("vanished.html")), context)
-    [failure] = account.captured_events()
-    assert failure["detail"]["error"]["type"] == "SourceGone"
+def test_object_deleted_before_it_was_read_is_skipped_for_its_deletion_event(account, app, context):
+    response = app.lambda_handler(sqs_event(created_body("vanished.html")), context)
+    assert response == {"batchItemFailures": []}
+    assert account.captured_events() == []
+    assert account.document_keys() == []
+
+
+def versioned_body(kind: str, key: str, version: str) -> str:
+    body = json.loads(created_body(key))
+    body["detail-type"] = kind
+    body["detail"]["object"]["version-id"] = version
+    return json.dumps(body)
+
+
+def test_late_event_for_an_older_version_does_not_overwrite_the_newer_document(account, app, context):
+    old = account.put_page("news/story.html", article_bytes(title="First version"))
+    new = account.put_page("news/story.html", article_bytes(title="Second version"))
+    app.lambda_handler(sqs_event(versioned_body("Object Created", "news/story.html", new)), context)
+    app.lambda_handler(sqs_event(versioned_body("Object Created", "news/story.html", old)), context)
+    events = account.captured_events()
+    assert [e["detail"]["source"]["version_id"] for e in events] == [new]
+    assert account.document("documents/news/story.html.json")["title"].startswith("Second version")
+
+
+def test_deleting_an_old_version_keeps_the_document_of_the_current_one(account, app, context):
+    old = account.put_page("news/story.html", article_bytes(title="First version"))
+    current = account.put_page("news/story.html", article_bytes(title="Second version"))
+    app.lambda_handler(sqs_event(versioned_body("Object Created", "news/story.html", current)), context)
+    account.s3.delete_object(Bucket=INPUT_BUCKET, Key="news/story.html", VersionId=old)
+    app.lambda_handler(sqs_event(versioned_body("Object Deleted", "news/story.html", old)), context)
+    assert [e["detail-type"] for e in account.captured_events()] == ["Document Extracted"]
+    assert account.document_keys() == ["documents/news/story.html.json"]
+
+
+def test_a_late_create_after_the_delete_does_not_resurrect_the_document(account, app, context):
+    version = account.put_page("news/gone.html", article_bytes())
+    account.s3.delete_object(Bucket=INPUT_BUCKET, Key="news/gone.html")  # a delete marker
+    app.lambda_handler(sqs_event(versioned_body("Object Deleted", "news/gone.html", "marker")), context)
+    app.lambda_handler(sqs_event(versioned_body("Object Created", "news/gone.html", version)), context)
+    assert [e["detail-type"] for e in account.captured_events()] == ["Document Deleted"]
+    assert account.document_keys() == []
+
+
+def test_page_that_crashes_the_extractor_is_a_permanent_failure(account, app, context):
+    account.put_page("odd.html", b"<svg><br><l>")
+    account.put_page("label.html", b'<meta charset="base64">' + article_bytes(charset=None))
+    response = app.lambda_handler(sqs_event(created_body("odd.html"), created_body("label.html")), context)
+    assert response == {"batchItemFailures": []}
+    events = {e["detail"]["source"]["key"]: e for e in account.captured_events()}
+    assert events["odd.html"]["detail"]["error"]["type"] == "UnparseableHtml"
+    assert events["label.html"]["detail-type"] == "Document Extracted"
 
 
 def test_events_from_the_documents_bucket_are_refused(account, app, context):
@@ -228,7 +277,10 @@ def test_batch_operations_report_a_result_per_task(account, app, context):
             {"taskId": "t2", "s3Key": "backfill/bad.png", "s3VersionId": None, "s3BucketArn": f"arn:aws:s3:::{INPUT_BUCKET}"},
         ],
     }
+    event["tasks"].append({"taskId": "t3", "s3VersionId": None, "s3BucketArn": f"arn:aws:s3:::{INPUT_BUCKET}"})  # no key
     response = app.lambda_handler(event, context)
     assert response["treatMissingKeysAs"] == "PermanentFailure"
-    assert [(r["taskId"], r["resultCode"]) for r in response["results"]] == [("t1", "Succeeded"), ("t2", "PermanentFailure")]
+    assert [(r["taskId"], r["resultCode"]) for r in response["results"]] == [
+        ("t1", "Succeeded"), ("t2", "PermanentFailure"), ("t3", "PermanentFailure")]
+    assert "s3Key" in response["results"][2]["resultString"]
     assert response["results"][0]["resultString"] == "documents/backfill/ok.html.json"

@@ -24,7 +24,7 @@ def test_reads_page_with_its_storage_metadata(s3):
         Bucket="input-pages", Key="a b+c/é.html", Body=b"<p>x</p>", ContentType="text/html; charset=utf-8",
         ContentEncoding="identity", ContentLanguage="fr", Metadata={"url": "https://example.org/a"},
     )["VersionId"]
-    page = PageStore(s3, max_input_bytes=1000).read("input-pages", "a b+c/é.html", version)
+    page = PageStore(s3, max_input_bytes=1000).read("input-pages", "a b+c/é.html")
     assert page.data == b"<p>x</p>"
     assert page.url == "https://example.org/a"
     assert page.content_type == "text/html; charset=utf-8"
@@ -34,10 +34,17 @@ def test_reads_page_with_its_storage_metadata(s3):
     assert page.last_modified
 
 
-def test_reads_the_version_the_event_names(s3):
-    first = s3.put_object(Bucket="input-pages", Key="k", Body=b"first")["VersionId"]
-    s3.put_object(Bucket="input-pages", Key="k", Body=b"second")
-    assert PageStore(s3, max_input_bytes=100).read("input-pages", "k", first).data == b"first"
+def test_reads_the_current_version_and_tells_whether_one_exists(s3):
+    s3.put_object(Bucket="input-pages", Key="k", Body=b"first")
+    second = s3.put_object(Bucket="input-pages", Key="k", Body=b"second")["VersionId"]
+    store = PageStore(s3, max_input_bytes=100)
+    page = store.read("input-pages", "k")
+    assert (page.data, page.version_id) == (b"second", second)
+    assert store.exists("input-pages", "k")
+    s3.delete_object(Bucket="input-pages", Key="k")
+    assert not store.exists("input-pages", "k")
+    with pytest.raises(ObjectGone):
+        store.read("input-pages", "k")
 
 
 def test_oversized_object_is_refused_from_its_size(s3):
@@ -47,7 +54,6 @@ def test_oversized_object_is_refused_from_its_size(s3):
     assert raised.value.kind == "InputTooLarge" and raised.value.stage == "read"
 
 
-@pytest.mark.parametrize("version", [None, "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"])
-def test_missing_object_or_version_is_object_gone(s3, version):
+def test_missing_object_is_object_gone(s3):
     with pytest.raises(ObjectGone):
-        PageStore(s3, max_input_bytes=1000).read("input-pages", "nope", version)
+        PageStore(s3, max_input_bytes=1000).read("input-pages", "nope")

@@ -45,7 +45,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 _CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?\s*([a-zA-Z0-9._:\-]+)""", re.IGNORECASE)
-_META_TAG = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+# Bounded attribute runs: an unclosed "<meta" repeated many times must not cost quadratic time.
+_META_TAG = re.compile(rb"<meta\b[^>]{0,1024}>", re.IGNORECASE)
 _MARKUP = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title|p|div|article|main|section|span|h[1-6]|br|table|a)\b", re.IGNORECASE)
 
 # Labels that browsers map to another decoder: ISO-8859-1 and ASCII pages are decoded as
@@ -64,6 +65,7 @@ _WHATWG_ALIASES = {
     "gbk": "gb18030",
     "x-sjis": "shift_jis",
 }
+_SINGLE_BYTE_WESTERN = frozenset({"cp1252", "iso8859-1", "iso8859-15", "latin-1"})
 # How far into a page to look for <meta charset>, as browsers do (they prescan 1,024 bytes;
 # real pages put long scripts first, so look further).
 _PRESCAN_BYTES = 16_384
@@ -124,9 +126,11 @@ def _codec(label: bytes | str | None) -> str | None:
     name = name.strip().strip("\"'").lower()
     name = _WHATWG_ALIASES.get(name, name)
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    # Python also registers bytes-to-bytes codecs (base64, hex, zlib, rot13...): not charsets.
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 def _declared_in_page(head: bytes) -> str | None:
@@ -148,13 +152,13 @@ def _detect(data: bytes) -> str:
     return codec or "windows-1252"
 
 
-def sniff_binary(data: bytes) -> str | None:
+def sniff_binary(data: bytes, *, wide_text: bool = False) -> str | None:
     """Name of the binary format ``data`` starts with, or None when it may be text."""
     for signature, name in _BINARY_SIGNATURES:
         if data.startswith(signature):
             return name
     head = data[:4096]
-    if head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head and not wide_text and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Text in ASCII-compatible encodings has almost no NUL or raw control bytes.
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
         if controls > len(head) * 0.1:
@@ -188,25 +192,30 @@ def decode_page(
     if not data.strip():
         raise ExtractionError("the page is empty once decompressed", kind="EmptyInput", stage="decode")
 
-    binary = sniff_binary(data)
-    if binary:
-        raise ExtractionError(
-            f"the object is a {binary}, not an HTML page", kind="NotHtml", stage="decode"
-        )
-
     encoding, source = None, "default"
     for bom, name in _BOMS:
         if data.startswith(bom):
             data, encoding, source = data[len(bom) :], name, "bom"
             break
     if encoding is None and content_type:
-        match = _CHARSET_PARAM.search(content_type.encode("latin-1", "ignore"))
+        match = _CHARSET_PARAM.search(content_type.encode("latin-1", "ignore")[:1024])
         if match and (encoding := _codec(match.group(1))):
             source = "content-type"
+
+    # UTF-16 and UTF-32 text is full of NUL bytes: only the signatures tell it from binary.
+    binary = sniff_binary(data, wide_text=bool(encoding and encoding.startswith(("utf-16", "utf-32"))))
+    if binary:
+        raise ExtractionError(
+            f"the object is a {binary}, not an HTML page", kind="NotHtml", stage="decode"
+        )
     if encoding is None and (encoding := _declared_in_page(data[:_PRESCAN_BYTES])):
         source = "meta"
     if encoding is None:
         encoding, source = ("utf-8" if _is_utf8(data) else _detect(data)), "detected"
+    elif encoding in _SINGLE_BYTE_WESTERN and not data.isascii() and _is_utf8(data):
+        # A UTF-8 page behind a latin-1/cp1252 label (a common crawler or CMS mistake): text in
+        # those encodings is almost never valid UTF-8 once it has non-ASCII bytes, so the bytes win.
+        encoding, source = "utf-8", "detected"
     try:
         html = data.decode(encoding)
     except UnicodeDecodeError:

@@ -50,9 +50,11 @@ TRAFILATURA_OPTIONS = {
 MIN_WORDS = 5
 
 _WORD = re.compile(r"\w+")
-_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
+# Attribute runs are bounded ({0,1024}): with "[^>]*" a page of unclosed "<meta" or "<html"
+# tags costs quadratic time (85 s for 68 KB), which no regex engine interrupts.
+_HTML_LANG = re.compile(r"<html\b[^>]{0,1024}?\blang\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
 _META_LANG = re.compile(
-    r"<meta\b[^>]*?(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)[^>]*>",
+    r"<meta\b[^>]{0,1024}?(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)[^>]{0,1024}>",
     re.IGNORECASE,
 )
 _CONTENT_ATTR = re.compile(r"\bcontent\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
@@ -92,8 +94,10 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Do
     )
     try:
         result = trafilatura.bare_extraction(decoded.html, url=page.url, **TRAFILATURA_OPTIONS)
-    except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
-        # Hostile or broken markup can trip the parser or the extractor; the page is the cause.
+    except Exception as exc:  # noqa: BLE001
+        # Hostile or broken markup trips the parser or the extractor in many ways (lxml errors,
+        # RecursionError, even an AssertionError from htmldate on "<svg><br><l>"): the page is
+        # the cause, and the same bytes would fail the same way, so it is a permanent failure.
         raise ExtractionError(
             f"the extractor could not process this page: {type(exc).__name__}: {exc}"[:500],
             kind="UnparseableHtml",

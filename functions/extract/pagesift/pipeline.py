@@ -23,7 +23,7 @@ from .document import (
 from .errors import ExtractionError
 from .extraction import Page, extract
 from .publishing import Event, EventPublisher
-from .storage import DocumentStore, ObjectGone, PageStore
+from .storage import DocumentStore, ObjectGone, PageStore, StoredPage
 from .triggers import ChangeKind, ObjectChange
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: str  # "extracted", "deleted" or "failed"
+    status: str  # "extracted", "deleted", "failed" or "skipped" (superseded by a newer change)
     change: ObjectChange | None  # None for a delivery that named no object
     document_key: str | None = None
     document_id: str | None = None
     event_id: str | None = None
     error: ExtractionError | None = None
+    reason: str | None = None  # why a change was skipped
     words: int | None = None
     input_bytes: int | None = None
     duration_ms: float | None = None
@@ -86,19 +87,13 @@ class Pipeline:
         except ExtractionError as error:
             return self.fail(source, change=change, error=error)
         except ObjectGone as gone:
-            return self.fail(
-                source,
-                change=change,
-                error=ExtractionError(
-                    f"{gone}; it was deleted or overwritten before it could be read, and its own "
-                    "change event brings the current state",
-                    kind="SourceGone",
-                    stage="read",
-                ),
-            )
+            # Deleted since the event was sent: the deletion's own event removes the document.
+            return Outcome("skipped", change, reason=f"{gone}; its deletion event applies")
 
     def _extract(self, source: Source, change: ObjectChange) -> Outcome:
-        stored = self.pages.read(change.bucket, change.key, change.version_id)
+        stored = self.pages.read(change.bucket, change.key)
+        if superseded := _superseded_by(change, stored):
+            return Outcome("skipped", change, reason=superseded)
         source.version_id = stored.version_id or source.version_id
         source.etag = stored.etag or source.etag
         source.size = stored.size
@@ -131,6 +126,10 @@ class Pipeline:
         )
 
     def _delete(self, source: Source, change: ObjectChange) -> Outcome:
+        if self.pages.exists(change.bucket, change.key):
+            # An old version was deleted, or the page was uploaded again since: the document
+            # stands for the current version, which still exists.
+            return Outcome("skipped", change, reason="the object still has a current version")
         key = self.documents.delete(change.key)
         detail = deleted_detail(source, self.documents.bucket, key)
         [event_id] = self.publisher.publish([Event(DETAIL_DELETED, detail)])
@@ -143,3 +142,19 @@ class Pipeline:
         detail = failed_detail(source, error_type=error.kind, message=error.message, stage=error.stage)
         [event_id] = self.publisher.publish([Event(DETAIL_FAILED, detail)])
         return Outcome("failed", change, event_id=event_id, error=error, input_bytes=source.size)
+
+
+def _superseded_by(change: ObjectChange, stored: StoredPage) -> str | None:
+    """Why the current object is not the one the event is about, or None when it is.
+
+    S3 is the source of truth: a late event for an older version finds a newer current
+    version (or an ETag that differs, in an unversioned bucket) and steps aside; the newer
+    version's own event brings its document.
+    """
+    if change.version_id and change.version_id != "null" and stored.version_id and stored.version_id != "null":
+        if stored.version_id != change.version_id:
+            return f"version {change.version_id} is no longer current (current: {stored.version_id})"
+        return None
+    if change.etag and stored.etag and change.etag != stored.etag:
+        return f"the object changed since the event (ETag {change.etag} is now {stored.etag})"
+    return None

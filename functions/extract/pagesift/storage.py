@@ -12,8 +12,7 @@ from .document import Document, document_key
 from .errors import ExtractionError
 from .retry import with_retries
 
-_MISSING_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound"})
-_BAD_VERSION_CODES = frozenset({"InvalidArgument"})  # a version id the bucket does not know
+_MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
 class ObjectGone(Exception):
@@ -40,16 +39,15 @@ class PageStore:
         self._s3 = s3_client
         self._max_input_bytes = max_input_bytes
 
-    def read(self, bucket: str, key: str, version_id: str | None = None) -> StoredPage:
-        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
-        if version_id and version_id != "null":
-            params["VersionId"] = version_id
+    def read(self, bucket: str, key: str) -> StoredPage:
+        """The object's current version: the caller compares it with the version its event
+        names, so that a late event never brings back an older page."""
         try:
-            response = with_retries(lambda: self._s3.get_object(**params))
+            response = with_retries(lambda: self._s3.get_object(Bucket=bucket, Key=key))
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
-            if code in _MISSING_CODES or (code in _BAD_VERSION_CODES and "VersionId" in params):
-                raise ObjectGone(f"s3://{bucket}/{key} (version {version_id}) no longer exists: {code}") from error
+            if code in _MISSING_CODES:
+                raise ObjectGone(f"s3://{bucket}/{key} no longer exists ({code})") from error
             raise
         body = response["Body"]
         size = int(response.get("ContentLength", 0))
@@ -83,6 +81,17 @@ class PageStore:
             etag=(response.get("ETag") or "").strip('"') or None,
             last_modified=last_modified.isoformat() if last_modified is not None else None,
         )
+
+
+    def exists(self, bucket: str, key: str) -> bool:
+        """Whether the object has a current version (a delete marker or no object: False)."""
+        try:
+            with_retries(lambda: self._s3.head_object(Bucket=bucket, Key=key))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code", "") in _MISSING_CODES:
+                return False
+            raise
+        return True
 
 
 class DocumentStore:

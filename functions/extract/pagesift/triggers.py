@@ -78,8 +78,9 @@ class ObjectChange:
 class BatchTask:
     """One S3 Batch Operations task: its result must be reported under ``task_id``."""
 
-    task_id: str
-    change: ObjectChange  # kind CREATED: a backfill (re)processes existing objects
+    task_id: str  # "" when the task itself has none
+    change: ObjectChange | None  # kind CREATED: a backfill (re)processes existing objects
+    error: str | None = None  # why the task names no object (then ``change`` is None)
 
 
 class UnsupportedEventError(ValueError):
@@ -311,12 +312,18 @@ def batch_tasks(event: dict[str, Any]) -> list[BatchTask]:
         raise UnsupportedEventError(
             f"S3 Batch Operations event: tasks must be an array, got {_type_of(tasks)}"
         )
-    result: list[BatchTask] = []
-    for index, task in enumerate(tasks):
-        path = f"S3 Batch Operations tasks[{index}]"
+    return [_batch_task(task, f"S3 Batch Operations tasks[{index}]", version) for index, task in enumerate(tasks)]
+
+
+def _batch_task(task: Any, path: str, version: str) -> BatchTask:
+    """One task; a malformed one becomes a task with an ``error``, so that its neighbours are
+    still done and the job report says what was wrong with it."""
+    task_id = task.get("taskId") if isinstance(task, dict) else None
+    task_id = task_id if isinstance(task_id, str) else ""
+    try:
         if not isinstance(task, dict):
             raise UnsupportedEventError(f"{path} must be an object, got {_type_of(task)}")
-        task_id = _required_str(task, "taskId", path)
+        _required_str(task, "taskId", path)
         # 1.0 names the bucket by ARN; 2.0 (needed for directory buckets) by name.
         if version == "1.0":
             bucket = _bucket_from_arn(_required_str(task, "s3BucketArn", path), f"{path}.s3BucketArn")
@@ -328,8 +335,9 @@ def batch_tasks(event: dict[str, Any]) -> list[BatchTask]:
             kind=ChangeKind.CREATED,
             version_id=_optional_str(task, "s3VersionId"),
         )
-        result.append(BatchTask(task_id=task_id, change=change))
-    return result
+    except UnsupportedEventError as error:
+        return BatchTask(task_id=task_id, change=None, error=str(error))
+    return BatchTask(task_id=task_id, change=change)
 
 
 # --- helpers -------------------------------------------------------------------------
