@@ -23,6 +23,7 @@ EVENTS_DIR = ROOT / "events"
 INPUT_BUCKET = "pagesift-input"  # the bucket the samples in events/ name
 DOCUMENTS_BUCKET = "pagesift-documents"
 BUS_NAME = "pagesift-documents"
+STATE_TABLE = "pagesift-state"
 REGION = "us-east-1"
 _module_counter = itertools.count()
 
@@ -81,6 +82,7 @@ def account() -> Iterator[Account]:
         DOCUMENTS_BUCKET=DOCUMENTS_BUCKET,
         DOCUMENTS_PREFIX="documents/",
         EVENT_BUS_NAME=BUS_NAME,
+        STATE_TABLE=STATE_TABLE,
         MAX_INPUT_BYTES=str(5 * 1024 * 1024),
         POWERTOOLS_SERVICE_NAME="pagesift",
         POWERTOOLS_METRICS_NAMESPACE="Pagesift",
@@ -90,6 +92,12 @@ def account() -> Iterator[Account]:
         for bucket in (INPUT_BUCKET, DOCUMENTS_BUCKET):
             s3.create_bucket(Bucket=bucket)
         s3.put_bucket_versioning(Bucket=INPUT_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        boto3.client("dynamodb", region_name=REGION).create_table(
+            TableName=STATE_TABLE,
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
         events = boto3.client("events", region_name=REGION)
         events.create_event_bus(Name=BUS_NAME)
         sqs = boto3.client("sqs", region_name=REGION)

@@ -16,6 +16,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
@@ -23,6 +25,7 @@ from pagesift.config import Settings
 from pagesift.document import Source
 from pagesift.errors import ExtractionError
 from pagesift.pipeline import Outcome, Pipeline
+from pagesift.state import StateStore
 from pagesift.publishing import EventPublisher
 from pagesift.storage import DocumentStore, PageStore
 from pagesift.triggers import (
@@ -44,13 +47,34 @@ settings = Settings.from_environ(os.environ)
 # function's time budget instead of eating it.
 _client_config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
 _s3 = boto3.client("s3", config=_client_config)
+_dynamodb = boto3.client("dynamodb", config=_client_config)
 pipeline = Pipeline(
     pages=PageStore(_s3, max_input_bytes=settings.max_input_bytes),
     documents=DocumentStore(_s3, bucket=settings.documents_bucket, prefix=settings.documents_prefix),
     publisher=EventPublisher(boto3.client("events", config=_client_config), bus_name=settings.event_bus_name),
+    state=StateStore(_dynamodb, settings.state_table),
     max_input_bytes=settings.max_input_bytes,
 )
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every record failed is answered with all of them as failures, not an error:
+# the same retry for SQS, without counting the invocation as a function error.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+def _mark_duplicate(response: dict[str, Any], _record: DataRecord) -> dict[str, Any]:
+    return {**response, "duplicate": True}
+
+
+# Exactly-once out: a change delivered again (S3 and EventBridge deliver at least once) returns
+# the recorded outcome instead of running again. Keyed on what identifies the change itself:
+# the object and its version, or its ETag where versioning is off; never on event ids or
+# sequencers alone (moto repeats them). The state table's ordering catches the rest.
+idempotency = IdempotencyConfig(
+    event_key_jmespath="[bucket, key, kind, version_id || etag || sequencer]",
+    raise_on_no_idempotency_key=True,
+    expires_after_seconds=24 * 60 * 60,
+    response_hook=_mark_duplicate,
+)
+_persistence = DynamoDBPersistenceLayer(table_name=settings.state_table, boto3_client=_dynamodb)
 
 _EXCERPT_CHARS = 2_000
 
@@ -63,6 +87,10 @@ class RetryableDeliveryError(Exception):
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Lets idempotency expire an in-progress record with the invocation, should it be cut short.
+    idempotency.register_lambda_context(context)
+    global _lease_seconds
+    _lease_seconds = context.get_remaining_time_in_millis() / 1000 + 30
     try:
         shape = event_shape(event)
         if shape == "sqs":
@@ -78,7 +106,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # Direct (asynchronous) invocations: raising makes Lambda retry the event, then send it to
     # the function's failure destination; permanent failures are already reported by events.
     outcomes = process_changes(changes)
-    return {"status": "ok", "outcomes": [summary(outcome) for outcome in outcomes]}
+    return {"status": "ok", "outcomes": outcomes}
 
 
 def handle_sqs_record(record: SQSRecord) -> None:
@@ -100,14 +128,14 @@ def handle_batch_job(event: dict[str, Any]) -> dict[str, Any]:
             results.append({"taskId": task.task_id, "resultCode": "PermanentFailure", "resultString": str(task.error)[:1000]})
             continue
         try:
-            outcome = process_change(task.change)
+            result = process_change(task.change)
         except Exception as error:  # transient: Batch Operations retries TemporaryFailure
             results.append({"taskId": task.task_id, "resultCode": "TemporaryFailure", "resultString": str(error)[:1000]})
             continue
-        if outcome.status == "failed" and outcome.error is not None:
-            results.append({"taskId": task.task_id, "resultCode": "PermanentFailure", "resultString": str(outcome.error)[:1000]})
+        if result["status"] == "failed":
+            results.append({"taskId": task.task_id, "resultCode": "PermanentFailure", "resultString": str(result["error"])[:1000]})
         else:
-            text = outcome.document_key if outcome.status != "skipped" else f"skipped: {outcome.reason}"
+            text = result["document_key"] if result["status"] in ("extracted", "deleted") else f"{result['status']}: {result['reason']}"
             results.append({"taskId": task.task_id, "resultCode": "Succeeded", "resultString": (text or "")[:1000]})
     return {
         "invocationSchemaVersion": event["invocationSchemaVersion"],
@@ -117,8 +145,9 @@ def handle_batch_job(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def process_changes(changes: list[ObjectChange]) -> list[Outcome]:
-    """Process every change; if any hit a transient error, raise after doing the rest."""
+def process_changes(changes: list[ObjectChange]) -> list[dict[str, Any]]:
+    """Process every change; if any hit a transient error, raise after doing the rest (the
+    ones done are not done twice on the retry: idempotency returns their outcome)."""
     outcomes, errors = [], []
     for change in changes:
         try:
@@ -130,18 +159,32 @@ def process_changes(changes: list[ObjectChange]) -> list[Outcome]:
     return outcomes
 
 
+# The lease on an object outlives the invocation holding it, so a crashed run cannot block the
+# object past its own timeout (set from the Lambda context at each invocation).
+_lease_seconds = 900.0
+
+
 @tracer.capture_method
-def process_change(change: ObjectChange) -> Outcome:
+def process_change(change: ObjectChange) -> dict[str, Any]:
     logger.set_correlation_id(f"s3://{change.bucket}/{change.key}")
     with logger.append_context_keys(object_key=change.key, bucket=change.bucket, version_id=change.version_id, change=change.kind.value):
         try:
-            outcome = pipeline.process(change)
+            result = apply_change(change=change)
         except Exception:
             metrics.add_metric(name="TransientFailures", unit=MetricUnit.Count, value=1)
             logger.exception("change not processed; the delivery will be retried")
             raise
-        record(outcome)
-        return outcome
+        if result.get("duplicate"):
+            metrics.add_metric(name="DuplicatesSkipped", unit=MetricUnit.Count, value=1)
+            logger.info("duplicate delivery: the change was already applied", extra=result)
+        return result
+
+
+@idempotent_function(data_keyword_argument="change", config=idempotency, persistence_store=_persistence)
+def apply_change(change: ObjectChange) -> dict[str, Any]:
+    outcome = pipeline.process(change, lease_seconds=_lease_seconds)
+    record(outcome)
+    return summary(outcome)
 
 
 def record(outcome: Outcome) -> None:
@@ -154,9 +197,12 @@ def record(outcome: Outcome) -> None:
     elif outcome.status == "deleted":
         metrics.add_metric(name="DocumentsDeleted", unit=MetricUnit.Count, value=1)
         logger.info("document deleted", extra=summary(outcome))
+    elif outcome.status == "unchanged":
+        metrics.add_metric(name="DocumentsUnchanged", unit=MetricUnit.Count, value=1)
+        logger.info("document unchanged: nothing rewritten", extra=summary(outcome))
     elif outcome.status == "skipped":
         metrics.add_metric(name="ChangesSkipped", unit=MetricUnit.Count, value=1)
-        logger.info("change skipped: superseded", extra=summary(outcome))
+        logger.info("change skipped", extra=summary(outcome))
     else:
         metrics.add_metric(name="DocumentsFailed", unit=MetricUnit.Count, value=1)
         logger.warning("page could not become a document", extra=summary(outcome))
@@ -176,6 +222,7 @@ def summary(outcome: Outcome) -> dict[str, Any]:
     return {
         "status": outcome.status,
         "source_key": outcome.change.key if outcome.change else None,
+        "document_id": outcome.document_id,
         "document_key": outcome.document_key,
         "event_id": outcome.event_id,
         "error": str(outcome.error) if outcome.error else None,

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from pagesift.document import document_key
 from pagesift.triggers import ChangeKind, ObjectChange, batch_tasks, changes_from_eventbridge, changes_from_message_body, changes_from_s3_notification, event_shape
 from tests.conftest import DOCUMENTS_BUCKET, EVENTS_DIR, INPUT_BUCKET, validate_document, validate_event
+from tests.deliveries import created_body, sqs_event, versioned_body
 from tests.pages import article_bytes
 
 EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
@@ -83,41 +84,6 @@ def test_handler_processes_every_sample_event(account, app, context, path):
             assert key not in stored
 
 
-def sqs_event(*bodies: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": f"m{i}",
-                "receiptHandle": f"r{i}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:ExtractQueue",
-                "awsRegion": "us-east-1",
-            }
-            for i, body in enumerate(bodies)
-        ]
-    }
-
-
-def created_body(key: str, bucket: str = INPUT_BUCKET) -> str:
-    return json.dumps(
-        {
-            "version": "0",
-            "id": "x",
-            "detail-type": "Object Created",
-            "source": "aws.s3",
-            "account": "123456789012",
-            "time": "2021-11-25T10:00:00Z",
-            "region": "us-east-1",
-            "resources": [f"arn:aws:s3:::{bucket}"],
-            "detail": {"version": "0", "bucket": {"name": bucket}, "object": {"key": key, "size": 1, "sequencer": "01"}},
-        }
-    )
-
-
 def test_bad_pages_fail_alone_and_good_ones_still_become_documents(account, app, context):
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     account.put_page("good/one.html", article_bytes())
@@ -185,13 +151,6 @@ def test_object_deleted_before_it_was_read_is_skipped_for_its_deletion_event(acc
     assert response == {"batchItemFailures": []}
     assert account.captured_events() == []
     assert account.document_keys() == []
-
-
-def versioned_body(kind: str, key: str, version: str) -> str:
-    body = json.loads(created_body(key))
-    body["detail-type"] = kind
-    body["detail"]["object"]["version-id"] = version
-    return json.dumps(body)
 
 
 def test_late_event_for_an_older_version_does_not_overwrite_the_newer_document(account, app, context):

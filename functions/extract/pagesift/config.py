@@ -17,12 +17,12 @@ class Settings:
     documents_bucket: str
     documents_prefix: str
     event_bus_name: str
-    state_table: str | None
+    state_table: str
     max_input_bytes: int
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str]) -> Settings:
-        missing = [name for name in ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME") if not env.get(name)]
+        missing = [name for name in ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE") if not env.get(name)]
         if missing:
             raise ConfigurationError(f"missing environment variable(s): {', '.join(missing)}")
         raw_max = env.get("MAX_INPUT_BYTES") or str(DEFAULT_MAX_INPUT_BYTES)
@@ -37,6 +37,6 @@ class Settings:
             documents_bucket=env["DOCUMENTS_BUCKET"],
             documents_prefix=prefix,
             event_bus_name=env["EVENT_BUS_NAME"],
-            state_table=env.get("STATE_TABLE") or None,
+            state_table=env["STATE_TABLE"],
             max_input_bytes=max_input_bytes,
         )

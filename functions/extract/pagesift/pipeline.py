@@ -1,19 +1,26 @@
-"""One object change → its outcome: a document and its event, a deletion, or a failure.
+"""One object change → its outcome: a document and its event, a deletion, a failure, or nothing
+(a change that is stale, a duplicate, or leaves the document as it is).
 
 The use case of the function, written against the stores and the publisher it is given
-(S3 and EventBridge in Lambda, the same on moto in tests), so the handler only composes
-and observes.
+(S3, DynamoDB and EventBridge in Lambda, the same on moto in tests), so the handler only
+composes and observes. Each change is applied under the object's lease on the state table
+and recorded there only once its document and event are out: a retry after any failure
+starts from the last change fully applied, and so publishes its event exactly once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import uuid
 from dataclasses import dataclass
 
 from .document import (
     DETAIL_DELETED,
     DETAIL_EXTRACTED,
     DETAIL_FAILED,
+    Document,
     Source,
     deleted_detail,
     document_id,
@@ -23,21 +30,26 @@ from .document import (
 from .errors import ExtractionError
 from .extraction import Page, extract
 from .publishing import Event, EventPublisher
+from .state import Applied, ObjectState, StateStore, sequencer_key, timestamp
 from .storage import DocumentStore, ObjectGone, PageStore, StoredPage
 from .triggers import ChangeKind, ObjectChange
 
 log = logging.getLogger(__name__)
 
+DEFAULT_LEASE_SECONDS = 900.0  # the longest a Lambda invocation can run
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: str  # "extracted", "deleted", "failed" or "skipped" (superseded by a newer change)
+    # "extracted", "deleted", "failed", "unchanged" (same document: nothing rewritten) or
+    # "skipped" (stale, duplicate or superseded: the newer change's own event applies)
+    status: str
     change: ObjectChange | None  # None for a delivery that named no object
     document_key: str | None = None
     document_id: str | None = None
     event_id: str | None = None
     error: ExtractionError | None = None
-    reason: str | None = None  # why a change was skipped
+    reason: str | None = None
     words: int | None = None
     input_bytes: int | None = None
     duration_ms: float | None = None
@@ -50,16 +62,18 @@ class Pipeline:
         pages: PageStore,
         documents: DocumentStore,
         publisher: EventPublisher,
+        state: StateStore,
         max_input_bytes: int,
     ) -> None:
         self.pages = pages
         self.documents = documents
         self.publisher = publisher
+        self.state = state
         self.max_input_bytes = max_input_bytes
 
-    def process(self, change: ObjectChange) -> Outcome:
+    def process(self, change: ObjectChange, *, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> Outcome:
         """Apply one change. Permanent input errors become a failure event; transient AWS
-        errors propagate so that the delivery is retried."""
+        errors (and ObjectBusy) propagate so that the delivery is retried."""
         source = Source(
             bucket=change.bucket,
             key=change.key,
@@ -80,20 +94,38 @@ class Pipeline:
                     stage="trigger",
                 ),
             )
-        if change.kind is ChangeKind.DELETED:
-            return self._delete(source, change)
+        owner = uuid.uuid4().hex
+        state = self.state.acquire(change.bucket, change.key, owner, lease_seconds)
+        recorded = False
         try:
-            return self._extract(source, change)
-        except ExtractionError as error:
-            return self.fail(source, change=change, error=error)
+            if stale := _not_newer(change, state):
+                return Outcome("skipped", change, reason=stale)
+            if change.kind is ChangeKind.DELETED:
+                outcome, applied = self._delete(source, change, state)
+            else:
+                outcome, applied = self._extract(source, change, state)
+            if applied is not None:
+                self.state.commit(change.bucket, change.key, owner, applied)
+                recorded = True
+            return outcome
+        finally:
+            if not recorded:
+                self._release(change, owner)
+
+    def _extract(self, source: Source, change: ObjectChange, state: ObjectState) -> tuple[Outcome, Applied | None]:
+        try:
+            stored = self.pages.read(change.bucket, change.key)
         except ObjectGone as gone:
             # Deleted since the event was sent: the deletion's own event removes the document.
-            return Outcome("skipped", change, reason=f"{gone}; its deletion event applies")
-
-    def _extract(self, source: Source, change: ObjectChange) -> Outcome:
-        stored = self.pages.read(change.bucket, change.key)
+            return Outcome("skipped", change, reason=f"{gone}; its deletion event applies"), None
+        except ExtractionError as error:  # too large to read: decided from its size
+            applied = Applied(change.sequencer, change.version_id, change.etag, None, state.text_sha256, state.content_sha256, deleted=False)
+            return self.fail(source, change=change, error=error), applied
         if superseded := _superseded_by(change, stored):
-            return Outcome("skipped", change, reason=superseded)
+            return Outcome("skipped", change, reason=superseded), None
+        if not (change.sequencer and state.sequencer) and _older_than_applied(stored, state):
+            return Outcome("skipped", change, reason="an object modified later was already applied"), None
+
         source.version_id = stored.version_id or source.version_id
         source.etag = stored.etag or source.etag
         source.size = stored.size
@@ -108,13 +140,24 @@ class Pipeline:
             content_encoding=stored.content_encoding,
             content_language=stored.content_language,
         )
-        document = extract(page, max_input_bytes=self.max_input_bytes)
+        try:
+            document = extract(page, max_input_bytes=self.max_input_bytes)
+        except ExtractionError as error:
+            # The last good document (of an earlier version) stays: a broken upload does not
+            # wipe an article; the failure event tells the operator.
+            return self.fail(source, change=change, error=error), _applied(change, stored, state.text_sha256, state.content_sha256)
+
+        content = content_sha256(document)
+        text = document.fingerprints.sha256
+        if not state.deleted and state.content_sha256 == content:
+            outcome = Outcome("unchanged", change, document_id=document.id, reason="same document as the version already applied")
+            return outcome, _applied(change, stored, text, content)
         key = self.documents.write(document)
-        # Until the state table tracks the previous version's text, every extraction is a change.
-        detail = extracted_detail(document, self.documents.bucket, key, changed=True)
+        changed = state.deleted or state.text_sha256 != text
+        detail = extracted_detail(document, self.documents.bucket, key, changed=changed)
         resources = (f"arn:aws:s3:::{self.documents.bucket}/{key}",)
         [event_id] = self.publisher.publish([Event(DETAIL_EXTRACTED, detail, resources)])
-        return Outcome(
+        outcome = Outcome(
             "extracted",
             change,
             document_key=key,
@@ -124,24 +167,64 @@ class Pipeline:
             input_bytes=len(stored.data),
             duration_ms=document.extraction.duration_ms,
         )
+        return outcome, _applied(change, stored, text, content)
 
-    def _delete(self, source: Source, change: ObjectChange) -> Outcome:
+    def _delete(self, source: Source, change: ObjectChange, state: ObjectState) -> tuple[Outcome, Applied | None]:
         if self.pages.exists(change.bucket, change.key):
             # An old version was deleted, or the page was uploaded again since: the document
             # stands for the current version, which still exists.
-            return Outcome("skipped", change, reason="the object still has a current version")
+            return Outcome("skipped", change, reason="the object still has a current version"), None
+        applied = Applied(change.sequencer, None, None, None, None, None, deleted=True)
+        if state.deleted:
+            return Outcome("skipped", change, reason="the document was already deleted"), applied
         key = self.documents.delete(change.key)
         detail = deleted_detail(source, self.documents.bucket, key)
         [event_id] = self.publisher.publish([Event(DETAIL_DELETED, detail)])
-        return Outcome(
-            "deleted", change, document_key=key, document_id=document_id(change.bucket, change.key), event_id=event_id
-        )
+        doc_id = document_id(change.bucket, change.key)
+        return Outcome("deleted", change, document_key=key, document_id=doc_id, event_id=event_id), applied
 
     def fail(self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None) -> Outcome:
         """Record a permanent failure where an operator will find it: a failure event."""
         detail = failed_detail(source, error_type=error.kind, message=error.message, stage=error.stage)
         [event_id] = self.publisher.publish([Event(DETAIL_FAILED, detail)])
         return Outcome("failed", change, event_id=event_id, error=error, input_bytes=source.size)
+
+    def _release(self, change: ObjectChange, owner: str) -> None:
+        try:
+            self.state.release(change.bucket, change.key, owner)
+        except Exception:  # the lease expires by itself; never hide the error being raised
+            log.warning("could not release the lease on s3://%s/%s", change.bucket, change.key, exc_info=True)
+
+
+def content_sha256(document: Document) -> str:
+    """Hash of what a reader of the document sees: everything but where it was read from and
+    how long it took, so that a re-upload of the same page is recognised as the same."""
+    data = document.to_dict()
+    del data["source"], data["extraction"]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _applied(change: ObjectChange, stored: StoredPage, text: str | None, content: str | None) -> Applied:
+    return Applied(change.sequencer, stored.version_id, stored.etag, stored.last_modified, text, content, deleted=False)
+
+
+def _not_newer(change: ObjectChange, state: ObjectState) -> str | None:
+    """Why a change is not newer than the last one applied to its object (S3 sequencers,
+    compared as AWS documents), or None."""
+    mine, applied = sequencer_key(change.sequencer), state.sequencer
+    if mine is None or applied is None:
+        return None
+    if mine == applied:
+        return f"duplicate: the change with sequencer {change.sequencer} was already applied"
+    if mine < applied:
+        return f"stale: a later change of this object (sequencer {applied.lstrip('0')}) was already applied"
+    return None
+
+
+def _older_than_applied(stored: StoredPage, state: ObjectState) -> bool:
+    """Without sequencers (Batch Operations, backfills), order by the object's LastModified."""
+    mine, applied = timestamp(stored.last_modified), timestamp(state.last_modified)
+    return mine is not None and applied is not None and mine < applied
 
 
 def _superseded_by(change: ObjectChange, stored: StoredPage) -> str | None:

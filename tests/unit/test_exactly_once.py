@@ -1,0 +1,188 @@
+"""At-least-once in, exactly-once out: duplicates, reordering, unchanged content, faults."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from botocore.exceptions import ClientError
+
+from tests.conftest import DOCUMENTS_BUCKET, INPUT_BUCKET, load_app, validate_event
+from tests.deliveries import sqs_event, versioned_body
+from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
+
+KEY = "news/story.html"
+DOC = "documents/news/story.html.json"
+
+
+def put(account, data: bytes, key: str = KEY) -> dict:
+    return account.s3.put_object(Bucket=INPUT_BUCKET, Key=key, Body=data, ContentType="text/html")
+
+
+def created(stored: dict, sequencer: str, key: str = KEY) -> str:
+    return versioned_body("Object Created", key, stored["VersionId"], sequencer=sequencer, etag=stored["ETag"].strip('"'))
+
+
+def doc_last_modified(account):
+    return account.s3.head_object(Bucket=DOCUMENTS_BUCKET, Key=DOC)["LastModified"]
+
+
+def test_the_same_change_delivered_five_times_gives_one_event(account, app, context):
+    body = created(put(account, article_bytes()), "0A")
+    for _ in range(5):
+        assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
+    events = account.captured_events()
+    assert [e["detail-type"] for e in events] == ["Document Extracted"]
+    assert events[0]["detail"]["changed"] is True
+
+
+def test_duplicates_within_one_batch_give_one_event(account, app, context):
+    body = created(put(account, article_bytes()), "0A")
+    assert app.lambda_handler(sqs_event(body, body, body), context) == {"batchItemFailures": []}
+    assert len(account.captured_events()) == 1
+
+
+def test_concurrent_duplicates_from_two_workers_give_one_event(account, context):
+    body = created(put(account, article_bytes()), "0A")
+    workers = [load_app(), load_app()]  # two execution environments
+    results, barrier = [], threading.Barrier(2)
+
+    def run(worker):
+        barrier.wait()
+        try:
+            results.append(worker.lambda_handler(sqs_event(body, body), context))
+        except Exception:  # every record failed: Lambda retries the whole batch
+            results.append({"batchItemFailures": [{"itemIdentifier": "m0"}]})
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # One of them may be told to retry (in progress elsewhere); the retry finds it done.
+    for response in results:
+        for _failure in response["batchItemFailures"]:
+            assert workers[0].lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
+    assert len(account.captured_events()) == 1
+
+
+def test_a_late_event_for_an_older_change_is_skipped_by_its_sequencer(account, app, context):
+    # Unversioned-style events (no version id): the sequencer orders them.
+    first = put(account, article_bytes(title="First"))
+    first_body = versioned_body("Object Created", KEY, sequencer="0000000001", etag=first["ETag"].strip('"'))
+    second = put(account, article_bytes(title="Second"))
+    second_body = versioned_body("Object Created", KEY, sequencer="0000000002", etag=second["ETag"].strip('"'))
+    app.lambda_handler(sqs_event(second_body), context)
+    app.lambda_handler(sqs_event(first_body), context)
+    assert [e["detail"]["title"] for e in account.captured_events()][0].startswith("Second")
+    assert account.document(DOC)["title"].startswith("Second")
+
+
+def test_sequencers_of_different_lengths_compare_as_aws_says(account, app, context):
+    stored = put(account, article_bytes())
+    app.lambda_handler(sqs_event(created(stored, "0F0000")), context)  # shorter, but larger once left-padded
+    app.lambda_handler(sqs_event(versioned_body("Object Deleted", KEY, "marker", sequencer="00000000E0000")), context)
+    assert [e["detail-type"] for e in account.captured_events()] == ["Document Extracted"]
+
+
+def test_a_stale_delete_never_removes_a_newer_document(account, app, context):
+    old = put(account, article_bytes(title="Old"))
+    account.s3.delete_object(Bucket=INPUT_BUCKET, Key=KEY)
+    new = put(account, article_bytes(title="New"))
+    app.lambda_handler(sqs_event(created(new, "03")), context)
+    app.lambda_handler(sqs_event(versioned_body("Object Deleted", KEY, "marker", sequencer="02")), context)
+    app.lambda_handler(sqs_event(created(old, "01")), context)
+    assert [e["detail-type"] for e in account.captured_events()] == ["Document Extracted"]
+    assert account.document(DOC)["title"].startswith("New")
+
+
+def test_reuploading_identical_content_rewrites_nothing(account, app, context):
+    app.lambda_handler(sqs_event(created(put(account, article_bytes()), "01")), context)
+    written = doc_last_modified(account)
+    first_events = account.captured_events()
+    response = app.lambda_handler(sqs_event(created(put(account, article_bytes()), "02")), context)
+    assert response == {"batchItemFailures": []}
+    assert account.captured_events() == []
+    assert doc_last_modified(account) == written
+    assert len(first_events) == 1
+
+
+def test_metadata_change_with_the_same_text_is_rewritten_with_changed_false(account, app, context):
+    def with_image(name: str) -> bytes:
+        return article_bytes(extra_head=f'<meta property="og:image" content="https://img.example.org/{name}.jpg">')
+
+    app.lambda_handler(sqs_event(created(put(account, with_image("draft")), "01")), context)
+    app.lambda_handler(sqs_event(created(put(account, with_image("final")), "02")), context)
+    events = account.captured_events()
+    assert [e["detail"]["changed"] for e in events] == [True, False]
+    assert account.document(DOC)["image"] == "https://img.example.org/final.jpg"
+
+
+def test_text_change_is_changed_true(account, app, context):
+    app.lambda_handler(sqs_event(created(put(account, article_bytes()), "01")), context)
+    edited = [*ARTICLE_PARAGRAPHS[:-1], "A correction was added to this article on Wednesday morning after readers wrote in."]
+    app.lambda_handler(sqs_event(created(put(account, article_bytes(paragraphs=edited)), "02")), context)
+    assert [e["detail"]["changed"] for e in account.captured_events()] == [True, True]
+
+
+def test_document_written_but_event_failed_gets_exactly_one_event_on_retry(account, app, context, monkeypatch):
+    body = created(put(account, article_bytes()), "01")
+    real_put_events = app.pipeline.publisher._events.put_events
+    calls = {"n": 0}
+
+    def failing_put_events(**kwargs):
+        calls["n"] += 1
+        if calls["n"] <= 5:  # every attempt of the first delivery fails
+            return {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "try again"}]}
+        return real_put_events(**kwargs)
+
+    monkeypatch.setattr(app.pipeline.publisher._events, "put_events", failing_put_events)
+    monkeypatch.setattr(app.pipeline.publisher, "_sleep", lambda _s: None)
+    first = app.lambda_handler(sqs_event(body), context)
+    assert first == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert account.document_keys() == [DOC]  # written before the event failed
+    assert account.captured_events() == []
+    assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
+    assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
+    events = account.captured_events()
+    assert [e["detail-type"] for e in events] == ["Document Extracted"]
+    validate_event(events[0])
+    assert events[0]["detail"]["changed"] is True
+
+
+def test_a_permanent_failure_is_reported_once(account, app, context):
+    stored = account.s3.put_object(Bucket=INPUT_BUCKET, Key="img.png", Body=b"\x89PNG\r\n\x1a\n" + bytes(64))
+    body = versioned_body("Object Created", "img.png", stored["VersionId"], sequencer="01", etag=stored["ETag"].strip('"'))
+    for _ in range(3):
+        app.lambda_handler(sqs_event(body), context)
+    assert [e["detail-type"] for e in account.captured_events()] == ["Document Extraction Failed"]
+
+
+def test_an_object_held_by_another_invocation_is_retried_later(account, app, context):
+    body = created(put(account, article_bytes()), "01")
+    app.pipeline.state.acquire(INPUT_BUCKET, KEY, "someone-else", lease_seconds=60)
+    assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert account.captured_events() == []
+    app.pipeline.state.release(INPUT_BUCKET, KEY, "someone-else")
+    assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
+    assert len(account.captured_events()) == 1
+
+
+def test_an_expired_lease_is_taken_over(account, app, context):
+    body = created(put(account, article_bytes()), "01")
+    app.pipeline.state.acquire(INPUT_BUCKET, KEY, "crashed-invocation", lease_seconds=-1)
+    assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
+    assert len(account.captured_events()) == 1
+
+
+def test_state_records_what_was_applied(account, app, context):
+    stored = put(account, article_bytes())
+    app.lambda_handler(sqs_event(created(stored, "0A")), context)
+    item = account.s3._endpoint and __import__("boto3").client("dynamodb", region_name="us-east-1").get_item(
+        TableName="pagesift-state", Key={"id": {"S": f"object#{INPUT_BUCKET}/{KEY}"}}
+    )["Item"]
+    assert item["sequencer"]["S"].endswith("0A") and len(item["sequencer"]["S"]) == 64
+    assert item["version_id"]["S"] == stored["VersionId"]
+    assert "lease_owner" not in item
+    assert item["deleted"]["BOOL"] is False
+    assert json.dumps(item)  # plain attributes only
