@@ -9,6 +9,7 @@ EventBridge events invoked directly, and S3 Batch Operations jobs with a result 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import boto3
@@ -24,7 +25,7 @@ from botocore.config import Config
 from pagesift.config import Settings
 from pagesift.document import Source
 from pagesift.errors import ExtractionError
-from pagesift.pipeline import Outcome, Pipeline
+from pagesift.pipeline import OutOfTime, Outcome, Pipeline
 from pagesift.state import StateStore
 from pagesift.publishing import EventPublisher
 from pagesift.storage import DocumentStore, PageStore
@@ -54,6 +55,7 @@ pipeline = Pipeline(
     publisher=EventPublisher(boto3.client("events", config=_client_config), bus_name=settings.event_bus_name),
     state=StateStore(_dynamodb, settings.state_table),
     max_input_bytes=settings.max_input_bytes,
+    extraction_budget_seconds=settings.extraction_budget_seconds,
 )
 # A batch whose every record failed is answered with all of them as failures, not an error:
 # the same retry for SQS, without counting the invocation as a function error.
@@ -89,8 +91,10 @@ class RetryableDeliveryError(Exception):
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Lets idempotency expire an in-progress record with the invocation, should it be cut short.
     idempotency.register_lambda_context(context)
-    global _lease_seconds
-    _lease_seconds = context.get_remaining_time_in_millis() / 1000 + 30
+    global _lease_seconds, _deadline
+    remaining = context.get_remaining_time_in_millis() / 1000
+    _lease_seconds = remaining + 30
+    _deadline = time.monotonic() + remaining
     try:
         shape = event_shape(event)
         if shape == "sqs":
@@ -162,6 +166,19 @@ def process_changes(changes: list[ObjectChange]) -> list[dict[str, Any]]:
 # The lease on an object outlives the invocation holding it, so a crashed run cannot block the
 # object past its own timeout (set from the Lambda context at each invocation).
 _lease_seconds = 900.0
+# When the invocation ends; each change gets what is left, less a margin to write and publish.
+_deadline: float | None = None
+_MARGIN_SECONDS = 5.0
+_MIN_START_SECONDS = 2.0
+
+
+def _seconds_left() -> float | None:
+    if _deadline is None:
+        return None
+    left = _deadline - time.monotonic() - _MARGIN_SECONDS
+    if left < _MIN_START_SECONDS:
+        raise OutOfTime(f"only {left + _MARGIN_SECONDS:.1f} s left of the invocation: retried in a fresh one")
+    return left
 
 
 @tracer.capture_method
@@ -182,7 +199,7 @@ def process_change(change: ObjectChange) -> dict[str, Any]:
 
 @idempotent_function(data_keyword_argument="change", config=idempotency, persistence_store=_persistence)
 def apply_change(change: ObjectChange) -> dict[str, Any]:
-    outcome = pipeline.process(change, lease_seconds=_lease_seconds)
+    outcome = pipeline.process(change, lease_seconds=_lease_seconds, seconds_left=_seconds_left())
     record(outcome)
     return summary(outcome)
 

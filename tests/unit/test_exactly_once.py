@@ -186,3 +186,16 @@ def test_state_records_what_was_applied(account, app, context):
     assert "lease_owner" not in item
     assert item["deleted"]["BOOL"] is False
     assert json.dumps(item)  # plain attributes only
+
+
+def test_too_little_time_left_retries_the_change_instead_of_failing_it(account, app, context):
+    body = created(put(account, article_bytes()), "01")
+
+    class AlmostOver(type(context)):
+        def get_remaining_time_in_millis(self) -> int:
+            return 3_000
+
+    assert app.lambda_handler(sqs_event(body), AlmostOver()) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert account.captured_events() == []
+    assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
+    assert len(account.captured_events()) == 1

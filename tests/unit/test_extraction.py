@@ -184,3 +184,63 @@ def test_unclosed_tags_repeated_are_handled(data):
         doc_for(data)
     except ExtractionError as error:
         assert error.kind == "NoMainContent"
+
+
+def test_time_budget_stops_a_slow_extraction_with_a_clear_error():
+    from tests.pages import ARTICLE_PARAGRAPHS as paragraphs
+
+    rows = "<tr><td>a</td><td>b</td></tr>" * 40_000
+    data = f"<html><body><table>{rows}</table>{''.join(f'<p>{p}</p>' for p in paragraphs)}</body></html>".encode()
+    with pytest.raises(ExtractionError) as raised:
+        extract(Page(data), time_budget_seconds=0.5)
+    assert raised.value.kind == "ExtractionTimeout"
+
+
+def test_huge_trees_are_refused_before_parsing():
+    data = ("<html><body>" + "<span>x</span>" * 200_000 + "</body></html>").encode()
+    with pytest.raises(ExtractionError) as raised:
+        extract(Page(data), max_input_bytes=50_000_000)
+    assert raised.value.kind == "HtmlTooLarge"
+
+
+def test_deeply_nested_markup_ends_as_a_document_or_a_clear_error():
+    body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    data = ("<html><body>" + "<div>" * 100_000 + body + "</div>" * 100_000 + "</body></html>").encode()
+    try:
+        document = doc_for(data)
+    except ExtractionError as error:
+        assert error.kind in {"NoMainContent", "HtmlTooLarge", "UnparseableHtml"}
+    else:
+        assert document.text
+
+
+def test_time_budget_in_a_worker_thread():
+    import threading
+    import time as clock
+
+    from pagesift.budget import BudgetExceeded, time_budget
+
+    outcome = []
+
+    def slow():
+        try:
+            with time_budget(0.2):
+                while True:
+                    clock.sleep(0.01)
+        except BudgetExceeded:
+            outcome.append("stopped")
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    thread.join(10)
+    assert outcome == ["stopped"]
+
+
+def test_time_budget_does_not_fire_after_the_block():
+    import time as clock
+
+    from pagesift.budget import time_budget
+
+    with time_budget(0.05):
+        pass
+    clock.sleep(0.1)  # a late timer would raise here

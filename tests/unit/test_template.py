@@ -325,12 +325,15 @@ def test_function_environment_is_the_documented_one(template: dict[str, Any], re
         "EVENT_BUS_NAME",
         "STATE_TABLE",
         "MAX_INPUT_BYTES",
+        "EXTRACTION_BUDGET_SECONDS",
+        "INPUT_BUCKET",
         "POWERTOOLS_SERVICE_NAME",
         "POWERTOOLS_METRICS_NAMESPACE",
         "LOG_LEVEL",
     }
     assert env["DOCUMENTS_BUCKET"] == {"Ref": "DocumentsBucket"}
     assert env["STATE_TABLE"] == {"Ref": "StateTable"}
+    assert env["INPUT_BUCKET"] == {"Ref": "InputBucket"}
     # GetAtt Name, not Ref: moto resolves the Ref of an event bus to a Python repr.
     assert env["EVENT_BUS_NAME"] == {"Fn::GetAtt": ["DocumentsBus", "Name"]}
     assert env["POWERTOOLS_SERVICE_NAME"] == "pagesift"

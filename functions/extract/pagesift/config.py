@@ -15,16 +15,24 @@ class ConfigurationError(RuntimeError):
 @dataclass(frozen=True, slots=True)
 class Settings:
     documents_bucket: str
+    input_bucket: str | None
     documents_prefix: str
     event_bus_name: str
     state_table: str
     max_input_bytes: int
+    extraction_budget_seconds: float
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str]) -> Settings:
         missing = [name for name in ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE") if not env.get(name)]
         if missing:
             raise ConfigurationError(f"missing environment variable(s): {', '.join(missing)}")
+        if env.get("INPUT_BUCKET") and env["INPUT_BUCKET"] == env["DOCUMENTS_BUCKET"]:
+            # Every document written would be a new input: an endless, costly loop.
+            raise ConfigurationError(
+                f"DOCUMENTS_BUCKET is the input bucket ({env['INPUT_BUCKET']!r}): refusing to start, "
+                "documents would trigger the function again"
+            )
         raw_max = env.get("MAX_INPUT_BYTES") or str(DEFAULT_MAX_INPUT_BYTES)
         try:
             max_input_bytes = int(raw_max)
@@ -32,11 +40,20 @@ class Settings:
             raise ConfigurationError(f"MAX_INPUT_BYTES must be a whole number of bytes, not {raw_max!r}") from None
         if max_input_bytes <= 0:
             raise ConfigurationError(f"MAX_INPUT_BYTES must be positive, not {max_input_bytes}")
+        raw_budget = env.get("EXTRACTION_BUDGET_SECONDS") or "10"
+        try:
+            budget = float(raw_budget)
+        except ValueError:
+            raise ConfigurationError(f"EXTRACTION_BUDGET_SECONDS must be a number of seconds, not {raw_budget!r}") from None
+        if budget <= 0:
+            raise ConfigurationError(f"EXTRACTION_BUDGET_SECONDS must be positive, not {budget}")
         prefix = env.get("DOCUMENTS_PREFIX", "documents/")
         return cls(
             documents_bucket=env["DOCUMENTS_BUCKET"],
+            input_bucket=env.get("INPUT_BUCKET") or None,
             documents_prefix=prefix,
             event_bus_name=env["EVENT_BUS_NAME"],
             state_table=env["STATE_TABLE"],
             max_input_bytes=max_input_bytes,
+            extraction_budget_seconds=budget,
         )

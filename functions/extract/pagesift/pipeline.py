@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 DEFAULT_LEASE_SECONDS = 900.0  # the longest a Lambda invocation can run
 
 
+class OutOfTime(Exception):
+    """Too little of the invocation is left to give this page its full time budget: the
+    delivery is retried in a fresh invocation rather than the page failed for it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     # "extracted", "deleted", "failed", "unchanged" (same document: nothing rewritten) or
@@ -64,16 +69,23 @@ class Pipeline:
         publisher: EventPublisher,
         state: StateStore,
         max_input_bytes: int,
+        extraction_budget_seconds: float | None = None,
     ) -> None:
         self.pages = pages
         self.documents = documents
         self.publisher = publisher
         self.state = state
         self.max_input_bytes = max_input_bytes
+        self.extraction_budget_seconds = extraction_budget_seconds
 
-    def process(self, change: ObjectChange, *, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> Outcome:
+    def process(
+        self, change: ObjectChange, *, lease_seconds: float = DEFAULT_LEASE_SECONDS, seconds_left: float | None = None
+    ) -> Outcome:
         """Apply one change. Permanent input errors become a failure event; transient AWS
-        errors (and ObjectBusy) propagate so that the delivery is retried."""
+        errors (and ObjectBusy, OutOfTime) propagate so that the delivery is retried.
+
+        ``seconds_left`` is what remains of the invocation for this change, if bounded.
+        """
         source = Source(
             bucket=change.bucket,
             key=change.key,
@@ -103,7 +115,7 @@ class Pipeline:
             if change.kind is ChangeKind.DELETED:
                 outcome, applied = self._delete(source, change, state)
             else:
-                outcome, applied = self._extract(source, change, state)
+                outcome, applied = self._extract(source, change, state, seconds_left)
             if applied is not None:
                 self.state.commit(change.bucket, change.key, owner, applied)
                 recorded = True
@@ -112,7 +124,9 @@ class Pipeline:
             if not recorded:
                 self._release(change, owner)
 
-    def _extract(self, source: Source, change: ObjectChange, state: ObjectState) -> tuple[Outcome, Applied | None]:
+    def _extract(
+        self, source: Source, change: ObjectChange, state: ObjectState, seconds_left: float | None
+    ) -> tuple[Outcome, Applied | None]:
         try:
             stored = self.pages.read(change.bucket, change.key)
         except ObjectGone as gone:
@@ -140,9 +154,14 @@ class Pipeline:
             content_encoding=stored.content_encoding,
             content_language=stored.content_language,
         )
+        budget = self.extraction_budget_seconds
+        if seconds_left is not None and (budget is None or seconds_left < budget):
+            budget = seconds_left
         try:
-            document = extract(page, max_input_bytes=self.max_input_bytes)
+            document = extract(page, max_input_bytes=self.max_input_bytes, time_budget_seconds=budget)
         except ExtractionError as error:
+            if error.kind == "ExtractionTimeout" and budget != self.extraction_budget_seconds:
+                raise OutOfTime(f"s3://{change.bucket}/{change.key}: only {budget:.1f} s were left of the invocation") from error
             # The last good document (of an earlier version) stays: a broken upload does not
             # wipe an article; the failure event tells the operator.
             return self.fail(source, change=change, error=error), _applied(change, stored, state.text_sha256, state.content_sha256)
