@@ -96,11 +96,13 @@ def test_function_config_has_the_real_resource_names(stack: LocalStack) -> None:
     assert fn.handler == "app.lambda_handler"
     assert (fn.timeout, fn.memory_size) == (60, 1024)
     assert fn.environment == {
+        "INPUT_BUCKET": info["input_bucket"],
         "DOCUMENTS_BUCKET": info["documents_bucket"],
         "DOCUMENTS_PREFIX": "documents/",
         "EVENT_BUS_NAME": info["event_bus"],
         "STATE_TABLE": info["state_table"],
         "MAX_INPUT_BYTES": "20971520",
+        "EXTRACTION_BUDGET_SECONDS": "10",
         "POWERTOOLS_SERVICE_NAME": "pagesift",
         "POWERTOOLS_METRICS_NAMESPACE": "Pagesift",
         "LOG_LEVEL": "INFO",
