@@ -28,9 +28,40 @@ def template() -> dict[str, Any]:
     return tpl
 
 
+_NO_VALUE = object()
+
+
+def resolve_conditions(node: Any, conditions: dict[str, bool]) -> Any:
+    """The template as CloudFormation sees it for given condition values: Fn::If picks its
+    branch and AWS::NoValue disappears, so that properties can be checked for each setting."""
+    if isinstance(node, dict):
+        if set(node) == {"Fn::If"}:
+            name, when_true, when_false = node["Fn::If"]
+            return resolve_conditions(when_true if conditions[name] else when_false, conditions)
+        if node == {"Ref": "AWS::NoValue"}:
+            return _NO_VALUE
+        resolved = {k: resolve_conditions(v, conditions) for k, v in node.items()}
+        return {k: v for k, v in resolved.items() if v is not _NO_VALUE}
+    if isinstance(node, list):
+        return [v for v in (resolve_conditions(v, conditions) for v in node) if v is not _NO_VALUE]
+    return node
+
+
+# Every setting of the encryption and alarm parameters must keep the guarantees.
+SETTINGS = [
+    {"UseKms": False, "HasAlarmTopic": False, "HasInputBucketName": False, "HasDocumentsBucketName": False},
+    {"UseKms": True, "HasAlarmTopic": True, "HasInputBucketName": True, "HasDocumentsBucketName": True},
+]
+
+
+@pytest.fixture(scope="module", params=SETTINGS, ids=["defaults", "kms-and-alarm-topic"])
+def setting(request: pytest.FixtureRequest) -> dict[str, bool]:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def resources(template: dict[str, Any]) -> dict[str, Any]:
-    return template["Resources"]
+def resources(template: dict[str, Any], setting: dict[str, bool]) -> dict[str, Any]:
+    return resolve_conditions(template["Resources"], setting)
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +74,10 @@ def transformed(template: dict[str, Any]) -> dict[str, Any]:
     # The translator wants the code in S3 (sam package puts it there); the location is irrelevant.
     tpl["Resources"]["ExtractFunction"]["Properties"]["CodeUri"] = "s3://bucket/extract.zip"
     session = boto3.Session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    return Translator(None, Parser(), boto_session=session).translate(
+    translated = Translator(None, Parser(), boto_session=session).translate(
         tpl, parameter_values={}, get_managed_policy_map=lambda: {}
     )
+    return resolve_conditions(translated, SETTINGS[1])
 
 
 def of_type(resources: dict[str, Any], type_: str) -> dict[str, Any]:
@@ -116,9 +148,10 @@ def test_every_policy_statement_names_its_resources(resources: dict[str, Any]) -
     for statement in all_statements:
         assert "NotResource" not in statement and "NotAction" not in statement, statement
         for resource in as_list(statement["Resource"]):
-            # Never "*" or a literal ARN: each resource is one of this template's, by reference.
+            # Never "*" or a literal ARN: each resource is one of this template's, by reference
+            # (or the KMS key the operator names as a parameter).
             assert isinstance(resource, dict), f"literal resource {resource!r} in {statement}"
-            assert referenced_ids(resource) & set(resources), statement
+            assert referenced_ids(resource) & (set(resources) | {"KmsKeyArn"}), statement
         for action in as_list(statement["Action"]):
             if statement["Effect"] == "Allow":
                 assert "*" not in action, f"wildcard action {action!r} in {statement}"
@@ -151,7 +184,7 @@ def test_function_role_gets_only_the_expected_managed_policies(transformed: dict
 # ------------------------------------------------------------------------- buckets
 
 
-def test_buckets_block_public_access_encrypt_and_enforce_ownership(resources: dict[str, Any]) -> None:
+def test_buckets_block_public_access_encrypt_and_enforce_ownership(resources: dict[str, Any], setting: dict[str, bool]) -> None:
     buckets = of_type(resources, "AWS::S3::Bucket")
     assert set(buckets) == {"InputBucket", "DocumentsBucket"}
     for logical_id in buckets:
@@ -163,9 +196,13 @@ def test_buckets_block_public_access_encrypt_and_enforce_ownership(resources: di
             "RestrictPublicBuckets": True,
         }, logical_id
         rules = p["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-        assert rules and all(
-            r["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms", "aws:kms:dsse") for r in rules
-        ), logical_id
+        assert rules, logical_id
+        for rule in rules:
+            default = rule["ServerSideEncryptionByDefault"]
+            if setting["UseKms"]:  # the customer key given as a parameter
+                assert default == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Ref": "KmsKeyArn"}}, logical_id
+            else:  # SSE-S3 by default
+                assert default == {"SSEAlgorithm": "AES256"}, logical_id
         assert p["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}], logical_id
 
 
@@ -212,7 +249,7 @@ def test_extract_queue_visibility_is_six_times_every_allowed_timeout(
         assert visibility <= 43200  # the SQS maximum
 
 
-def test_queues_are_encrypted_and_dead_letter_to_a_14_day_queue(resources: dict[str, Any]) -> None:
+def test_queues_are_encrypted_and_dead_letter_to_a_14_day_queue(resources: dict[str, Any], setting: dict[str, bool]) -> None:
     queues = of_type(resources, "AWS::SQS::Queue")
     dlqs = {
         q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
@@ -222,7 +259,10 @@ def test_queues_are_encrypted_and_dead_letter_to_a_14_day_queue(resources: dict[
     assert dlqs == {"ExtractDLQ", "IndexDLQ"}
     for logical_id, queue in queues.items():
         p = queue.get("Properties", {})
-        assert p.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in p, logical_id
+        if setting["UseKms"]:
+            assert p["KmsMasterKeyId"] == {"Ref": "KmsKeyArn"} and "SqsManagedSseEnabled" not in p, logical_id
+        else:
+            assert p["SqsManagedSseEnabled"] is True and "KmsMasterKeyId" not in p, logical_id
         if logical_id in dlqs:
             assert p["MessageRetentionPeriod"] == FOURTEEN_DAYS, logical_id
         else:
@@ -366,3 +406,36 @@ def test_outputs(template: dict[str, Any]) -> None:
     assert expected <= set(outputs)
     for name, output in outputs.items():
         assert output.get("Description"), name
+
+
+# ------------------------------------------------------------------------- alarms
+
+
+def test_alarms_watch_dead_letters_errors_and_queue_age(resources: dict[str, Any], setting: dict[str, bool]) -> None:
+    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
+    watched = {(props(resources, a)["Namespace"], props(resources, a)["MetricName"], json_dims(props(resources, a))) for a in alarms}
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "ExtractDLQ") in watched
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "IndexDLQ") in watched
+    assert ("AWS/Lambda", "Errors", "ExtractFunction") in watched
+    assert ("AWS/SQS", "ApproximateAgeOfOldestMessage", "ExtractQueue") in watched
+    for logical_id in alarms:
+        p = props(resources, logical_id)
+        if setting["HasAlarmTopic"]:
+            assert p["AlarmActions"] == [{"Ref": "AlarmTopicArn"}], logical_id
+        else:
+            assert "AlarmActions" not in p, logical_id
+        if p["MetricName"] == "ApproximateNumberOfMessagesVisible":
+            assert p["Threshold"] == 0 and p["ComparisonOperator"] == "GreaterThanThreshold", logical_id
+
+
+def json_dims(p: dict[str, Any]) -> str:
+    [dimension] = p["Dimensions"]
+    return sorted(referenced_ids(dimension["Value"]))[0]
+
+
+def test_function_may_use_the_kms_key_only_when_one_is_given(resources: dict[str, Any], setting: dict[str, bool]) -> None:
+    kms = [s for s in statements(props(resources, "ExtractFunction")["Policies"]) if any(a.startswith("kms:") for a in as_list(s["Action"]))]
+    if setting["UseKms"]:
+        assert [s["Resource"] for s in kms] == [{"Ref": "KmsKeyArn"}]
+    else:
+        assert kms == []
