@@ -91,10 +91,11 @@ class RetryableDeliveryError(Exception):
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Lets idempotency expire an in-progress record with the invocation, should it be cut short.
     idempotency.register_lambda_context(context)
-    global _lease_seconds, _deadline
+    global _lease_seconds, _deadline, _margin_seconds
     remaining = context.get_remaining_time_in_millis() / 1000
-    _lease_seconds = remaining + 30
+    _lease_seconds = remaining * 1.1 + 1
     _deadline = time.monotonic() + remaining
+    _margin_seconds = min(5.0, remaining * 0.1)
     try:
         shape = event_shape(event)
         if shape == "sqs":
@@ -163,21 +164,23 @@ def process_changes(changes: list[ObjectChange]) -> list[dict[str, Any]]:
     return outcomes
 
 
-# The lease on an object outlives the invocation holding it, so a crashed run cannot block the
-# object past its own timeout (set from the Lambda context at each invocation).
+# The lease on an object outlives the invocation holding it by a little, so a crashed run cannot
+# block the object for long; it stays shorter than the queue's visibility timeout (6x the
+# function timeout), so a retry finds it free. Set from the Lambda context at each invocation.
 _lease_seconds = 900.0
-# When the invocation ends; each change gets what is left, less a margin to write and publish.
+# When the invocation ends; each change gets what is left, less a margin to write and publish
+# (5 s, or a tenth of the timeout for short ones).
 _deadline: float | None = None
-_MARGIN_SECONDS = 5.0
-_MIN_START_SECONDS = 2.0
+_margin_seconds = 5.0
+_MIN_START_SECONDS = 0.5
 
 
 def _seconds_left() -> float | None:
     if _deadline is None:
         return None
-    left = _deadline - time.monotonic() - _MARGIN_SECONDS
+    left = _deadline - time.monotonic() - _margin_seconds
     if left < _MIN_START_SECONDS:
-        raise OutOfTime(f"only {left + _MARGIN_SECONDS:.1f} s left of the invocation: retried in a fresh one")
+        raise OutOfTime(f"only {left + _margin_seconds:.1f} s left of the invocation: retried in a fresh one")
     return left
 
 

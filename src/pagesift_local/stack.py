@@ -16,6 +16,8 @@ Before ``create_stack`` (moto would fail on the template as AWS accepts it, or a
   worker plays Lambda with the real code from ``FunctionConfig.code_dir``).
 - ``Fn::FindInMap`` keyed by a ``Number`` parameter: moto resolves the ``Ref`` to an int and the
   lookup fails (``KeyError: 60``); CloudFormation passes the string. Resolved here.
+- ``AWS::Events::Archive``: the name moto generates can pass the 48-character limit (the stack
+  fails), so archives are named here within it.
 - ``AWS::Events::Archive`` with an ``EventPattern`` object (the documented form) crashes moto,
   which expects a JSON string. Serialised here.
 
@@ -336,10 +338,15 @@ class LocalStack:
 
         # moto gap: AWS::Events::Archive takes EventPattern as a JSON object (as AWS documents it)
         # but moto json.loads() it and crashes; CloudFormation accepts the string form too.
-        for resource in cfn["Resources"].values():
+        # moto gap: the name it generates for an archive ("<stack>-<logical id>-<suffix>") can
+        # exceed the 48 characters archives allow, and the stack then fails; CloudFormation
+        # keeps generated names within limits. Named here, within the limit.
+        for logical_id, resource in cfn["Resources"].items():
             props = resource.get("Properties", {})
-            if resource["Type"] == "AWS::Events::Archive" and isinstance(props.get("EventPattern"), dict):
-                props["EventPattern"] = json.dumps(props["EventPattern"])
+            if resource["Type"] == "AWS::Events::Archive":
+                if isinstance(props.get("EventPattern"), dict):
+                    props["EventPattern"] = json.dumps(props["EventPattern"])
+                props.setdefault("ArchiveName", f"{self.stack_name[:30]}-{logical_id[:17]}")
         return cfn
 
     def _upload_stub_code(self) -> dict[str, str]:

@@ -74,10 +74,10 @@ def function_environment(stack: LocalStack) -> dict[str, str]:
     return env
 
 
-def load_handler(stack: LocalStack) -> Callable[[dict[str, Any], Any], Any]:
+def load_function_module(stack: LocalStack) -> ModuleType:
     """Import a fresh copy of the function's handler module from its CodeUri."""
     os.environ.update(function_environment(stack))
-    module_name, _, attribute = stack.function.handler.rpartition(".")
+    module_name = stack.function.handler.rpartition(".")[0]
     code_dir = stack.function.code_dir
     if str(code_dir) not in sys.path:
         sys.path.insert(0, str(code_dir))
@@ -88,7 +88,11 @@ def load_handler(stack: LocalStack) -> Callable[[dict[str, Any], Any], Any]:
         raise RuntimeError(f"cannot load the handler module {path}")
     module: ModuleType = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return getattr(module, attribute)
+    return module
+
+
+def handler_of(stack: LocalStack, module: ModuleType) -> Callable[[dict[str, Any], Any], Any]:
+    return getattr(module, stack.function.handler.rpartition(".")[2])
 
 
 class QueueWorker:
@@ -99,7 +103,14 @@ class QueueWorker:
         concurrency: int = 1,
         wait_seconds: int = 1,
         batching_window_seconds: float | None = None,
+        visibility_timeout: int | None = None,
+        function_timeout: int | None = None,
+        on_load: Callable[[ModuleType], None] | None = None,
     ) -> None:
+        """The overrides are for tests and benchmarks that scale time down: a shorter visibility
+        timeout brings retries back in seconds, a shorter function timeout shortens the context's
+        remaining time (and so object leases and in-progress idempotency records) to match.
+        ``on_load`` sees each execution environment's module once it is imported."""
         self.stack = stack
         self.source = stack.event_source
         self.concurrency = max(1, min(concurrency, self.source.maximum_concurrency or concurrency))
@@ -115,11 +126,16 @@ class QueueWorker:
         self._sqs = stack.client("sqs")
         attributes = self._sqs.get_queue_attributes(QueueUrl=self.source.queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])
         self.queue_arn = attributes["Attributes"]["QueueArn"]
-        self.visibility_timeout = int(attributes["Attributes"]["VisibilityTimeout"])
+        self.visibility_timeout = visibility_timeout or int(attributes["Attributes"]["VisibilityTimeout"])
+        self.function_timeout = function_timeout or stack.function.timeout
+        self.on_load = on_load
 
     def start(self) -> QueueWorker:
         for number in range(self.concurrency):
-            handler = load_handler(self.stack)
+            module = load_function_module(self.stack)
+            if self.on_load is not None:
+                self.on_load(module)
+            handler = handler_of(self.stack, module)
             thread = threading.Thread(target=self._run, args=(handler,), name=f"pagesift-worker-{number}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -179,24 +195,26 @@ class QueueWorker:
             function_name=self.stack.outputs.get("ExtractFunctionName", "ExtractFunction"),
             memory_limit_in_mb=self.stack.function.memory_size,
             invoked_function_arn=self.stack.outputs.get("ExtractFunctionArn", ""),
-            timeout_seconds=self.stack.function.timeout,
+            timeout_seconds=self.function_timeout,
             aws_request_id=str(uuid.uuid4()),
-            _deadline=time.monotonic() + self.stack.function.timeout,
+            _deadline=time.monotonic() + self.function_timeout,
         )
         failed_ids: set[str]
         started = time.monotonic()
         try:
             response = handler(event, context)
             failed_ids = {item["itemIdentifier"] for item in (response or {}).get("batchItemFailures", [])}
-            if time.monotonic() - started > self.stack.function.timeout:
+            if time.monotonic() - started > self.function_timeout:
                 # Lambda would have stopped the invocation at its timeout and the whole batch
                 # would come back; a thread cannot be stopped, so the outcome is applied after.
                 log.error("local worker: the batch ran past the function timeout of %s s; it will be retried",
-                          self.stack.function.timeout)
+                          self.function_timeout)
                 failed_ids = {message["MessageId"] for message in messages}
                 with self._lock:
                     self.stats.timeouts += 1
-        except Exception:
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # noqa: BLE001 - a crashed runtime is what this stands for
             # A raised error fails the whole batch: every message comes back after its timeout.
             log.exception("local worker: the handler raised; the whole batch will be retried")
             failed_ids = {message["MessageId"] for message in messages}

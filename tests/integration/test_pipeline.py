@@ -176,9 +176,6 @@ def test_reported_failures_stay_on_the_queue_and_successes_are_deleted(stack: Lo
 def test_a_batch_past_the_function_timeout_is_retried_whole(stack: LocalStack, worker: QueueWorker) -> None:
     """Lambda stops an invocation at its timeout and every message of the batch comes back;
     the local worker applies the same outcome once the (unstoppable) thread returns."""
-    import dataclasses
-    import types
-
     sqs = stack.client("sqs")
     queue_url = sqs.create_queue(QueueName="worker-timeout", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
     sqs.send_message(QueueUrl=queue_url, MessageBody="slow")
@@ -188,9 +185,7 @@ def test_a_batch_past_the_function_timeout_is_retried_whole(stack: LocalStack, w
     contract = QueueWorker.__new__(QueueWorker)
     contract.__dict__.update(worker.__dict__)
     contract.source = type(worker.source)(queue_url, 10, 0, None, True)
-    contract.stack = types.SimpleNamespace(
-        function=dataclasses.replace(stack.function, timeout=0), outputs=stack.outputs, region=stack.region
-    )
+    contract.function_timeout = 0
     timeouts_before = worker.stats.timeouts
 
     def slow_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:

@@ -193,7 +193,7 @@ def test_too_little_time_left_retries_the_change_instead_of_failing_it(account, 
 
     class AlmostOver(type(context)):
         def get_remaining_time_in_millis(self) -> int:
-            return 3_000
+            return 400
 
     assert app.lambda_handler(sqs_event(body), AlmostOver()) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert account.captured_events() == []
