@@ -196,3 +196,38 @@ def test_a_batch_past_the_function_timeout_is_retried_whole(stack: LocalStack, w
     left = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
     assert [m["Body"] for m in left] == ["slow"]
     assert worker.stats.timeouts == timeouts_before + 1
+
+
+def test_a_change_that_keeps_failing_transiently_ends_in_the_dead_letter_queue() -> None:
+    """Throttled on every read: SQS redelivers it MaxReceiveCount times, then moves it to the
+    DLQ, while the pages beside it become documents."""
+    from botocore.exceptions import ClientError
+
+    def always_throttle_one_key(module: Any) -> None:
+        s3 = module.pipeline.pages._s3
+        real = s3.get_object
+
+        def get_object(**kwargs: Any) -> Any:
+            if kwargs["Key"] == "stuck/page.html":
+                raise ClientError({"Error": {"Code": "SlowDown", "Message": "Reduce your request rate"},
+                                   "ResponseMetadata": {"HTTPStatusCode": 503}}, "GetObject")
+            return real(**kwargs)
+
+        s3.get_object = get_object
+
+    with LocalStack(ROOT / "template.yaml", stack_name="pagesift-dlq") as dlq_stack:
+        info, s3, sqs = dlq_stack.info(), dlq_stack.client("s3"), dlq_stack.client("sqs")
+        with QueueWorker(dlq_stack, batching_window_seconds=0, visibility_timeout=1, function_timeout=4,
+                         on_load=always_throttle_one_key):
+            s3.put_object(Bucket=info["input_bucket"], Key="stuck/page.html", Body=article_bytes())
+            s3.put_object(Bucket=info["input_bucket"], Key="fine/page.html", Body=article_bytes())
+            indexer = Indexer(dlq_stack)
+            indexer.wait_for("fine/page.html", "Document Extracted")
+            deadline = time.monotonic() + DEADLINE
+            dead: list[dict[str, Any]] = []
+            while not dead and time.monotonic() < deadline:
+                dead = sqs.receive_message(QueueUrl=info["extract_dlq_url"], WaitTimeSeconds=1).get("Messages", [])
+        assert dead, "the stuck change never reached the dead-letter queue"
+        body = json.loads(dead[0]["Body"])
+        assert body["detail"]["object"]["key"] == "stuck/page.html"
+        assert indexer.events_for("stuck/page.html") == []

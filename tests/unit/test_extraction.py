@@ -244,3 +244,21 @@ def test_time_budget_does_not_fire_after_the_block():
     with time_budget(0.05):
         pass
     clock.sleep(0.1)  # a late timer would raise here
+
+
+def test_one_50_mb_line_ends_as_a_document_or_a_clear_error():
+    data = b"<html><body><p>" + b"word " * 10_000_000 + b"</p></body></html>"
+    try:
+        document = extract(Page(data), max_input_bytes=64 * 1024 * 1024, time_budget_seconds=20)
+    except ExtractionError as error:
+        assert error.kind in {"NoMainContent", "ExtractionTimeout", "UnparseableHtml"}
+    else:
+        assert document.stats.words > 0
+
+
+@pytest.mark.parametrize("data", [b"\x00" * 1000, "<p>caf\xe9</p>".encode("latin-1") * 3 + b"\xff\xfe\xfd", b"<html>\x00<body>\x00<p>" + b"x\x00" * 100])
+def test_null_bytes_and_invalid_utf8_end_as_a_document_or_a_clear_error(data):
+    try:
+        doc_for(data)
+    except ExtractionError as error:
+        assert error.kind in {"NotHtml", "NoMainContent", "EmptyInput"}
