@@ -35,7 +35,7 @@ sam-build:
 	test -x .venv-runtime/bin/python || ($(PYTHON) -m venv .venv-runtime && .venv-runtime/bin/python -m pip install --quiet "boto3==1.44.5")
 	.venv-sam/bin/sam build --template-file template.yaml
 	@# Import the handler from the artifact alone, beside boto3 only, as the Lambda runtime has it
-	cd .aws-sam/build/ExtractFunction && DOCUMENTS_BUCKET=b EVENT_BUS_NAME=e AWS_DEFAULT_REGION=us-east-1 \
+	cd .aws-sam/build/ExtractFunction && DOCUMENTS_BUCKET=b EVENT_BUS_NAME=e STATE_TABLE=t AWS_DEFAULT_REGION=us-east-1 \
 		PYTHONPATH=. ../../../.venv-runtime/bin/python -c "import app; print('the handler imports from the artifact')"
 	du -sh .aws-sam/build/ExtractFunction
 
