@@ -46,7 +46,7 @@ metrics = Metrics()
 settings = Settings.from_environ(os.environ)
 # Short timeouts and botocore's standard retry mode: a slow call is retried well inside the
 # function's time budget instead of eating it.
-_client_config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
+_client_config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 _s3 = boto3.client("s3", config=_client_config)
 _dynamodb = boto3.client("dynamodb", config=_client_config)
 pipeline = Pipeline(
@@ -67,11 +67,13 @@ def _mark_duplicate(response: dict[str, Any], _record: DataRecord) -> dict[str, 
 
 
 # Exactly-once out: a change delivered again (S3 and EventBridge deliver at least once) returns
-# the recorded outcome instead of running again. Keyed on what identifies the change itself:
-# the object and its version, or its ETag where versioning is off; never on event ids or
-# sequencers alone (moto repeats them). The state table's ordering catches the rest.
+# the recorded outcome instead of running again. Keyed on everything that identifies the change:
+# the object, its version (or ETag where versioning is off) and the S3 sequencer, which tells
+# apart two uploads of the same bytes; never on event ids or sequencers alone (moto repeats
+# them). Changes without a sequencer (Batch Operations) are explicit requests to (re)apply
+# the current object: they skip this and rely on the state table.
 idempotency = IdempotencyConfig(
-    event_key_jmespath="[bucket, key, kind, version_id || etag || sequencer]",
+    event_key_jmespath="[bucket, key, kind, version_id, etag, sequencer]",
     raise_on_no_idempotency_key=True,
     expires_after_seconds=24 * 60 * 60,
     response_hook=_mark_duplicate,
@@ -189,7 +191,7 @@ def process_change(change: ObjectChange) -> dict[str, Any]:
     logger.set_correlation_id(f"s3://{change.bucket}/{change.key}")
     with logger.append_context_keys(object_key=change.key, bucket=change.bucket, version_id=change.version_id, change=change.kind.value):
         try:
-            result = apply_change(change=change)
+            result = apply_delivered_change(change=change) if change.sequencer else apply_change(change)
         except Exception:
             metrics.add_metric(name="TransientFailures", unit=MetricUnit.Count, value=1)
             logger.exception("change not processed; the delivery will be retried")
@@ -200,11 +202,20 @@ def process_change(change: ObjectChange) -> dict[str, Any]:
         return result
 
 
-@idempotent_function(data_keyword_argument="change", config=idempotency, persistence_store=_persistence)
 def apply_change(change: ObjectChange) -> dict[str, Any]:
     outcome = pipeline.process(change, lease_seconds=_lease_seconds, seconds_left=_seconds_left())
     record(outcome)
     return summary(outcome)
+
+
+# A fixed key prefix: the records must not depend on the name the module is imported under.
+apply_delivered_change = idempotent_function(
+    apply_change,
+    data_keyword_argument="change",
+    config=idempotency,
+    persistence_store=_persistence,
+    key_prefix="pagesift-extract",
+)
 
 
 def record(outcome: Outcome) -> None:

@@ -199,3 +199,128 @@ def test_too_little_time_left_retries_the_change_instead_of_failing_it(account, 
     assert account.captured_events() == []
     assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
     assert len(account.captured_events()) == 1
+
+
+# --- cases found in review: the same bytes twice, rollbacks, unrecorded writes -----------------
+
+PLAIN = "pagesift-plain"  # an unversioned bucket: ETags repeat when the bytes do
+
+
+def plain_created(account, data: bytes, sequencer: str, key: str = KEY, version: str | None = None) -> str:
+    stored = account.s3.put_object(Bucket=PLAIN, Key=key, Body=data)
+    body = json.loads(versioned_body("Object Created", key, version, sequencer=sequencer, etag=stored["ETag"].strip('"')))
+    body["detail"]["bucket"]["name"] = PLAIN
+    return json.dumps(body)
+
+
+def plain_deleted(account, sequencer: str, key: str = KEY) -> str:
+    account.s3.delete_object(Bucket=PLAIN, Key=key)
+    body = json.loads(versioned_body("Object Deleted", key, sequencer=sequencer))
+    body["detail"]["bucket"]["name"] = PLAIN
+    return json.dumps(body)
+
+
+def test_the_same_bytes_uploaded_again_after_other_bytes_are_applied(account, app, context):
+    account.s3.create_bucket(Bucket=PLAIN)
+    alpha, beta = article_bytes(title="Alpha"), article_bytes(title="Beta")
+    for data, sequencer in ((alpha, "01"), (beta, "02"), (alpha, "03")):  # each applied before the next upload
+        assert app.lambda_handler(sqs_event(plain_created(account, data, sequencer)), context) == {"batchItemFailures": []}
+    assert [e["detail"]["title"].split()[0] for e in account.captured_events()] == ["Alpha", "Beta", "Alpha"]
+    assert account.document(DOC)["title"].startswith("Alpha")
+
+
+def test_the_same_bytes_uploaded_again_after_a_delete_come_back(account, app, context):
+    account.s3.create_bucket(Bucket=PLAIN)
+    page = article_bytes()
+    app.lambda_handler(sqs_event(plain_created(account, page, "01")), context)
+    app.lambda_handler(sqs_event(plain_deleted(account, "02")), context)
+    app.lambda_handler(sqs_event(plain_created(account, page, "03")), context)
+    assert [e["detail-type"] for e in account.captured_events()] == ["Document Extracted", "Document Deleted", "Document Extracted"]
+    assert account.document_keys() == [DOC]
+
+
+def test_null_version_ids_do_not_merge_changes(account, app, context):
+    account.s3.create_bucket(Bucket=PLAIN)
+    app.lambda_handler(sqs_event(plain_created(account, article_bytes(title="Alpha"), "01", version="null")), context)
+    app.lambda_handler(sqs_event(plain_created(account, article_bytes(title="Beta"), "02", version="null")), context)
+    assert account.document(DOC)["title"].startswith("Beta")
+
+
+def test_a_document_written_but_not_recorded_is_not_taken_for_unchanged(account, app, context, monkeypatch):
+    app.lambda_handler(sqs_event(created(put(account, article_bytes(title="Alpha")), "01")), context)
+    beta = created(put(account, article_bytes(title="Beta")), "02")
+    real_put_events = app.pipeline.publisher._events.put_events
+    monkeypatch.setattr(app.pipeline.publisher, "_sleep", lambda _s: None)
+    monkeypatch.setattr(app.pipeline.publisher._events, "put_events",
+                        lambda **_k: {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "x"}]})
+    assert app.lambda_handler(sqs_event(beta), context) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    monkeypatch.setattr(app.pipeline.publisher._events, "put_events", real_put_events)
+    # Beta's document is in the bucket, unannounced; Alpha's bytes come back as version 3.
+    app.lambda_handler(sqs_event(created(put(account, article_bytes(title="Alpha")), "03")), context)
+    app.lambda_handler(sqs_event(beta), context)  # Beta's retry: stale by now
+    assert account.document(DOC)["title"].startswith("Alpha")
+    assert [e["detail"]["title"][:5] for e in account.captured_events()] == ["Alpha", "Alpha"]
+
+
+def test_deleting_the_current_version_brings_back_the_previous_one(account, app, context):
+    first = put(account, article_bytes(title="First"))
+    second = put(account, article_bytes(title="Second"))
+    app.lambda_handler(sqs_event(created(first, "01"), created(second, "02")), context)
+    account.s3.delete_object(Bucket=INPUT_BUCKET, Key=KEY, VersionId=second["VersionId"])  # a rollback
+    app.lambda_handler(sqs_event(versioned_body("Object Deleted", KEY, second["VersionId"], sequencer="03")), context)
+    document = account.document(DOC)
+    assert document["title"].startswith("First") and document["source"]["version_id"] == first["VersionId"]
+    assert [e["detail"]["title"][:5] for e in account.captured_events()] == ["Secon", "First"]
+
+
+def test_removing_a_delete_marker_brings_the_document_back(account, app, context):
+    stored = put(account, article_bytes())
+    app.lambda_handler(sqs_event(created(stored, "01")), context)
+    marker = account.s3.delete_object(Bucket=INPUT_BUCKET, Key=KEY)["VersionId"]
+    app.lambda_handler(sqs_event(versioned_body("Object Deleted", KEY, marker, sequencer="02")), context)
+    assert account.document_keys() == []
+    account.s3.delete_object(Bucket=INPUT_BUCKET, Key=KEY, VersionId=marker)  # undelete
+    app.lambda_handler(sqs_event(versioned_body("Object Deleted", KEY, marker, sequencer="03")), context)
+    assert account.document_keys() == [DOC]
+    assert [e["detail-type"] for e in account.captured_events()] == ["Document Extracted", "Document Deleted", "Document Extracted"]
+
+
+def test_a_backfill_after_a_rollback_applies_the_current_version(account, app, context):
+    first = put(account, article_bytes(title="First"))
+    second = put(account, article_bytes(title="Second"))
+    app.lambda_handler(sqs_event(created(second, "02")), context)
+    account.s3.delete_object(Bucket=INPUT_BUCKET, Key=KEY, VersionId=second["VersionId"])
+    job = {"invocationSchemaVersion": "2.0", "invocationId": "i", "job": {"id": "j"},
+           "tasks": [{"taskId": "t", "s3Bucket": INPUT_BUCKET, "s3Key": KEY, "s3VersionId": None}]}
+    response = app.lambda_handler(job, context)
+    assert response["results"][0]["resultCode"] == "Succeeded"
+    assert account.document(DOC)["source"]["version_id"] == first["VersionId"]
+
+
+def test_an_old_small_version_is_not_failed_for_the_size_of_the_current_one(account, app, context, monkeypatch):
+    monkeypatch.setattr(app.pipeline.pages, "_max_input_bytes", 5000)
+    small = put(account, article_bytes())
+    big = put(account, article_bytes() + b"<!-- padding -->" * 1000)
+    app.lambda_handler(sqs_event(created(small, "01"), created(big, "02")), context)
+    events = account.captured_events()
+    assert [(e["detail-type"], e["detail"]["error"]["type"]) for e in events] == [("Document Extraction Failed", "InputTooLarge")]
+    assert events[0]["detail"]["source"]["version_id"] == big["VersionId"]
+
+
+def test_deleting_a_page_that_never_had_a_document_announces_nothing(account, app, context):
+    stored = account.s3.put_object(Bucket=INPUT_BUCKET, Key="img.png", Body=b"\x89PNG\r\n\x1a\n" + bytes(64))
+    app.lambda_handler(sqs_event(versioned_body("Object Created", "img.png", stored["VersionId"], sequencer="01")), context)
+    marker = account.s3.delete_object(Bucket=INPUT_BUCKET, Key="img.png")["VersionId"]
+    app.lambda_handler(sqs_event(versioned_body("Object Deleted", "img.png", marker, sequencer="02")), context)
+    assert [e["detail-type"] for e in account.captured_events()] == ["Document Extraction Failed"]
+
+
+def test_idempotency_records_do_not_depend_on_the_module_name(account, context):
+    body = created(put(account, article_bytes()), "01")
+    first, second = load_app(), load_app()  # imported under two names, as two environments
+    first.lambda_handler(sqs_event(body), context)
+    response = second.lambda_handler(sqs_event(body), context)
+    assert response == {"batchItemFailures": []}
+    items = __import__("boto3").client("dynamodb", region_name="us-east-1").scan(TableName="pagesift-state")["Items"]
+    idempotency_keys = [i["id"]["S"] for i in items if not i["id"]["S"].startswith("object#")]
+    assert len(idempotency_keys) == 1 and idempotency_keys[0].startswith("pagesift-extract#")

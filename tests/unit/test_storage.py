@@ -6,7 +6,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from pagesift.errors import ExtractionError
 from pagesift.storage import ObjectGone, PageStore
 
 
@@ -47,11 +46,11 @@ def test_reads_the_current_version_and_tells_whether_one_exists(s3):
         store.read("input-pages", "k")
 
 
-def test_oversized_object_is_refused_from_its_size(s3):
-    s3.put_object(Bucket="input-pages", Key="big", Body=b"x" * 2000)
-    with pytest.raises(ExtractionError) as raised:
-        PageStore(s3, max_input_bytes=1000).read("input-pages", "big")
-    assert raised.value.kind == "InputTooLarge" and raised.value.stage == "read"
+def test_oversized_object_is_not_read(s3):
+    version = s3.put_object(Bucket="input-pages", Key="big", Body=b"x" * 2000)["VersionId"]
+    page = PageStore(s3, max_input_bytes=1000).read("input-pages", "big")
+    assert page.data is None
+    assert (page.size, page.version_id) == (2000, version)
 
 
 def test_missing_object_is_object_gone(s3):

@@ -30,7 +30,7 @@ from .document import (
 from .errors import ExtractionError
 from .extraction import Page, extract
 from .publishing import Event, EventPublisher
-from .state import Applied, ObjectState, StateStore, sequencer_key, timestamp
+from .state import Applied, ObjectState, StateStore, sequencer_key
 from .storage import DocumentStore, ObjectGone, PageStore, StoredPage
 from .triggers import ChangeKind, ObjectChange
 
@@ -107,38 +107,45 @@ class Pipeline:
                 ),
             )
         owner = uuid.uuid4().hex
-        state = self.state.acquire(change.bucket, change.key, owner, lease_seconds)
+        state = self.state.acquire(change.bucket, change.key, owner, lease_seconds, may_write=True)
+        progress = _Progress()
         recorded = False
         try:
             if stale := _not_newer(change, state):
                 return Outcome("skipped", change, reason=stale)
             if change.kind is ChangeKind.DELETED:
-                outcome, applied = self._delete(source, change, state)
+                outcome, applied = self._delete(source, change, state, progress, seconds_left)
             else:
-                outcome, applied = self._extract(source, change, state, seconds_left)
+                outcome, applied = self._extract(source, change, state, progress, seconds_left)
             if applied is not None:
                 self.state.commit(change.bucket, change.key, owner, applied)
                 recorded = True
             return outcome
         finally:
             if not recorded:
-                self._release(change, owner)
+                # Nothing written: the dirty mark goes back as it was; else it stays.
+                self._release(change, owner, dirty=None if progress.wrote else state.dirty)
 
     def _extract(
-        self, source: Source, change: ObjectChange, state: ObjectState, seconds_left: float | None
+        self,
+        source: Source,
+        change: ObjectChange,
+        state: ObjectState,
+        progress: _Progress,
+        seconds_left: float | None,
+        *,
+        reconcile: bool = False,
     ) -> tuple[Outcome, Applied | None]:
+        """Extract the object's current version. ``reconcile``: the change is a deletion that
+        left an older version current (a rollback, an undeleted page), which is then applied
+        whatever version the event named."""
         try:
             stored = self.pages.read(change.bucket, change.key)
         except ObjectGone as gone:
             # Deleted since the event was sent: the deletion's own event removes the document.
             return Outcome("skipped", change, reason=f"{gone}; its deletion event applies"), None
-        except ExtractionError as error:  # too large to read: decided from its size
-            applied = Applied(change.sequencer, change.version_id, change.etag, None, state.text_sha256, state.content_sha256, deleted=False)
-            return self.fail(source, change=change, error=error), applied
-        if superseded := _superseded_by(change, stored):
+        if not reconcile and (superseded := _superseded_by(change, stored)):
             return Outcome("skipped", change, reason=superseded), None
-        if not (change.sequencer and state.sequencer) and _older_than_applied(stored, state):
-            return Outcome("skipped", change, reason="an object modified later was already applied"), None
 
         source.version_id = stored.version_id or source.version_id
         source.etag = stored.etag or source.etag
@@ -146,6 +153,16 @@ class Pipeline:
         source.content_type = stored.content_type
         source.content_encoding = stored.content_encoding
         source.last_modified = stored.last_modified
+        # A failure leaves the last good document (of an earlier version) in place: a broken
+        # upload does not wipe an article; the failure event tells the operator.
+        kept = _applied(change, state, stored, state.text_sha256, state.content_sha256, dirty=state.dirty)
+        if stored.data is None:
+            error = ExtractionError(
+                f"the object is {stored.size:,} bytes, over the limit of {self.max_input_bytes:,} (MAX_INPUT_BYTES)",
+                kind="InputTooLarge",
+                stage="read",
+            )
+            return self.fail(source, change=change, error=error), kept
         page = Page(
             data=stored.data,
             source=source,
@@ -162,16 +179,16 @@ class Pipeline:
         except ExtractionError as error:
             if error.kind == "ExtractionTimeout" and budget != self.extraction_budget_seconds:
                 raise OutOfTime(f"s3://{change.bucket}/{change.key}: only {budget:.1f} s were left of the invocation") from error
-            # The last good document (of an earlier version) stays: a broken upload does not
-            # wipe an article; the failure event tells the operator.
-            return self.fail(source, change=change, error=error), _applied(change, stored, state.text_sha256, state.content_sha256)
+            return self.fail(source, change=change, error=error), kept
 
         content = content_sha256(document)
         text = document.fingerprints.sha256
-        if not state.deleted and state.content_sha256 == content:
+        if not state.deleted and not state.dirty and state.content_sha256 == content:
             outcome = Outcome("unchanged", change, document_id=document.id, reason="same document as the version already applied")
-            return outcome, _applied(change, stored, text, content)
+            return outcome, _applied(change, state, stored, text, content)
+        progress.wrote = True
         key = self.documents.write(document)
+        # `changed` compares with the text last announced (a written but unannounced one does not count).
         changed = state.deleted or state.text_sha256 != text
         detail = extracted_detail(document, self.documents.bucket, key, changed=changed)
         resources = (f"arn:aws:s3:::{self.documents.bucket}/{key}",)
@@ -186,16 +203,24 @@ class Pipeline:
             input_bytes=len(stored.data),
             duration_ms=document.extraction.duration_ms,
         )
-        return outcome, _applied(change, stored, text, content)
+        return outcome, _applied(change, state, stored, text, content)
 
-    def _delete(self, source: Source, change: ObjectChange, state: ObjectState) -> tuple[Outcome, Applied | None]:
+    def _delete(
+        self, source: Source, change: ObjectChange, state: ObjectState, progress: _Progress, seconds_left: float | None
+    ) -> tuple[Outcome, Applied | None]:
         if self.pages.exists(change.bucket, change.key):
-            # An old version was deleted, or the page was uploaded again since: the document
-            # stands for the current version, which still exists.
-            return Outcome("skipped", change, reason="the object still has a current version"), None
-        applied = Applied(change.sequencer, None, None, None, None, None, deleted=True)
+            # A version was deleted but the object still has a current one: an old version went,
+            # or the current one did and an older one is current again (or a delete marker was
+            # removed). The document must stand for whatever is current now.
+            return self._extract(source, change, state, progress, seconds_left, reconcile=True)
+        applied = Applied(change.sequencer or state.sequencer, None, None, None, None, None, deleted=True)
         if state.deleted:
             return Outcome("skipped", change, reason="the document was already deleted"), applied
+        if state.content_sha256 is None and not state.dirty and not self.documents.exists(change.key):
+            # Never had a document (a failed page, or deleted before it was extracted): nothing
+            # to remove, nothing to announce.
+            return Outcome("skipped", change, reason="the object never had a document"), applied
+        progress.wrote = True
         key = self.documents.delete(change.key)
         detail = deleted_detail(source, self.documents.bucket, key)
         [event_id] = self.publisher.publish([Event(DETAIL_DELETED, detail)])
@@ -208,9 +233,9 @@ class Pipeline:
         [event_id] = self.publisher.publish([Event(DETAIL_FAILED, detail)])
         return Outcome("failed", change, event_id=event_id, error=error, input_bytes=source.size)
 
-    def _release(self, change: ObjectChange, owner: str) -> None:
+    def _release(self, change: ObjectChange, owner: str, *, dirty: bool | None) -> None:
         try:
-            self.state.release(change.bucket, change.key, owner)
+            self.state.release(change.bucket, change.key, owner, dirty=dirty)
         except Exception:  # the lease expires by itself; never hide the error being raised
             log.warning("could not release the lease on s3://%s/%s", change.bucket, change.key, exc_info=True)
 
@@ -223,8 +248,17 @@ def content_sha256(document: Document) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _applied(change: ObjectChange, stored: StoredPage, text: str | None, content: str | None) -> Applied:
-    return Applied(change.sequencer, stored.version_id, stored.etag, stored.last_modified, text, content, deleted=False)
+@dataclass(slots=True)
+class _Progress:
+    wrote: bool = False  # the document was written (or deleted): the dirty mark must stay
+
+
+def _applied(
+    change: ObjectChange, state: ObjectState, stored: StoredPage, text: str | None, content: str | None, *, dirty: bool = False
+) -> Applied:
+    # A change without a sequencer (Batch Operations) keeps the last one, so later events still order.
+    sequencer = change.sequencer or state.sequencer
+    return Applied(sequencer, stored.version_id, stored.etag, stored.last_modified, text, content, deleted=False, dirty=dirty)
 
 
 def _not_newer(change: ObjectChange, state: ObjectState) -> str | None:
@@ -238,12 +272,6 @@ def _not_newer(change: ObjectChange, state: ObjectState) -> str | None:
     if mine < applied:
         return f"stale: a later change of this object (sequencer {applied.lstrip('0')}) was already applied"
     return None
-
-
-def _older_than_applied(stored: StoredPage, state: ObjectState) -> bool:
-    """Without sequencers (Batch Operations, backfills), order by the object's LastModified."""
-    mine, applied = timestamp(stored.last_modified), timestamp(state.last_modified)
-    return mine is not None and applied is not None and mine < applied
 
 
 def _superseded_by(change: ObjectChange, stored: StoredPage) -> str | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -35,16 +34,6 @@ def sequencer_key(sequencer: str | None) -> str | None:
     return sequencer.strip().upper().rjust(SEQUENCER_WIDTH, "0")
 
 
-def timestamp(value: str | None) -> float | None:
-    """ISO 8601 (as boto3 renders LastModified) to seconds, for ordering without a sequencer."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return None
-
-
 @dataclass(frozen=True, slots=True)
 class ObjectState:
     """What was last applied to an object (all None for an object never seen)."""
@@ -56,6 +45,9 @@ class ObjectState:
     text_sha256: str | None = None
     content_sha256: str | None = None
     deleted: bool = False
+    # A document may have been written without being recorded (the invocation died, or its
+    # event failed): the bucket may hold something the hashes above do not describe.
+    dirty: bool = False
 
     @property
     def known(self) -> bool:
@@ -73,6 +65,7 @@ class Applied:
     text_sha256: str | None
     content_sha256: str | None
     deleted: bool
+    dirty: bool = False  # carried over when nothing was written (a failure): see ObjectState
 
 
 class StateStore:
@@ -85,22 +78,31 @@ class StateStore:
     def item_id(bucket: str, key: str) -> str:
         return f"{ITEM_PREFIX}{bucket}/{key}"
 
-    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float) -> ObjectState:
-        """Take the object's lease (or raise ObjectBusy) and return its last applied state."""
+    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float, *, may_write: bool = False) -> ObjectState:
+        """Take the object's lease (or raise ObjectBusy) and return its last applied state.
+
+        With ``may_write`` the object is marked dirty in the same write: should the document
+        be written and the invocation die before ``commit``, the next change knows the bucket
+        may differ from the recorded hashes. ``release`` puts the previous mark back.
+        """
         now = self._clock()
+        dirty = ", dirty = :dirty" if may_write else ""
+        values = {
+            ":owner": {"S": owner},
+            ":expires": {"N": str(now + lease_seconds)},
+            ":now": {"N": str(now)},
+        }
+        if may_write:
+            values[":dirty"] = {"BOOL": True}
         try:
             response = with_retries(
                 lambda: self._db.update_item(
                     TableName=self.table,
                     Key={"id": {"S": self.item_id(bucket, key)}},
-                    UpdateExpression="SET lease_owner = :owner, lease_expires = :expires",
+                    UpdateExpression=f"SET lease_owner = :owner, lease_expires = :expires{dirty}",
                     ConditionExpression="attribute_not_exists(lease_owner) OR lease_expires < :now",
-                    ExpressionAttributeValues={
-                        ":owner": {"S": owner},
-                        ":expires": {"N": str(now + lease_seconds)},
-                        ":now": {"N": str(now)},
-                    },
-                    ReturnValues="ALL_NEW",
+                    ExpressionAttributeValues=values,
+                    ReturnValues="ALL_OLD",
                 )
             )
         except ClientError as error:
@@ -111,8 +113,13 @@ class StateStore:
 
     def commit(self, bucket: str, key: str, owner: str, applied: Applied) -> None:
         """Record the applied change and give the lease back, if it is still ours."""
-        values: dict[str, Any] = {":owner": {"S": owner}, ":deleted": {"BOOL": applied.deleted}, ":at": {"N": str(self._clock())}}
-        sets = ["deleted = :deleted", "updated_at = :at"]
+        values: dict[str, Any] = {
+            ":owner": {"S": owner},
+            ":deleted": {"BOOL": applied.deleted},
+            ":dirty": {"BOOL": applied.dirty},
+            ":at": {"N": str(self._clock())},
+        }
+        sets = ["deleted = :deleted", "dirty = :dirty", "updated_at = :at"]
         removes = ["lease_owner", "lease_expires"]
         for name, value in (
             ("sequencer", sequencer_key(applied.sequencer)),
@@ -143,15 +150,21 @@ class StateStore:
                 raise ObjectBusy(f"lost the lease on s3://{bucket}/{key} before recording it") from error
             raise
 
-    def release(self, bucket: str, key: str, owner: str) -> None:
-        """Give the lease back without recording anything (a skipped or failed change)."""
+    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None = None) -> None:
+        """Give the lease back without recording a change; ``dirty`` puts the mark back as it
+        was (None leaves it: something may have been written)."""
+        values: dict[str, Any] = {":owner": {"S": owner}}
+        expression = "REMOVE lease_owner, lease_expires"
+        if dirty is not None:
+            expression = f"SET dirty = :dirty {expression}"
+            values[":dirty"] = {"BOOL": dirty}
         try:
             self._db.update_item(
                 TableName=self.table,
                 Key={"id": {"S": self.item_id(bucket, key)}},
-                UpdateExpression="REMOVE lease_owner, lease_expires",
+                UpdateExpression=expression,
                 ConditionExpression="lease_owner = :owner",
-                ExpressionAttributeValues={":owner": {"S": owner}},
+                ExpressionAttributeValues=values,
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
@@ -163,7 +176,7 @@ def _state_from(item: dict[str, Any]) -> ObjectState:
         value = item.get(name)
         return value.get("S") if value else None
 
-    deleted = item.get("deleted")
+    deleted, dirty = item.get("deleted"), item.get("dirty")
     return ObjectState(
         sequencer=text("sequencer"),
         version_id=text("version_id"),
@@ -172,4 +185,5 @@ def _state_from(item: dict[str, Any]) -> ObjectState:
         text_sha256=text("text_sha256"),
         content_sha256=text("content_sha256"),
         deleted=bool(deleted and deleted.get("BOOL")),
+        dirty=bool(dirty and dirty.get("BOOL")),
     )

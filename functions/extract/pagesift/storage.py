@@ -9,7 +9,6 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .document import Document, document_key
-from .errors import ExtractionError
 from .retry import with_retries
 
 _MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
@@ -21,7 +20,7 @@ class ObjectGone(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StoredPage:
-    data: bytes
+    data: bytes | None  # None when the object is over the size limit: it was not read
     size: int
     content_type: str | None
     content_encoding: str | None
@@ -41,7 +40,8 @@ class PageStore:
 
     def read(self, bucket: str, key: str) -> StoredPage:
         """The object's current version: the caller compares it with the version its event
-        names, so that a late event never brings back an older page."""
+        names, so that a late event never brings back an older page. Objects over the size
+        limit come back with ``data`` None, unread."""
         try:
             response = with_retries(lambda: self._s3.get_object(Bucket=bucket, Key=key))
         except ClientError as error:
@@ -52,22 +52,13 @@ class PageStore:
         body = response["Body"]
         size = int(response.get("ContentLength", 0))
         try:
-            # Refuse from the declared size, before a single byte is read into memory.
-            if size > self._max_input_bytes:
-                raise ExtractionError(
-                    f"the object is {size:,} bytes, over the limit of {self._max_input_bytes:,} (MAX_INPUT_BYTES)",
-                    kind="InputTooLarge",
-                    stage="read",
-                )
-            data = body.read(self._max_input_bytes + 1)
+            # Decided from the declared size, before a single byte is read into memory; the
+            # caller reports it once it knows the object is the version its event is about.
+            data = body.read(self._max_input_bytes + 1) if size <= self._max_input_bytes else None
         finally:
             body.close()
-        if len(data) > self._max_input_bytes:
-            raise ExtractionError(
-                f"the object is over the limit of {self._max_input_bytes:,} bytes (MAX_INPUT_BYTES)",
-                kind="InputTooLarge",
-                stage="read",
-            )
+        if data is not None and len(data) > self._max_input_bytes:
+            data, size = None, len(data)
         metadata = {k.lower(): v for k, v in (response.get("Metadata") or {}).items()}
         last_modified = response.get("LastModified")
         return StoredPage(
@@ -118,6 +109,16 @@ class DocumentStore:
             )
         )
         return key
+
+    def exists(self, source_key: str) -> bool:
+        key = self.key_for(source_key)
+        try:
+            with_retries(lambda: self._s3.head_object(Bucket=self.bucket, Key=key))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code", "") in _MISSING_CODES:
+                return False
+            raise
+        return True
 
     def delete(self, source_key: str) -> str:
         key = self.key_for(source_key)
