@@ -33,20 +33,8 @@ class Settings:
                 f"DOCUMENTS_BUCKET is the input bucket ({env['INPUT_BUCKET']!r}): refusing to start, "
                 "documents would trigger the function again"
             )
-        raw_max = env.get("MAX_INPUT_BYTES") or str(DEFAULT_MAX_INPUT_BYTES)
-        try:
-            max_input_bytes = int(raw_max)
-        except ValueError:
-            raise ConfigurationError(f"MAX_INPUT_BYTES must be a whole number of bytes, not {raw_max!r}") from None
-        if max_input_bytes <= 0:
-            raise ConfigurationError(f"MAX_INPUT_BYTES must be positive, not {max_input_bytes}")
-        raw_budget = env.get("EXTRACTION_BUDGET_SECONDS") or "10"
-        try:
-            budget = float(raw_budget)
-        except ValueError:
-            raise ConfigurationError(f"EXTRACTION_BUDGET_SECONDS must be a number of seconds, not {raw_budget!r}") from None
-        if budget <= 0:
-            raise ConfigurationError(f"EXTRACTION_BUDGET_SECONDS must be positive, not {budget}")
+        max_input_bytes = int(_positive(env, "MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES, int, "a whole number of bytes"))
+        budget = _positive(env, "EXTRACTION_BUDGET_SECONDS", 10.0, float, "a number of seconds")
         prefix = env.get("DOCUMENTS_PREFIX", "documents/")
         return cls(
             documents_bucket=env["DOCUMENTS_BUCKET"],
@@ -57,3 +45,14 @@ class Settings:
             max_input_bytes=max_input_bytes,
             extraction_budget_seconds=budget,
         )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float, kind: type, what: str) -> float:
+    raw = env.get(name) or str(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be {what}, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigurationError(f"{name} must be positive, not {value}")
+    return value
