@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import etree
+from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from . import __version__
 from .budget import BudgetExceeded, time_budget
+from .dates import byline_date, structured_date
 from .decoding import decode_page
 from .document import (
     Document,
@@ -49,6 +51,9 @@ TRAFILATURA_OPTIONS = {
     "include_formatting": True,
     "include_links": True,
     "include_images": False,
+    # htmldate's fast mode: its result is not used (see pagesift.dates), and its extensive
+    # search would cost a 5 s dateparser warm-up on the first page of a process.
+    "date_extraction_params": {"extensive_search": False, "original_date": True},
 }
 
 # Fewer words than this is a menu or a stub, not an article: a one-line news brief has more.
@@ -106,7 +111,10 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
     _check_tree_size(decoded.html)
     try:
         with time_budget(time_budget_seconds):
-            result = trafilatura.bare_extraction(decoded.html, url=page.url, **TRAFILATURA_OPTIONS)
+            tree = load_html(decoded.html)  # None: nothing parseable (then: no main content)
+            # Read before trafilatura gets the tree: it cleans what it is given.
+            date = structured_date(tree, page.url) if tree is not None else None
+            result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS) if tree is not None else None
     except BudgetExceeded:
         raise ExtractionError(
             f"extraction took longer than its budget of {time_budget_seconds:g} s (markup too complex)",
@@ -142,6 +150,11 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
     markdown = result.text.strip()
     comments = (result.comments or "").strip() or None
     url = page.url or result.url
+    language = _declared_language(decoded.html, page.content_language)
+    # Dates people write: only in the byline around the headline, never a year from a ticker,
+    # a menu or a footer; numeric ones are day-first in French, Spanish and Arabic and
+    # month-first on most English pages. No date is better than a wrong one.
+    date = date or byline_date(decoded.html, title=result.title, month_first=language == "en")
     source = page.source
     return Document(
         id=document_id(source.bucket, source.key, source.path),
@@ -151,9 +164,9 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
         sitename=result.sitename or None,
         title=result.title or None,
         author=result.author or None,
-        date=result.date or None,
+        date=date or None,
         description=result.description or None,
-        language=_declared_language(decoded.html, page.content_language),
+        language=language,
         categories=_term_list(result.categories),
         tags=_term_list(result.tags),
         image=result.image or None,
@@ -175,9 +188,13 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
             input_bytes=len(page.data),
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
             timestamp=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            options=dict(TRAFILATURA_OPTIONS),
+            options=_recorded_options(),
         ),
     )
+
+
+def _recorded_options() -> dict[str, object]:
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in TRAFILATURA_OPTIONS.items()}
 
 
 def _check_tree_size(html: str) -> None:

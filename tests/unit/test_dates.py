@@ -1,0 +1,75 @@
+"""Publication dates as people write them in bylines, never a year from a ticker or a footer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pagesift.dates import byline_date, parse_written_date
+from pagesift.extraction import Page, extract
+
+TODAY = date(2026, 11, 29)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "month_first"),
+    [
+        ("Publié dans Le Matin le 25 - 11 - 2021", "2021-11-25", False),
+        ("Publié le 25/11/2021 à 08h30", "2021-11-25", False),
+        ("Mis en ligne le 3.2.2020", "2020-02-03", False),
+        ("Publié le 25 novembre 2021", "2021-11-25", False),
+        ("Le 1er décembre 2019, par la rédaction", "2019-12-01", False),
+        ("Publicado el 25 de noviembre de 2021", "2021-11-25", False),
+        ("Madrid, 7 de enero del 2022", "2022-01-07", False),
+        ("نشر في ٢٥ نوفمبر ٢٠٢١", "2021-11-25", False),
+        ("الخميس 25 تشرين الثاني 2021", "2021-11-25", False),
+        ("Nov. 25, 2021 at 8:30 a.m.", "2021-11-25", True),
+        ("Published November 25, 2021", "2021-11-25", True),
+        ("Updated 25 November 2021", "2021-11-25", True),
+        ("11/25/2021", "2021-11-25", True),
+        ("05/06/2021", "2021-05-06", True),
+        ("05/06/2021", "2021-06-05", False),
+        ("2021-11-25T08:30", "2021-11-25", False),
+        ("publiziert am 30. Juli 2018", "2018-07-30", False),
+    ],
+)
+def test_written_forms(text, expected, month_first):
+    assert parse_written_date(text, today=TODAY, month_first=month_first) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31/02/2021", "25 - 11 - 2027", "Budget 2026", "© 2026 Agrégateur", "1994-05-01", "page 12 of 2021 results", ""],
+)
+def test_impossible_future_or_bare_years_are_not_dates(text):
+    assert parse_written_date(text, today=TODAY) is None
+
+
+AGGREGATOR = """<html lang="fr"><head><meta charset="utf-8"><title>Le port de Tanger bat un record | Agrégateur Info</title></head>
+<body><div class="ticker"><ul><li><a href="/a">Budget 2026 : les députés votent le 12/01/2026</a></li><li><a href="/b">Coupe 2026 : le calendrier</a></li></ul></div>
+<nav><a href="/">Accueil</a> <a href="/eco">Économie</a></nav>
+<div class="sidebar">""" + "<p>Autre titre du jour, sans rapport avec l'article.</p>" * 20 + """</div>
+<article><h1>Le port de Tanger bat un record</h1>
+<p class="source">Publié dans Le Matin le 25 - 11 - 2021</p>
+<p>Le port de Tanger Med a traité plus de sept millions de conteneurs cette année, un record depuis son ouverture, selon les chiffres publiés mardi par l'autorité portuaire.</p>
+<p>La hausse s'explique par de nouvelles lignes vers l'Afrique de l'Ouest et l'Amérique du Sud, ainsi que par l'agrandissement du terminal à conteneurs achevé au printemps.</p>
+<p>Les responsables du port prévoient de poursuivre les investissements, notamment dans l'automatisation des grues et la connexion ferroviaire avec l'arrière-pays.</p>
+</article><footer>© 2026 Agrégateur Info — mis à jour le 01/01/2026</footer></body></html>"""
+
+
+def test_aggregator_byline_wins_over_ticker_and_footer_years():
+    assert byline_date(AGGREGATOR, today=TODAY) == "2021-11-25"
+    document = extract(Page(AGGREGATOR.encode()))
+    assert document.date == "2021-11-25"
+    assert document.language == "fr"
+
+
+def test_a_page_whose_only_dates_are_in_boilerplate_has_no_date():
+    page = AGGREGATOR.replace("Publié dans Le Matin le 25 - 11 - 2021", "Publié dans Le Matin")
+    assert extract(Page(page.encode())).date is None
+
+
+def test_structured_data_comes_first():
+    page = AGGREGATOR.replace("<head>", '<head><meta property="article:published_time" content="2021-11-24T22:00:00Z">')
+    assert extract(Page(page.encode())).date == "2021-11-24"
