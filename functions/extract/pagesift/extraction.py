@@ -32,6 +32,7 @@ from .document import (
 )
 from .errors import ExtractionError
 from .fingerprints import sha256_hex, simhash
+from .titles import clean_title
 
 DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024
 # Elements (counted as opening tags) past which a page is refused before parsing: real
@@ -162,7 +163,7 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
         url=url,
         hostname=_hostname(url) or result.hostname,
         sitename=result.sitename or None,
-        title=result.title or None,
+        title=clean_title(result.title, sitename=result.sitename, hostname=_hostname(url) or result.hostname) or None,
         author=result.author or None,
         date=date or None,
         description=result.description or None,

@@ -1,0 +1,48 @@
+"""The article's title without the site's name around it ("Title | Site", "Site - Title")."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|•)\s+")
+_COMPACT = re.compile(r"[\W_]+")
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only, without accents: "Agrégateur Info" ~ agregateur-info.ma."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return _COMPACT.sub("", plain)
+
+
+def _is_site(part: str, sitename: str | None, hostname: str | None) -> bool:
+    compact = _compact(part)
+    if len(compact) < 3:
+        return False
+    if sitename and compact == _compact(sitename):
+        return True
+    # "Le Monde" for lemonde.fr, "Como Educar Seus Filhos" for comoeducarseusfilhos.com.br
+    host = _compact((hostname or "").split(".")[-3] if hostname and hostname.count(".") >= 2 else (hostname or "").split(".")[0])
+    return bool(host) and (compact == host or (len(host) >= 5 and compact.startswith(host)))
+
+
+def clean_title(title: str | None, *, sitename: str | None = None, hostname: str | None = None) -> str | None:
+    """``title`` with a leading or trailing site name removed, when one is recognisable."""
+    if not title:
+        return title
+    title = " ".join(title.split())
+    if sitename:
+        for pattern in (rf"^(?P<rest>.+?){_SEPARATORS.pattern}{re.escape(sitename)}$", rf"^{re.escape(sitename)}{_SEPARATORS.pattern}(?P<rest>.+)$"):
+            if (match := re.match(pattern, title, re.IGNORECASE)) and len(match.group("rest")) >= 10:
+                return match.group("rest").strip()
+    parts = _SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    separators = _SEPARATORS.findall(title)
+    if _is_site(parts[-1], sitename, hostname):
+        rest = title[: title.rfind(separators[-1])]
+    elif _is_site(parts[0], sitename, hostname):
+        rest = title[title.find(separators[0]) + len(separators[0]) :]
+    else:
+        return title
+    return rest.strip() if len(rest.strip()) >= 10 else title
