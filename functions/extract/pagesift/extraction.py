@@ -52,6 +52,7 @@ TRAFILATURA_OPTIONS = {
     "include_formatting": True,
     "include_links": True,
     "include_images": False,
+    "favor_precision": True,
     # htmldate's fast mode: its result is not used (see pagesift.dates), and its extensive
     # search would cost a 5 s dateparser warm-up on the first page of a process.
     "date_extraction_params": {"extensive_search": False, "original_date": True},
