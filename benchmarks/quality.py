@@ -52,6 +52,26 @@ def page_scores(predicted: str, expected: str) -> tuple[float, float]:
     return precision, recall
 
 
+def uncovered(text: str, other: str, *, phrases: int = 3, width: int = 70) -> list[str]:
+    """The longest runs of ``text``'s tokens that no 4-token shingle of ``other`` covers: what
+    one side has and the other lacks, as readable phrases."""
+    toks = tokens(text)
+    present = set(shingles(tokens(other)))
+    covered = [False] * len(toks)
+    for i in range(len(toks) - 3):
+        if tuple(toks[i : i + 4]) in present:
+            covered[i : i + 4] = [True] * 4
+    runs, start = [], None
+    for i, is_covered in enumerate([*covered, True]):
+        if not is_covered and start is None:
+            start = i
+        elif is_covered and start is not None:
+            runs.append(toks[start:i])
+            start = None
+    runs.sort(key=len, reverse=True)
+    return [(" ".join(run))[:width] + f" ({len(run)} words)" for run in runs[:phrases]]
+
+
 def summary(scores: list[tuple[float, float]], exact: list[bool]) -> dict[str, float]:
     precision = sum(p for p, _ in scores) / len(scores)
     recall = sum(r for _, r in scores) / len(scores)
@@ -100,12 +120,10 @@ def main() -> None:
     worst = sorted(results["pagesift"], key=lambda row: f1(row[1], row[2]))[: args.worst]
     print(f"\nthe {args.worst} pages where pagesift loses most against the ground truth:")
     for page_id, precision, recall, _, predicted in worst:
-        pred, true = shingles(tokens(predicted)), shingles(tokens(truth[page_id]["articleBody"]))
-        missed = " ".join(" ".join(s) for s in list((true - pred).keys())[:3])
-        added = " ".join(" ".join(s) for s in list((pred - true).keys())[:3])
+        expected = truth[page_id]["articleBody"]
         print(f"- {page_id[:12]} F1 {f1(precision, recall):.3f} (P {precision:.3f} R {recall:.3f}) {truth[page_id].get('url', '')}")
-        print(f"    missed: {missed[:160]!r}")
-        print(f"    added:  {added[:160]!r}")
+        print(f"    missed: {' … '.join(uncovered(expected, predicted))!r}")
+        print(f"    added:  {' … '.join(uncovered(predicted, expected))!r}")
 
 
 if __name__ == "__main__":
