@@ -262,3 +262,24 @@ def test_null_bytes_and_invalid_utf8_end_as_a_document_or_a_clear_error(data):
         doc_for(data)
     except ExtractionError as error:
         assert error.kind in {"NotHtml", "NoMainContent", "EmptyInput"}
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (["Le port de Tanger Med a traité plus de sept millions de conteneurs au cours de l'année, un record depuis son ouverture, selon l'autorité portuaire."] * 3, "fr"),
+        (["El Consejo de Ministros aprobó este martes un plan de vivienda destinado a los menores de treinta y cinco años, con ayudas al alquiler."] * 3, "es"),
+        (["عالج ميناء طنجة المتوسط أكثر من سبعة ملايين حاوية خلال هذه السنة، وهو رقم قياسي منذ افتتاحه، حسب السلطة المينائية."] * 3, "ar"),
+        (ARTICLE_PARAGRAPHS, "en"),
+    ],
+)
+def test_language_is_detected_when_the_page_declares_none(paragraphs, expected):
+    document = doc_for(article_bytes(lang=None, paragraphs=paragraphs))
+    assert document.language == expected
+
+
+def test_declared_language_wins_and_short_texts_are_not_guessed():
+    from pagesift.language import detect_language
+
+    assert doc_for(article_bytes(lang="es")).language == "es"  # declared, even on English text
+    assert detect_language("Bonjour") is None

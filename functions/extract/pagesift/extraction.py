@@ -32,6 +32,7 @@ from .document import (
 )
 from .errors import ExtractionError
 from .fingerprints import sha256_hex, simhash
+from .language import detect_language
 from .titles import clean_title
 
 DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -152,7 +153,7 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
     markdown = result.text.strip()
     comments = (result.comments or "").strip() or None
     url = page.url or result.url
-    language = _declared_language(decoded.html, page.content_language)
+    language = _declared_language(decoded.html, page.content_language) or detect_language(text)
     # Dates people write: only in the byline around the headline, never a year from a ticker,
     # a menu or a footer; numeric ones are day-first in French, Spanish and Arabic and
     # month-first on most English pages. No date is better than a wrong one.
