@@ -283,3 +283,22 @@ def test_declared_language_wins_and_short_texts_are_not_guessed():
 
     assert doc_for(article_bytes(lang="es")).language == "es"  # declared, even on English text
     assert detect_language("Bonjour") is None
+
+
+def test_markdown_keeps_structure_and_text_stays_plain():
+    rest = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    html = f"""<html lang="en"><head><title>Night buses</title></head><body><article><h1>Night buses</h1>{rest}
+<h2>What changes for riders</h2><ul><li>Three new night lines every twenty minutes</li><li>Four more stops on the river line</li></ul>
+<blockquote><p>We listened to the people who keep the city running at night, the commissioner said.</p></blockquote>
+<table><tr><th>Line</th><th>First bus</th></tr><tr><td>N1</td><td>00:10</td></tr><tr><td>N2</td><td>00:25</td></tr></table>
+<p>Details are on the <a href="https://council.example.org/night">council's website</a> and in the printed timetable today.</p></article></body></html>"""
+    document = doc_for(html.encode())
+    markdown, text = document.markdown, document.text
+    assert "## What changes for riders" in markdown
+    assert "- Three new night lines every twenty minutes" in markdown
+    assert "> We listened to the people" in markdown
+    assert "| N1 | 00:10 |" in markdown
+    assert "[council's website](https://council.example.org/night)" in markdown
+    assert "\nThree new night lines every twenty minutes\n" in text
+    assert "We listened to the people" in text and ">" not in text
+    assert "N1 | 00:10" in text and "---" not in text and "](" not in text and "## " not in text

@@ -150,7 +150,7 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
             kind="NoMainContent",
             stage="extract",
         )
-    markdown = result.text.strip()
+    markdown = _markdown(result.body)
     comments = (result.comments or "").strip() or None
     url = page.url or result.url
     language = _declared_language(decoded.html, page.content_language) or detect_language(text)
@@ -227,8 +227,35 @@ def _has_text_outside_links(body: etree._Element) -> bool:
     return False
 
 
+_QUOTE_MARK = "PAGESIFTQUOTEMARK"  # plain letters: survives the markdown escaping of ">" and sanitising
+_TABLE_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?")
+
+
+def _markdown(body: etree._Element) -> str:
+    """The body as markdown, block quotes included (trafilatura keeps them as <quote> but
+    renders them as plain paragraphs)."""
+    marked = copy.deepcopy(body)
+    for quote in marked.iter("quote"):
+        for element in (quote, *quote.iterdescendants()):
+            if element.text and element.text.strip():
+                element.text = _QUOTE_MARK + element.text.lstrip()
+    return xmltotxt(marked, include_formatting=True).replace(_QUOTE_MARK, "> ").strip()
+
+
 def _paragraphs(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    """Plain paragraphs: no list bullets, table rows as cells between bars, no rule rows."""
+    paragraphs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or _TABLE_RULE.fullmatch(line):
+            continue
+        if line.startswith("|") and line.endswith("|") and len(line) > 1:
+            line = " | ".join(cell.strip() for cell in line[1:-1].split("|"))
+        elif line.startswith("- "):
+            line = line[2:].strip()
+        if line:
+            paragraphs.append(line)
+    return paragraphs
 
 
 def _term_list(values: list[str] | None) -> list[str]:
