@@ -139,7 +139,7 @@ def command_local_run(args: argparse.Namespace) -> int:
             events = wait_for_events(stack, set(keys), args.timeout)
             rows = []
             s3 = stack.client("s3")
-            for key, (path, name) in keys.items():
+            for key, (path, _name) in keys.items():
                 event = events.get(key)
                 document = None
                 if event and event["detail-type"] == "Document Extracted":

@@ -233,13 +233,12 @@ _TABLE_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?")
 
 def _markdown(body: etree._Element) -> str:
     """The body as markdown, block quotes included (trafilatura keeps them as <quote> but
-    renders them as plain paragraphs)."""
-    marked = copy.deepcopy(body)
-    for quote in marked.iter("quote"):
+    renders them as plain paragraphs). Marks the tree in place: call it last on a body."""
+    for quote in body.iter("quote"):
         for element in (quote, *quote.iterdescendants()):
             if element.text and element.text.strip():
                 element.text = _QUOTE_MARK + element.text.lstrip()
-    return xmltotxt(marked, include_formatting=True).replace(_QUOTE_MARK, "> ").strip()
+    return xmltotxt(body, include_formatting=True).replace(_QUOTE_MARK, "> ").strip()
 
 
 def _paragraphs(text: str) -> list[str]:

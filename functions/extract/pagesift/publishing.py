@@ -8,6 +8,7 @@ raised so that the message is redelivered rather than the event lost.
 from __future__ import annotations
 
 import json
+from functools import partial
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ class EventPublisher:
         errors: list[str] = []
         for delay in [*backoff_delays(self._attempts), None]:
             batch = [entries[i] for i in pending]
-            response = with_retries(lambda: self._events.put_events(Entries=batch), sleep=self._sleep)
+            response = with_retries(partial(self._events.put_events, Entries=batch), sleep=self._sleep)
             results = response.get("Entries", [])
             still_failing, errors = [], []
             for position, index in enumerate(pending):
