@@ -43,3 +43,28 @@ def test_simhash_is_close_for_near_duplicates_and_far_for_different_texts():
     assert hamming_distance(simhash(text), simhash(edited)) <= 6
     assert hamming_distance(simhash(text), simhash(other)) > 10
     assert simhash("") == "0" * 16
+
+
+def _simhash_by_definition(text: str) -> str:
+    """Charikar's simhash written out bit by bit: the fingerprint contract the fast tally must keep."""
+    import hashlib
+    import re
+
+    tokens = re.findall(r"\w+", text.lower())
+    if not tokens:
+        return "0" * 16
+    shingles = [" ".join(tokens[i : i + 3]) for i in range(max(len(tokens) - 2, 1))]
+    weights = [0] * 64
+    for shingle in shingles:
+        value = int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    return f"{sum(1 << bit for bit in range(64) if weights[bit] > 0):016x}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["one", "two words", "three little words", "Le port de Tanger bat un record", "ميناء طنجة يحطم رقما قياسيا", " ".join(f"w{i % 37}" for i in range(5000))],
+)
+def test_simhash_matches_its_definition(text):
+    assert simhash(text) == _simhash_by_definition(text)
