@@ -20,6 +20,7 @@ from trafilatura.xml import xmltotxt
 
 from . import __version__
 from .budget import BudgetExceeded, time_budget
+from .cleanup import remove_boilerplate
 from .dates import byline_date, structured_date
 from .decoding import decode_page
 from .document import (
@@ -139,6 +140,7 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
             kind="NoMainContent",
             stage="extract",
         )
+    remove_boilerplate(result.body)
     paragraphs = _paragraphs(_plain_text(result.body))
     text = "\n\n".join(paragraphs)
     words = len(_WORD.findall(text))

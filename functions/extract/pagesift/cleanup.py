@@ -1,0 +1,94 @@
+"""Boilerplate that survives trafilatura, removed from its output tree (its XML: p, head, list,
+item, quote, cell, ref...). Each rule is about the shape of page furniture, never about a site.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# Unrendered shortcodes (WordPress, Hugo, forum BBCode): "[button link="…" type="big"]",
+# "[/button]", "[gallery ids=1,2]". An opening tag counts only with attributes, so that prose
+# in brackets ("[sic]", "[1]", "[Editor's note]") is never touched. Quotes may be typographic:
+# CMSs "smarten" them in text they failed to render.
+_QUOTED = r"(?:\"[^\"\]]*\"|'[^'\]]*'|[“”″][^\]“”″]*[“”″]|[^\s\]\"'“”″]+)"
+_SHORTCODE_OPEN = re.compile(rf"\[[A-Za-z][\w-]*(?:\s+[\w-]+\s*=\s*{_QUOTED})+\s*/?\]")
+_SHORTCODE_CLOSE = re.compile(r"\[/[A-Za-z][\w-]*\]")
+# Block elements whose whole text is one shortcode widget ("[button …]Send us your review[/button]").
+_SHORTCODE_BLOCK = re.compile(rf"\s*{_SHORTCODE_OPEN.pattern}.*{_SHORTCODE_CLOSE.pattern}\s*", re.DOTALL)
+_BLOCKS = ("p", "head", "item", "quote", "cell")
+# Links in a row with nothing but spacing between them, inside a paragraph of prose: a pop-up
+# card or a related-headlines strip that the page hides with CSS, glued into the sentence.
+# Writers separate the links they cite with words or punctuation ("[A], [B] and [C]", "(10, 11)");
+# three with only spacing between are furniture.
+MIN_LINK_RUN = 3
+_WORD = re.compile(r"\w")
+
+
+def remove_boilerplate(body: etree._Element) -> None:
+    """Clean ``body`` (trafilatura's output tree) in place."""
+    _remove_shortcodes(body)
+    _remove_link_runs(body)
+
+
+def _remove_shortcodes(body: etree._Element) -> None:
+    for block in list(body.iter(*_BLOCKS)):
+        if _SHORTCODE_BLOCK.fullmatch("".join(block.itertext())):
+            _drop(block)
+    for element in body.iter():
+        if element.text and "[" in element.text:
+            element.text = _strip_shortcodes(element.text)
+        if element.tail and "[" in element.tail:
+            element.tail = _strip_shortcodes(element.tail)
+
+
+def _strip_shortcodes(text: str) -> str:
+    return _SHORTCODE_CLOSE.sub("", _SHORTCODE_OPEN.sub("", text))
+
+
+def _remove_link_runs(body: etree._Element) -> None:
+    for block in list(body.iter(*_BLOCKS)):
+        runs, run = [], []
+        for child in block:
+            if child.tag != "ref" or (run and (run[-1].tail or "").strip()):
+                runs.append(run)
+                run = []
+            if child.tag == "ref":
+                run.append(child)
+        runs.append(run)
+        long_runs = [run for run in runs if len(run) >= MIN_LINK_RUN]
+        if not long_runs or not _has_prose_outside(block, long_runs):
+            continue  # a block that is only links is a list for trafilatura's rules, not this one
+        for run in long_runs:
+            # The first link is the one the sentence names ("Rep. [Name]"); the rest is the card.
+            tail = run[-1].tail
+            for ref in run[1:]:
+                block.remove(ref)
+            run[0].tail = tail
+
+
+def _has_prose_outside(block: etree._Element, runs: list[list[etree._Element]]) -> bool:
+    in_runs = {id(ref) for run in runs for ref in run}
+    if block.text and _WORD.search(block.text):
+        return True
+    for child in block:
+        if child.tail and _WORD.search(child.tail):
+            return True
+        if id(child) not in in_runs and child.tag != "ref" and _WORD.search("".join(child.itertext())):
+            return True
+    return False
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element, keeping its tail text in the tree."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)

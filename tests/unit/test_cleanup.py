@@ -1,0 +1,62 @@
+"""Boilerplate rules on trafilatura's output tree: page furniture goes, prose stays whole."""
+
+import re
+
+from lxml import etree
+
+from pagesift.cleanup import remove_boilerplate
+
+
+def _cleaned(xml: str) -> etree._Element:
+    body = etree.fromstring(xml)
+    remove_boilerplate(body)
+    return body
+
+
+def _text(body: etree._Element) -> str:
+    """The text as a reader sees it: pieces spaced, no space before punctuation."""
+    spaced = " ".join(" ".join(body.itertext()).split())
+    return re.sub(r"\s+([,.)])", r"\1", spaced).replace("( ", "(")
+
+
+def test_an_unrendered_shortcode_widget_paragraph_is_dropped():
+    body = _cleaned(
+        "<body><p>The review ends here.</p>"
+        "<p>[button link=”http://example.org/submit/” type=”big” newwindow=”yes”] Send us YOUR review[/button]</p>"
+        "<p>Next paragraph.</p></body>"
+    )
+    assert _text(body) == "The review ends here. Next paragraph."
+
+
+def test_shortcode_tags_inside_prose_are_stripped_and_the_prose_kept():
+    body = _cleaned('<body><p>Before [gallery ids="1,2,3" columns=4] after, and [caption id=\'x\']a caption[/caption].</p></body>')
+    assert _text(body) == "Before after, and a caption."
+
+
+def test_brackets_in_prose_are_not_shortcodes():
+    prose = "He said [sic] that the figure [1] was wrong [Editor's note: it was] and [a = b] too."
+    assert _text(_cleaned(f"<body><p>{prose}</p></body>")) == prose
+
+
+def test_a_pop_up_card_of_glued_links_keeps_only_the_named_link():
+    body = _cleaned(
+        '<body><p>He threatened Rep. <ref target="/p/omar">Ilhan Omar</ref><ref target="/p/omar">Ilhan Omar</ref>'
+        '<ref target="/a/1">Progressives oppose the bill</ref> <ref target="/a/2">Omar asks the court</ref> '
+        '<ref target="/p/omar">MORE</ref> (D-Minn.), the office announced.</p></body>'
+    )
+    assert _text(body) == "He threatened Rep. Ilhan Omar (D-Minn.), the office announced."
+    assert [ref.get("target") for ref in body.iter("ref")] == ["/p/omar"]
+
+
+def test_links_separated_by_words_or_punctuation_are_prose():
+    for xml in (
+        '<body><p>Talks with <ref target="/e">Europe</ref>, <ref target="/j">Japan</ref>, <ref target="/c">Canada and Mexico</ref> went on.</p></body>',
+        '<body><p>Water helps (<ref target="/10">10</ref>, <ref target="/11">11</ref>, <ref target="/12">12</ref>).</p></body>',
+    ):
+        before = _text(etree.fromstring(xml))
+        assert _text(_cleaned(xml)) == before
+
+
+def test_a_block_of_links_only_is_left_to_the_extractor():
+    xml = '<body><p><ref target="/a">One</ref> <ref target="/b">Two</ref> <ref target="/c">Three</ref></p></body>'
+    assert _text(_cleaned(xml)) == "One Two Three"
