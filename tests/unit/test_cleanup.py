@@ -60,3 +60,21 @@ def test_links_separated_by_words_or_punctuation_are_prose():
 def test_a_block_of_links_only_is_left_to_the_extractor():
     xml = '<body><p><ref target="/a">One</ref> <ref target="/b">Two</ref> <ref target="/c">Three</ref></p></body>'
     assert _text(_cleaned(xml)) == "One Two Three"
+
+
+def test_headline_paragraphs_in_a_row_are_a_related_list():
+    body = _cleaned(
+        "<body><p>The article's last sentence.</p>"
+        '<p><ref target="/a/1">Design week: a tribute to a master</ref></p><p> </p>'
+        '<p><ref target="/a/2">The flow of time at the Triennale</ref></p>'
+        '<p><hi rend="#b"><ref target="/a/3">Living nature explored</ref></hi></p>'
+        "<p>copyright Example 2019</p></body>"
+    )
+    assert _text(body) == "The article's last sentence. copyright Example 2019"
+
+
+def test_one_link_paragraph_or_footnotes_without_addresses_stay():
+    single = '<body><p>Prose here.</p><p><ref target="https://example.org">example.org</ref></p><p>More prose.</p></body>'
+    assert _text(_cleaned(single)) == "Prose here. example.org More prose."
+    footnotes = "<body><p>Prose.</p><p><ref>[1] Ruskin KJ. Alarm fatigue. 2015.</ref></p><p><ref>[2] ECRI hazards list.</ref></p></body>"
+    assert _text(_cleaned(footnotes)) == "Prose. [1] Ruskin KJ. Alarm fatigue. 2015. [2] ECRI hazards list."

@@ -30,6 +30,7 @@ def remove_boilerplate(body: etree._Element) -> None:
     """Clean ``body`` (trafilatura's output tree) in place."""
     _remove_shortcodes(body)
     _remove_link_runs(body)
+    _remove_headline_lists(body)
 
 
 def _remove_shortcodes(body: etree._Element) -> None:
@@ -66,6 +67,30 @@ def _remove_link_runs(body: etree._Element) -> None:
             for ref in run[1:]:
                 block.remove(ref)
             run[0].tail = tail
+
+
+def _remove_headline_lists(body: etree._Element) -> None:
+    """Two or more paragraphs in a row that are each nothing but a link: a list of other
+    articles' headlines laid out as paragraphs ("related", "more in this section")."""
+    run: list[etree._Element] = []
+    for child in [*body, None]:
+        if child is not None and child.tag == "p" and _is_link_only(child):
+            run.append(child)
+            continue
+        if child is not None and not "".join(child.itertext()).strip():
+            continue  # empty spacers between the items do not break the list
+        if len(run) >= 2:
+            for paragraph in run:
+                _drop(paragraph)
+        run = []
+
+
+def _is_link_only(block: etree._Element) -> bool:
+    links = block.findall(".//ref")
+    if not links or not all(link.get("target") for link in links):
+        return False  # an anchor without an address is a footnote or a bookmark, not a link
+    outside = (block.text or "") + "".join(child.tail or "" for child in block.iter() if child is not block)
+    return not _WORD.search(outside)
 
 
 def _has_prose_outside(block: etree._Element, runs: list[list[etree._Element]]) -> bool:
