@@ -78,3 +78,22 @@ def test_one_link_paragraph_or_footnotes_without_addresses_stay():
     assert _text(_cleaned(single)) == "Prose here. example.org More prose."
     footnotes = "<body><p>Prose.</p><p><ref>[1] Ruskin KJ. Alarm fatigue. 2015.</ref></p><p><ref>[2] ECRI hazards list.</ref></p></body>"
     assert _text(_cleaned(footnotes)) == "Prose. [1] Ruskin KJ. Alarm fatigue. 2015. [2] ECRI hazards list."
+
+
+def test_a_labelled_list_of_tagged_headlines_goes_with_its_label():
+    body = _cleaned(
+        "<body><p>Prose before the list.</p><p><hi rend=\"#b\">DON'T MISS</hi></p>"
+        '<p><ref target="/1">CDC names eight deadly diseases</ref> [WARNING]</p>'
+        '<p><ref target="/2">Holidaymakers die after eating marmot</ref> [INSIGHT]</p>'
+        "<p>According to the CDC, the plague is treatable.</p></body>"
+    )
+    assert _text(body) == "Prose before the list. According to the CDC, the plague is treatable."
+
+
+def test_a_read_more_teaser_goes_and_a_sentence_with_links_stays():
+    body = _cleaned(
+        '<body><p>First.</p><p><hi rend="#b">READ MORE: <ref target="/x">China plague outbreak confirmed in Beijing</ref></hi></p>'
+        '<p><hi rend="#i">Follow Newsbeat on</hi> <ref target="/i">Instagram</ref><hi rend="#i">,</hi> <ref target="/f">Facebook</ref> '
+        '<hi rend="#i">and</hi> <ref target="/y">YouTube</ref>.</p></body>'
+    )
+    assert _text(body) == "First. Follow Newsbeat on Instagram, Facebook and YouTube."

@@ -24,6 +24,7 @@ _BLOCKS = ("p", "head", "item", "quote", "cell")
 # three with only spacing between are furniture.
 MIN_LINK_RUN = 3
 _WORD = re.compile(r"\w")
+_WORDS = re.compile(r"\w+")
 
 
 def remove_boilerplate(body: etree._Element) -> None:
@@ -70,27 +71,54 @@ def _remove_link_runs(body: etree._Element) -> None:
 
 
 def _remove_headline_lists(body: etree._Element) -> None:
-    """Two or more paragraphs in a row that are each nothing but a link: a list of other
-    articles' headlines laid out as paragraphs ("related", "more in this section")."""
+    """Other articles' headlines laid out as paragraphs ("related", "more in this section",
+    "READ MORE: <headline>"), with the label that announces a list of them."""
     run: list[etree._Element] = []
     for child in [*body, None]:
-        if child is not None and child.tag == "p" and _is_link_only(child):
+        if child is not None and child.tag == "p" and _is_headline(child):
             run.append(child)
             continue
         if child is not None and not "".join(child.itertext()).strip():
             continue  # empty spacers between the items do not break the list
         if len(run) >= 2:
+            label = run[0].getprevious()
+            while label is not None and not "".join(label.itertext()).strip():
+                label = label.getprevious()
+            if label is not None and _is_list_label(label):
+                run.insert(0, label)
+        if len(run) >= 2 or (run and _is_teaser(run[0])):
             for paragraph in run:
                 _drop(paragraph)
         run = []
 
 
-def _is_link_only(block: etree._Element) -> bool:
-    links = block.findall(".//ref")
-    if not links or not all(link.get("target") for link in links):
-        return False  # an anchor without an address is a footnote or a bookmark, not a link
-    outside = (block.text or "") + "".join(child.tail or "" for child in block.iter() if child is not block)
-    return not _WORD.search(outside)
+def _link_words(block: etree._Element) -> tuple[list[str], int]:
+    """The block's words, and how many of them are in links with an address."""
+    links = [ref for ref in block.iter("ref") if not any(a.tag == "ref" for a in ref.iterancestors())]
+    if not all(link.get("target") for link in links):
+        return [], 0  # an anchor without an address is a footnote or a bookmark, not a link
+    in_links = sum(len(_WORDS.findall("".join(link.itertext()))) for link in links)
+    return _WORDS.findall(" ".join(block.itertext())), in_links
+
+
+def _is_headline(block: etree._Element) -> bool:
+    """A link of a few words, with at most a tag ("[INSIGHT]") or a label ("READ MORE:")."""
+    words, in_links = _link_words(block)
+    return in_links >= 2 and len(words) - in_links <= 2
+
+
+def _is_teaser(block: etree._Element) -> bool:
+    """One headline behind a label that ends with a colon: "READ MORE: <headline>"."""
+    text = " ".join(block.itertext()).strip()
+    first_link = next(block.iter("ref"), None)
+    label = text.split("".join(first_link.itertext()).strip(), 1)[0].strip() if first_link is not None else ""
+    return label.endswith(":") and 1 <= len(_WORDS.findall(label)) <= 3
+
+
+def _is_list_label(block: etree._Element) -> bool:
+    """A short line with no sentence in it ("DON'T MISS", "Related articles", "À lire aussi")."""
+    text = " ".join(block.itertext()).strip()
+    return block.tag in ("p", "head") and len(_WORDS.findall(text)) <= 4 and not text.endswith((".", "!", "?")) and not block.findall(".//ref")
 
 
 def _has_prose_outside(block: etree._Element, runs: list[list[etree._Element]]) -> bool:
