@@ -97,3 +97,14 @@ def test_a_read_more_teaser_goes_and_a_sentence_with_links_stays():
         '<hi rend="#i">and</hi> <ref target="/y">YouTube</ref>.</p></body>'
     )
     assert _text(body) == "First. Follow Newsbeat on Instagram, Facebook and YouTube."
+
+
+def test_calls_to_action_go_and_reporting_about_newsletters_stays():
+    body = _cleaned(
+        "<body><head>Morning Briefing Newsletter</head>"
+        "<p>The council's own newsletter said on Monday that the vote would be delayed by a week.</p>"
+        '<p>Get <ref target="/m">the monthly magazine</ref> delivered every month. <ref target="/m">Click here</ref> for more.</p>'
+        "<p>The vote is now set for December.</p>"
+        "<p>Abonnez-vous à notre lettre d'information pour ne rien manquer.</p></body>"
+    )
+    assert _text(body) == "The council's own newsletter said on Monday that the vote would be delayed by a week. The vote is now set for December."

@@ -25,6 +25,17 @@ _BLOCKS = ("p", "head", "item", "quote", "cell")
 MIN_LINK_RUN = 3
 _WORD = re.compile(r"\w")
 _WORDS = re.compile(r"\w+")
+# Prompts that ask the reader to act, in the languages we serve; imperative forms only, so that
+# reporting about a subscription or an app is not taken for one.
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:subscribe|newsletter|sign up|click here|follow us|get access|"
+    r"abonnez-vous|inscrivez-vous|lettre d.information|cliquez ici|suivez-nous|"
+    r"suscr[íi]bete|suscr[íi]base|bolet[íi]n|haz clic|haga clic|s[íi]guenos|"
+    r"اشترك|النشرة البريدية|تابعونا|اضغط هنا|انقر هنا)",
+    re.IGNORECASE,
+)
+CALL_TO_ACTION_MAX_WORDS = 60
+CALL_TO_ACTION_TAIL = 3  # last blocks of the body where a prompt needs no link to be one
 
 
 def remove_boilerplate(body: etree._Element) -> None:
@@ -32,6 +43,7 @@ def remove_boilerplate(body: etree._Element) -> None:
     _remove_shortcodes(body)
     _remove_link_runs(body)
     _remove_headline_lists(body)
+    _remove_calls_to_action(body)
 
 
 def _remove_shortcodes(body: etree._Element) -> None:
@@ -90,6 +102,20 @@ def _remove_headline_lists(body: etree._Element) -> None:
             for paragraph in run:
                 _drop(paragraph)
         run = []
+
+
+def _remove_calls_to_action(body: etree._Element) -> None:
+    """Newsletter, subscription and follow-us prompts: short blocks that ask the reader to act.
+    Article prose can use the same words ("the newsletter said"), so a block must also be
+    shaped like a prompt: a heading, a block with a link, or one of the last blocks."""
+    blocks = [block for block in body.iter("p", "head") if "".join(block.itertext()).strip()]
+    last = {id(block) for block in blocks[-CALL_TO_ACTION_TAIL:]}
+    for block in blocks:
+        text = " ".join(block.itertext())
+        if len(_WORDS.findall(text)) > CALL_TO_ACTION_MAX_WORDS or not _CALL_TO_ACTION.search(text):
+            continue
+        if block.tag == "head" or block.find(".//ref") is not None or id(block) in last:
+            _drop(block)
 
 
 def _link_words(block: etree._Element) -> tuple[list[str], int]:
