@@ -101,10 +101,10 @@ def test_a_read_more_teaser_goes_and_a_sentence_with_links_stays():
 
 def test_calls_to_action_go_and_reporting_about_newsletters_stays():
     body = _cleaned(
-        "<body><head>Morning Briefing Newsletter</head>"
+        "<body><head>Sign up for the Morning Briefing</head>"
         "<p>The council's own newsletter said on Monday that the vote would be delayed by a week.</p>"
         '<p>Get <ref target="/m">the monthly magazine</ref> delivered every month. <ref target="/m">Click here</ref> for more.</p>'
-        "<p>The vote is now set for December.</p>"
+        "<p>The vote is now set for December, the Boletín Oficial said.</p>"
         "<p>Abonnez-vous à notre lettre d'information pour ne rien manquer.</p></body>"
     )
-    assert _text(body) == "The council's own newsletter said on Monday that the vote would be delayed by a week. The vote is now set for December."
+    assert _text(body) == ("The council's own newsletter said on Monday that the vote would be delayed by a week. The vote is now set for December, the Boletín Oficial said.")

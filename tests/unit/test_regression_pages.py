@@ -30,7 +30,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
 # Other checks the extractor does not pass yet, (page, check) -> why: reported as xfail, and
 # strict (the page's other checks still fail it, and so does the check passing).
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("ar-windows-1256-declared.html", "date"): "the byline window reads the top bar's day of visit, written before the headline, ahead of the byline's date",
 }
 MIN_BODY_F1 = 0.95
 

@@ -25,13 +25,14 @@ _BLOCKS = ("p", "head", "item", "quote", "cell")
 MIN_LINK_RUN = 3
 _WORD = re.compile(r"\w")
 _WORDS = re.compile(r"\w+")
-# Prompts that ask the reader to act, in the languages we serve; imperative forms only, so that
-# reporting about a subscription or an app is not taken for one.
+# Prompts that ask the reader to act, in the languages we serve: imperatives opening a
+# sentence ("Subscribe to…", "Click here…", "Suscríbete…"), so that reporting that mentions a
+# newsletter, a subscription or the "Boletín Oficial" is never taken for one.
 _CALL_TO_ACTION = re.compile(
-    r"\b(?:subscribe|newsletter|sign up|click here|follow us|get access|"
-    r"abonnez-vous|inscrivez-vous|lettre d.information|cliquez ici|suivez-nous|"
-    r"suscr[íi]bete|suscr[íi]base|bolet[íi]n|haz clic|haga clic|s[íi]guenos|"
-    r"اشترك|النشرة البريدية|تابعونا|اضغط هنا|انقر هنا)",
+    r"(?:^|[.!?:»”\"]\s+)(?:subscribe|sign up|click here|follow us|get access|"
+    r"abonnez-vous|inscrivez-vous|cliquez ici|suivez-nous|"
+    r"suscr[íi]bete|suscr[íi]base|reg[íi]strate|haz clic|haga clic|s[íi]guenos|"
+    r"اشترك|تابعونا|اضغط هنا|انقر هنا)\b",
     re.IGNORECASE,
 )
 CALL_TO_ACTION_MAX_WORDS = 60
@@ -111,7 +112,7 @@ def _remove_calls_to_action(body: etree._Element) -> None:
     blocks = [block for block in body.iter("p", "head") if "".join(block.itertext()).strip()]
     last = {id(block) for block in blocks[-CALL_TO_ACTION_TAIL:]}
     for block in blocks:
-        text = " ".join(block.itertext())
+        text = " ".join(" ".join(block.itertext()).split())
         if len(_WORDS.findall(text)) > CALL_TO_ACTION_MAX_WORDS or not _CALL_TO_ACTION.search(text):
             continue
         if block.tag == "head" or block.find(".//ref") is not None or id(block) in last:

@@ -94,9 +94,11 @@ def byline_date(page_html: str, *, title: str | None = None, today: date | None 
     body_start = page_html.lower().find("<body")
     body = page_html[body_start:] if body_start >= 0 else page_html
     for anchor in _headline_positions(body, title):
-        found = parse_written_date(_region(body, anchor), today=today, month_first=month_first)
-        if found:
-            return found
+        # Below the headline first: that is where bylines are; a date above it is more often
+        # the top bar's day of the visit than a kicker's publication date.
+        for region in reversed(_regions(body, anchor)):
+            if found := parse_written_date(region, today=today, month_first=month_first):
+                return found
     return None
 
 
@@ -160,9 +162,8 @@ def _headline_positions(body: str, title: str | None) -> list[int]:
     return []
 
 
-def _region(body: str, anchor: int) -> str:
-    """Plain text around the headline: a few lines before it, more after it."""
+def _regions(body: str, anchor: int) -> tuple[str, str]:
+    """Plain text around the headline: a few lines before it, and more from it on."""
     head = html_lib.unescape(_TAGS.sub(" ", body[max(0, anchor - 4 * _BEFORE) : anchor]))
     tail = html_lib.unescape(_TAGS.sub(" ", body[anchor : anchor + 8 * _AFTER]))
-    head, tail = re.sub(r"\s+", " ", head), re.sub(r"\s+", " ", tail)
-    return head[-_BEFORE:] + tail[:_AFTER]
+    return re.sub(r"\s+", " ", head)[-_BEFORE:], re.sub(r"\s+", " ", tail)[:_AFTER]
