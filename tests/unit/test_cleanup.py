@@ -108,3 +108,24 @@ def test_calls_to_action_go_and_reporting_about_newsletters_stays():
         "<p>Abonnez-vous à notre lettre d'information pour ne rien manquer.</p></body>"
     )
     assert _text(body) == ("The council's own newsletter said on Monday that the vote would be delayed by a week. The vote is now set for December, the Boletín Oficial said.")
+
+
+def test_the_headline_repeated_at_the_top_goes_with_its_section_label():
+    body = etree.fromstring(
+        "<body><p>Educación</p><head>Los colegios amplían su horario</head>"
+        "<p>Los colegios amplían su horario desde enero, anunció la consejería.</p></body>"
+    )
+    remove_boilerplate(body, titles=("Los colegios amplían su horario | Diario", "Los colegios amplían su horario"))
+    assert _text(body) == "Los colegios amplían su horario desde enero, anunció la consejería."
+
+
+def test_the_headline_goes_alone_below_a_paragraph_and_stays_further_down():
+    # Below a standfirst, only the headline goes (the paragraph above it is prose, not a
+    # label); past the first blocks, the same words are the article quoting its own title.
+    xml = (
+        "<body><p>A standfirst that is long enough to be prose and not a label.</p>"
+        "<p>Port breaks record</p><p>Second.</p><p>Third.</p><p>Port breaks record</p></body>"
+    )
+    body = etree.fromstring(xml)
+    remove_boilerplate(body, titles=("Port breaks record",))
+    assert _text(body) == "A standfirst that is long enough to be prose and not a label. Second. Third. Port breaks record"

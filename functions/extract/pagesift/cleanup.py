@@ -23,6 +23,8 @@ _BLOCKS = ("p", "head", "item", "quote", "cell")
 # Writers separate the links they cite with words or punctuation ("[A], [B] and [C]", "(10, 11)");
 # three with only spacing between are furniture.
 MIN_LINK_RUN = 3
+HEADLINE_SEARCH_BLOCKS = 3  # the headline repeated further down is a pull quote, not furniture
+LABEL_MAX_WORDS = 6  # a section name or a kicker above the headline, not a paragraph
 _WORD = re.compile(r"\w")
 _WORDS = re.compile(r"\w+")
 # Prompts that ask the reader to act, in the languages we serve: imperatives opening a
@@ -39,12 +41,34 @@ CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL = 3  # last blocks of the body where a prompt needs no link to be one
 
 
-def remove_boilerplate(body: etree._Element) -> None:
-    """Clean ``body`` (trafilatura's output tree) in place."""
+def remove_boilerplate(body: etree._Element, *, titles: tuple[str | None, ...] = ()) -> None:
+    """Clean ``body`` (trafilatura's output tree) in place; ``titles`` are the page's title as
+    found and as cleaned, for the headline repeated at the top of the body."""
+    _remove_repeated_headline(body, titles)
     _remove_shortcodes(body)
     _remove_link_runs(body)
     _remove_headline_lists(body)
     _remove_calls_to_action(body)
+
+
+def _remove_repeated_headline(body: etree._Element, titles: tuple[str | None, ...]) -> None:
+    """The headline is the document's title, not its text: drop it where the body repeats it
+    in its first blocks, with the short labels above it (section name, kicker)."""
+    wanted = {_normalized(title) for title in titles if title} - {""}
+    if not wanted:
+        return
+    blocks = [child for child in body if "".join(child.itertext()).strip()][:HEADLINE_SEARCH_BLOCKS]
+    for index, block in enumerate(blocks):
+        if _normalized(" ".join(block.itertext())) in wanted:
+            above = blocks[:index]
+            labels = above if all(len(_WORDS.findall(" ".join(b.itertext()))) <= LABEL_MAX_WORDS for b in above) else []
+            for element in [*labels, block]:
+                _drop(element)
+            return
+
+
+def _normalized(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
 
 
 def _remove_shortcodes(body: etree._Element) -> None:

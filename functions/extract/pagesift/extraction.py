@@ -140,7 +140,10 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
             kind="NoMainContent",
             stage="extract",
         )
-    remove_boilerplate(result.body)
+    url = page.url or result.url
+    hostname = _hostname(url) or result.hostname
+    title = clean_title(result.title, sitename=result.sitename, hostname=hostname) or None
+    remove_boilerplate(result.body, titles=(result.title, title))
     paragraphs = _paragraphs(_plain_text(result.body))
     text = "\n\n".join(paragraphs)
     words = len(_WORD.findall(text))
@@ -154,7 +157,6 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
         )
     markdown = _markdown(result.body)
     comments = (result.comments or "").strip() or None
-    url = page.url or result.url
     language = _declared_language(decoded.html, page.content_language) or detect_language(text)
     # Dates people write: only in the byline around the headline, never a year from a ticker,
     # a menu or a footer; numeric ones are day-first in French, Spanish and Arabic and
@@ -165,9 +167,9 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
         id=document_id(source.bucket, source.key, source.path),
         source=source,
         url=url,
-        hostname=_hostname(url) or result.hostname,
+        hostname=hostname,
         sitename=result.sitename or None,
-        title=clean_title(result.title, sitename=result.sitename, hostname=_hostname(url) or result.hostname) or None,
+        title=title,
         author=result.author or None,
         date=date or None,
         description=result.description or None,
