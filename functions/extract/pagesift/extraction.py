@@ -253,7 +253,8 @@ def _paragraphs(text: str) -> list[str]:
         if not line or _TABLE_RULE.fullmatch(line):
             continue
         if line.startswith("|") and line.endswith("|") and len(line) > 1:
-            line = " | ".join(cell.strip() for cell in line[1:-1].split("|"))
+            # Empty cells are layout (a caption spanning the columns), not content.
+            line = " | ".join(cell.strip() for cell in line[1:-1].split("|") if cell.strip())
         elif line.startswith("- "):
             line = line[2:].strip()
         if line:
