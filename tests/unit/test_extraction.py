@@ -302,3 +302,29 @@ def test_markdown_keeps_structure_and_text_stays_plain():
     assert "\nThree new night lines every twenty minutes\n" in text
     assert "We listened to the people" in text and ">" not in text
     assert "N1 | 00:10" in text and "---" not in text and "](" not in text and "## " not in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le conseil départemental a voté jeudi la création de douze nouvelles lignes de car scolaire.",
+        "El Consejo de Ministros aprobó este martes un plan de vivienda destinado a los jóvenes.",
+        "وافق مجلس الوزراء يوم الثلاثاء على خطة جديدة للإسكان موجهة إلى الشباب في المدن الكبرى",
+        "Trains on all four of the region's commuter lines ran closer to schedule this autumn.",
+        "Die Regierung hat am Dienstag einen neuen Plan für den Wohnungsbau beschlossen, sagte sie.",
+    ],
+)
+def test_language_table_built_on_demand_gives_langdetects_own_probabilities(text):
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    from pagesift import language
+
+    reference = DetectorFactory()
+    reference.load_profile(PROFILES_DIRECTORY)  # langdetect's own up-front table
+    reference.set_seed(language.SEED)
+    expected = reference.create()
+    expected.append(text)
+    ours = language._factory.create()
+    ours.append(text)
+    got = [(p.lang, round(p.prob, 9)) for p in ours.get_probabilities()]
+    assert got == [(p.lang, round(p.prob, 9)) for p in expected.get_probabilities()]

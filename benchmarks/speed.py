@@ -1,0 +1,440 @@
+"""Speed and memory of the extraction core beside plain trafilatura, as ratios measured in one run.
+
+    .venv/bin/python benchmarks/speed.py [--dataset DIR] [--repeat 3] [--processes 5]
+                                         [--first-page ID] [--warmup 5] [--json PATH]
+
+On the pages of the article-extraction benchmark, pagesift's core
+(``pagesift.extraction.extract(Page(raw_bytes, url=...))``) is measured against plain
+trafilatura (``bare_extraction(html, url=..., with_metadata=True)``, the baseline):
+
+1. throughput, in this process: pages/s and ms per page (p50, p95, max), each page's time
+   being the median of ``--repeat`` passes, after one untimed pass over ``--warmup`` pages.
+   trafilatura is given the HTML already decoded to a string (gunzipped, then decoded the way
+   trafilatura itself does); pagesift is given the stored bytes, gzip and all, since its
+   decoding is part of what it costs. The 5 slowest pages for pagesift are named.
+2. peak RSS (``ru_maxrss``) of a fresh process per system that imports it and extracts every
+   page once; the handler process (``import app``, then the same extractions) is shown too.
+3. first page in a fresh process: the first extraction (``--first-page``, a page without a
+   machine-readable date, so that every date fallback runs) against the median of the other
+   pages in the same process; median of ``--processes`` processes.
+4. import time, measured inside fresh processes around the import statement only:
+   ``import app`` (the handler, ``functions/extract/app.py``) against ``import trafilatura``,
+   with ``import pagesift.extraction`` beside them; median of ``--processes`` processes.
+
+It ends with the targets and PASS/MISS for each. A MISS is reported, never an exit status.
+Only the ratios carry over from one machine to another; the absolute figures do not. It takes
+a minute or two on 2 cores; never run in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+# Only the standard library is imported at the top: the same file runs as the child processes
+# (``--child``), and each of those must hold the one system it measures and nothing else.
+ROOT = Path(__file__).resolve().parents[1]
+EXTRACT_DIR = ROOT / "functions" / "extract"
+sys.path.insert(0, str(EXTRACT_DIR))
+
+DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "article-extraction-benchmark"
+# thespacereview.com, of ordinary size and warm time: no date in its URL, meta tags, JSON-LD or
+# <time> (so the byline search of pagesift and htmldate's extensive search of trafilatura both
+# run), and no declared language (so pagesift's language detection loads its profiles). The
+# worst first page a cold process can get; a page declaring its language (sciencealert.com's
+# 14cc2a0ca59c...) costs no more first than later.
+DEFAULT_FIRST_PAGE = "c00962aabe7bdd1fca78f5360ea7fa93cd7674863b05157e00827506a7aa58c4"
+SYSTEMS = ("pagesift", "trafilatura")
+# What the handler needs to import (config from the environment, clients built at import
+# time), with dummy credentials and no instance metadata so that nothing goes to the network.
+HANDLER_ENV = {
+    "DOCUMENTS_BUCKET": "docs",
+    "EVENT_BUS_NAME": "bus",
+    "STATE_TABLE": "state",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "POWERTOOLS_SERVICE_NAME": "pagesift",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+TARGETS = {
+    "throughput": 1.5,  # pagesift pages/s at least this many times trafilatura's
+    "max_page_ms": 1000.0,  # no page over 1 s
+    "first_page": 2.0,  # first page in a process at most this many times the median page
+    "handler_import": 1.2,  # import app at most this many times import trafilatura
+    "peak_rss_mb": 256.0,
+}
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    id: str
+    url: str | None
+    raw: bytes  # the file as stored: gzip-compressed HTML
+
+
+def load_pages(dataset: Path) -> list[BenchPage]:
+    """The pages in a fixed order (by id), as quality.py reads them."""
+    truth = json.loads((dataset / "ground-truth.json").read_text())
+    return [
+        BenchPage(page_id, item.get("url"), (dataset / "html" / f"{page_id}.html.gz").read_bytes())
+        for page_id, item in sorted(truth.items())
+    ]
+
+
+def make_system(name: str) -> tuple[Callable[[BenchPage], Any], Callable[[Any, str | None], str | None]]:
+    """Import one system and return ``(prepare, run)``: ``prepare`` turns a page into that
+    system's input (outside any timing), ``run`` extracts it and returns None for a document,
+    else why there is none.
+
+    The imports are here rather than at the top so that a child process imports only the
+    system it measures. "pagesift+app" is pagesift in the handler's process: it imports the
+    handler module first, for the memory the function really holds.
+    """
+    if name in ("pagesift", "pagesift+app"):
+        if name == "pagesift+app":
+            os.environ.update(HANDLER_ENV)
+            import app  # noqa: F401
+
+        from pagesift.errors import ExtractionError
+        from pagesift.extraction import Page, extract
+
+        def run_pagesift(data: bytes, url: str | None) -> str | None:
+            try:
+                extract(Page(data, url=url))
+            except ExtractionError as error:
+                return error.kind
+            return None
+
+        return (lambda page: page.raw), run_pagesift
+
+    if name == "trafilatura":
+        import trafilatura
+        from trafilatura.utils import decode_file
+
+        def run_trafilatura(html: str, url: str | None) -> str | None:
+            result = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+            return None if result is not None and result.text else "no text"
+
+        return (lambda page: decode_file(gzip.decompress(page.raw))), run_trafilatura
+
+    raise ValueError(f"unknown system {name!r}")
+
+
+def timed(run: Callable[[Any, str | None], str | None], data: Any, url: str | None) -> tuple[float, str | None]:
+    """One extraction: (milliseconds, failure or None)."""
+    started = time.perf_counter()
+    failure = run(data, url)
+    return (time.perf_counter() - started) * 1000, failure
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: a value that was measured, no interpolation."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def ms_stats(per_page_ms: list[float]) -> dict[str, float]:
+    return {
+        "pages_per_s": len(per_page_ms) / (sum(per_page_ms) / 1000),
+        "p50_ms": percentile(per_page_ms, 0.50),
+        "p95_ms": percentile(per_page_ms, 0.95),
+        "max_ms": max(per_page_ms),
+    }
+
+
+# --- 1. throughput, in this process -------------------------------------------------------------
+
+
+def measure_throughput(pages: list[BenchPage], *, repeat: int, warmup: list[BenchPage]) -> dict[str, Any]:
+    """Per page, the median of ``repeat`` timings, for each system.
+
+    The systems take turns pass by pass rather than one finishing before the other starts,
+    so that a slow spell of the machine does not land on one of them only.
+    """
+    systems = {name: make_system(name) for name in SYSTEMS}
+    inputs = {name: [prepare(page) for page in pages] for name, (prepare, _) in systems.items()}
+    for prepare, run in systems.values():
+        for page in warmup:
+            run(prepare(page), page.url)
+
+    times: dict[str, list[list[float]]] = {name: [[] for _ in pages] for name in SYSTEMS}
+    failures: dict[str, dict[str, str]] = {name: {} for name in SYSTEMS}
+    for _ in range(repeat):
+        for name, (_, run) in systems.items():
+            for index, page in enumerate(pages):
+                ms, failure = timed(run, inputs[name][index], page.url)
+                times[name][index].append(ms)
+                if failure:
+                    failures[name][page.id] = failure
+
+    results: dict[str, Any] = {}
+    for name in SYSTEMS:
+        medians = [statistics.median(runs) for runs in times[name]]
+        results[name] = {
+            **ms_stats(medians),
+            "worst_single_run_ms": max(max(runs) for runs in times[name]),
+            "failures": failures[name],
+            "per_page_ms": dict(zip((page.id for page in pages), medians, strict=True)),
+        }
+    return results
+
+
+def print_throughput(results: dict[str, Any], pages: list[BenchPage], repeat: int) -> float:
+    print(f"\n1. Throughput (per page: median of {repeat} passes, after a warm-up pass)")
+    print(f"{'system':<12} {'pages/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'worst run':>9} {'no document':>11}")
+    for name in SYSTEMS:
+        r = results[name]
+        print(
+            f"{name:<12} {r['pages_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['max_ms']:>8.1f}"
+            f" {r['worst_single_run_ms']:>9.1f} {len(r['failures']):>11}"
+        )
+    ratio = results["pagesift"]["pages_per_s"] / results["trafilatura"]["pages_per_s"]
+    print(f"throughput ratio pagesift / trafilatura: {ratio:.2f}x")
+    for name in SYSTEMS:
+        for page_id, failure in sorted(results[name]["failures"].items()):
+            print(f"  {name} gave no document for {page_id[:12]}: {failure}")
+
+    by_id = {page.id: page for page in pages}
+    ours, theirs = results["pagesift"]["per_page_ms"], results["trafilatura"]["per_page_ms"]
+    print("the 5 slowest pages for pagesift (ms; trafilatura beside; KB gunzipped):")
+    for page_id in sorted(ours, key=ours.get, reverse=True)[:5]:
+        page = by_id[page_id]
+        size_kb = len(gzip.decompress(page.raw)) / 1024
+        print(f"  {page_id[:12]} {ours[page_id]:>7.1f} ms  (trafilatura {theirs[page_id]:>6.1f})  {size_kb:>5.0f} KB  {page.url}")
+    return ratio
+
+
+# --- child processes ------------------------------------------------------------------------------
+
+
+def run_child(args: list[str], *, code: bool = False) -> dict[str, Any]:
+    """Run a fresh interpreter (this script with ``--child ...``, or ``-c code``) in the
+    handler's directory and environment, and return the JSON it prints last."""
+    command = [sys.executable, "-c", *args] if code else [sys.executable, str(Path(__file__).resolve()), *args]
+    env = {**os.environ, **HANDLER_ENV, "PYTHONPATH": str(EXTRACT_DIR)}
+    done = subprocess.run(command, cwd=EXTRACT_DIR, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"child {args[:3]} failed with exit status {done.returncode}:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child_rss(system: str, dataset: Path) -> dict[str, Any]:
+    """In a fresh process: import the system, extract every page once, report ru_maxrss (KB on
+    Linux) after the import and at the end. Inputs are prepared page by page, so the decoded
+    pages are not all held at once."""
+    pages = load_pages(dataset)
+    prepare, run = make_system(system)
+    after_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for page in pages:
+        run(prepare(page), page.url)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"after_import_mb": after_import, "peak_mb": peak, "vm_hwm_mb": vm_hwm_mb()}
+
+
+def vm_hwm_mb() -> float | None:
+    """The kernel's high-water mark of this process's own memory (Linux only): a check on
+    ru_maxrss, which a child started from a big parent inherits (see measure_rss)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    kb = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    return int(kb) / 1024 if kb else None
+
+
+def child_first_page(system: str, dataset: Path, first_page: str) -> dict[str, Any]:
+    """In a fresh process: import the system, prepare every input, then time the first
+    extraction, then each other page once, then the first page again (warm): what the first
+    page costs beyond its own warm time is the cost of a cold process."""
+    pages = load_pages(dataset)
+    prepare, run = make_system(system)
+    inputs = {page.id: prepare(page) for page in pages}
+    first = next(page for page in pages if page.id == first_page)
+    first_ms, _ = timed(run, inputs[first.id], first.url)
+    others = [timed(run, inputs[page.id], page.url)[0] for page in pages if page.id != first.id]
+    warm_ms, _ = timed(run, inputs[first.id], first.url)
+    return {"first_ms": first_ms, "median_ms": statistics.median(others), "first_warm_ms": warm_ms}
+
+
+# A bare interpreter: the import is timed alone, with nothing of this script loaded before it.
+IMPORT_CODE = """\
+import json, time
+started = time.perf_counter()
+import {module}
+print(json.dumps({{"ms": (time.perf_counter() - started) * 1000}}))
+"""
+
+
+# --- 2, 3, 4: fresh processes ---------------------------------------------------------------------
+
+
+def measure_rss(dataset: Path) -> dict[str, Any]:
+    """Peak RSS of one fresh process per system. Call it while this process is still small:
+    on Linux a child's ru_maxrss starts at its parent's peak (it is carried across the exec),
+    so children started after the throughput passes would all report this process's size."""
+    return {name: run_child(["--child", "rss", "--system", name, "--dataset", str(dataset)]) for name in (*SYSTEMS, "pagesift+app")}
+
+
+def print_rss(rss: dict[str, Any]) -> float:
+    print("\n2. Peak RSS, one fresh process per system extracting every page once (MB)")
+    print(f"{'system':<36} {'after import':>12} {'peak':>8} {'VmHWM':>8}")
+    labels = {"pagesift": "pagesift", "trafilatura": "trafilatura", "pagesift+app": "pagesift in the handler (import app)"}
+    for name, label in labels.items():
+        hwm = rss[name]["vm_hwm_mb"]
+        print(f"{label:<36} {rss[name]['after_import_mb']:>12.1f} {rss[name]['peak_mb']:>8.1f} {hwm or float('nan'):>8.1f}")
+    ratio = rss["pagesift"]["peak_mb"] / rss["trafilatura"]["peak_mb"]
+    print(f"peak RSS ratio pagesift / trafilatura: {ratio:.2f}x")
+    return ratio
+
+
+def measure_first_page(dataset: Path, first_page: str, processes: int) -> dict[str, Any]:
+    """For each system, ``processes`` fresh processes; the medians of their figures."""
+    results = {}
+    for name in SYSTEMS:
+        runs = [
+            run_child(["--child", "first", "--system", name, "--dataset", str(dataset), "--first-page", first_page])
+            for _ in range(processes)
+        ]
+        results[name] = {
+            "ratio": statistics.median(run["first_ms"] / run["median_ms"] for run in runs),
+            "first_ms": statistics.median(run["first_ms"] for run in runs),
+            "median_ms": statistics.median(run["median_ms"] for run in runs),
+            "first_warm_ms": statistics.median(run["first_warm_ms"] for run in runs),
+            "runs": runs,
+        }
+    return results
+
+
+def print_first_page(results: dict[str, Any], first_page: str, processes: int) -> None:
+    print(f"\n3. First page in a fresh process ({first_page[:12]}), median of {processes} processes")
+    print(f"{'system':<12} {'first ms':>9} {'same, warm':>10} {'median page':>11} {'first/median':>12}")
+    for name in SYSTEMS:
+        r = results[name]
+        print(f"{name:<12} {r['first_ms']:>9.1f} {r['first_warm_ms']:>10.1f} {r['median_ms']:>11.1f} {r['ratio']:>11.2f}x")
+
+
+def measure_imports(processes: int) -> dict[str, Any]:
+    """Median import time of each module in fresh processes, after one untimed process that
+    leaves the bytecode caches written (a first import after an edit compiles)."""
+    results = {}
+    for module in ("app", "trafilatura", "pagesift.extraction"):
+        run_child([IMPORT_CODE.format(module=module)], code=True)
+        times = [run_child([IMPORT_CODE.format(module=module)], code=True)["ms"] for _ in range(processes)]
+        results[module] = {"median_ms": statistics.median(times), "runs_ms": times}
+    return results
+
+
+def print_imports(results: dict[str, Any], processes: int) -> float:
+    print(f"\n4. Import time in a fresh process (ms, median of {processes})")
+    for module, label in (("app", "import app (the handler)"), ("trafilatura", "import trafilatura"),
+                          ("pagesift.extraction", "import pagesift.extraction")):
+        runs = ", ".join(f"{ms:.0f}" for ms in results[module]["runs_ms"])
+        print(f"{label:<28} {results[module]['median_ms']:>7.1f}   ({runs})")
+    ratio = results["app"]["median_ms"] / results["trafilatura"]["median_ms"]
+    print(f"import ratio app / trafilatura: {ratio:.2f}x")
+    return ratio
+
+
+# --- summary ---------------------------------------------------------------------------------------
+
+
+def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of the issue with what was measured; ``passed`` is reported, never enforced."""
+    t = TARGETS
+    throughput = figures["throughput"]
+    return [
+        {"target": f"core throughput >= {t['throughput']}x trafilatura-with-metadata",
+         "measured": f"{figures['ratios']['throughput']:.2f}x", "passed": figures["ratios"]["throughput"] >= t["throughput"]},
+        {"target": f"no page over {t['max_page_ms'] / 1000:g} s (pagesift max)",
+         "measured": f"{throughput['pagesift']['max_ms']:.0f} ms", "passed": throughput["pagesift"]["max_ms"] < t["max_page_ms"]},
+        {"target": f"first page <= {t['first_page']}x median page (pagesift)",
+         "measured": f"{figures['first_page']['pagesift']['ratio']:.2f}x", "passed": figures["first_page"]["pagesift"]["ratio"] <= t["first_page"]},
+        {"target": f"handler import <= {t['handler_import']}x import trafilatura",
+         "measured": f"{figures['ratios']['import']:.2f}x", "passed": figures["ratios"]["import"] <= t["handler_import"]},
+        {"target": f"peak RSS <= {t['peak_rss_mb']:.0f} MB (pagesift)",
+         "measured": f"{figures['rss']['pagesift']['peak_mb']:.0f} MB", "passed": figures["rss"]["pagesift"]["peak_mb"] <= t["peak_rss_mb"]},
+    ]
+
+
+def print_targets(rows: list[dict[str, Any]]) -> None:
+    print("\nTargets")
+    width = max(len(row["target"]) for row in rows)
+    for row in rows:
+        print(f"{row['target']:<{width}}  {row['measured']:>9}  {'PASS' if row['passed'] else 'MISS'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes over the pages (median per page)")
+    parser.add_argument("--processes", type=int, default=5, help="fresh processes for the first-page and import figures")
+    parser.add_argument("--first-page", default=DEFAULT_FIRST_PAGE, help="id of the page extracted first in a fresh process")
+    parser.add_argument("--warmup", type=int, default=5, help="pages extracted untimed before the throughput passes")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--child", choices=["rss", "first"], help=argparse.SUPPRESS)
+    parser.add_argument("--system", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child == "rss":
+        print(json.dumps(child_rss(args.system, args.dataset)))
+        return
+    if args.child == "first":
+        print(json.dumps(child_first_page(args.system, args.dataset, args.first_page)))
+        return
+
+    started = time.monotonic()
+    pages = load_pages(args.dataset)
+    if not any(page.id == args.first_page for page in pages):
+        parser.error(f"--first-page {args.first_page} is not a page of {args.dataset}")
+    # The first page is among the warm-up pages: it is the one that runs the date fallbacks,
+    # whose one-off set-up must not land in a timed pass.
+    warmup = [page for page in pages if page.id == args.first_page] + [page for page in pages if page.id != args.first_page][: max(0, args.warmup - 1)]
+    header = {
+        "python": platform.python_version(),
+        "trafilatura": version("trafilatura"),
+        "cpus": os.cpu_count(),
+        "pages": len(pages),
+        "dataset": str(args.dataset),
+    }
+    print(f"Python {header['python']}, trafilatura {header['trafilatura']}, {header['cpus']} CPUs; {len(pages)} pages from {args.dataset}")
+
+    figures: dict[str, Any] = {"header": header, "ratios": {}}
+    # Measured first, printed second: see measure_rss.
+    figures["rss"] = measure_rss(args.dataset)
+    figures["throughput"] = measure_throughput(pages, repeat=args.repeat, warmup=warmup)
+    figures["ratios"]["throughput"] = print_throughput(figures["throughput"], pages, args.repeat)
+    figures["ratios"]["peak_rss"] = print_rss(figures["rss"])
+    sys.stdout.flush()
+    figures["first_page"] = measure_first_page(args.dataset, args.first_page, args.processes)
+    print_first_page(figures["first_page"], args.first_page, args.processes)
+    figures["ratios"]["first_page"] = figures["first_page"]["pagesift"]["ratio"]
+    sys.stdout.flush()
+    figures["imports"] = measure_imports(args.processes)
+    figures["ratios"]["import"] = print_imports(figures["imports"], args.processes)
+
+    figures["targets"] = targets(figures)
+    print_targets(figures["targets"])
+    figures["wall_seconds"] = time.monotonic() - started
+    print(f"\n(wall time {figures['wall_seconds']:.0f} s)")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        print(f"figures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
