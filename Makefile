@@ -29,14 +29,18 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
-## sam-build: the deployment artifact, with the SAM CLI in its own venv (it pins other boto3/pydantic)
+## sam-build: the deployment artifact (arm64), checked: every native extension is aarch64, and the
+## same recipe built for this machine runs from the artifact alone beside boto3, as in Lambda
+## (the SAM CLI lives in its own venv: it pins other boto3/pydantic versions)
+CHECK := .aws-sam/check
 sam-build:
 	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)" && .venv-sam/bin/python -m pip install --quiet "aws-sam-cli==1.170.0")
 	test -x .venv-runtime/bin/python || ($(PYTHON) -m venv .venv-runtime && .venv-runtime/bin/python -m pip install --quiet "boto3==1.44.5")
 	.venv-sam/bin/sam build --template-file template.yaml
-	@# Import the handler from the artifact alone, beside boto3 only, as the Lambda runtime has it
-	cd .aws-sam/build/ExtractFunction && DOCUMENTS_BUCKET=b EVENT_BUS_NAME=e STATE_TABLE=t AWS_DEFAULT_REGION=us-east-1 \
-		PYTHONPATH=. ../../../.venv-runtime/bin/python -c "import app; print('the handler imports from the artifact')"
+	.venv-runtime/bin/python tests/artifact/check_artifact.py machine .aws-sam/build/ExtractFunction aarch64
+	rm -rf $(CHECK) && mkdir -p $(CHECK) && cp -R functions/extract $(CHECK)/source
+	$(MAKE) --no-print-directory -C $(CHECK)/source build-ExtractFunction ARTIFACTS_DIR="$(CURDIR)/$(CHECK)/ExtractFunction" LAMBDA_ARCH=$$(uname -m)
+	cd $(CHECK)/ExtractFunction && PYTHONPATH=. "$(CURDIR)/.venv-runtime/bin/python" "$(CURDIR)/tests/artifact/check_artifact.py" run "$(CURDIR)/samples/pages"
 	du -sh .aws-sam/build/ExtractFunction
 
 clean:

@@ -5,6 +5,7 @@ TLS, dead letters, queue timing, partial batch failures) and the contracts other
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -347,10 +348,18 @@ def test_state_table(resources: dict[str, Any]) -> None:
 def test_runtime_is_python311(template: dict[str, Any], resources: dict[str, Any]) -> None:
     function_globals = template["Globals"]["Function"]
     assert function_globals["Runtime"] == "python3.11"
-    assert function_globals["Architectures"] == ["x86_64"]
+    assert function_globals["Architectures"] == ["arm64"]
     assert function_globals["Tracing"] == "Active"
     for fn in of_type(resources, "AWS::Serverless::Function").values():
         assert fn["Properties"].get("Runtime", "python3.11") == "python3.11"
+
+
+def test_the_artifact_is_built_for_the_functions_architecture(template: dict[str, Any], resources: dict[str, Any]) -> None:
+    assert resources["ExtractFunction"]["Metadata"] == {"BuildMethod": "makefile"}
+    makefile = (ROOT / "functions" / "extract" / "Makefile").read_text()
+    assert "build-ExtractFunction:" in makefile
+    default_arch = re.search(r"^LAMBDA_ARCH \?= (\S+)$", makefile, re.MULTILINE)
+    assert default_arch and [default_arch.group(1)] == template["Globals"]["Function"]["Architectures"]
 
 
 def test_function_environment_is_the_documented_one(template: dict[str, Any], resources: dict[str, Any]) -> None:
