@@ -2,7 +2,7 @@
 
     check_artifact.py machine ARTIFACT_DIR aarch64|x86_64
         every native extension in the artifact is built for that machine;
-    cd ARTIFACT_DIR && PYTHONPATH=. RUNTIME_PYTHON check_artifact.py run SAMPLES_DIR
+    cd ARTIFACT_DIR && PYTHONPATH=. RUNTIME_PYTHON check_artifact.py run PAGES_DIR...
         the artifact alone, beside what the Lambda runtime provides (boto3 and its
         dependencies): the handler imports, and every sample page goes through the extraction
         core, language detection included (needs an artifact built for this machine).
@@ -30,7 +30,7 @@ def check_machine(artifact: Path, machine: str) -> None:
     print(f"{len(extensions)} native extensions, all {machine}")
 
 
-def check_run(samples: Path) -> None:
+def check_run(directories: list[Path]) -> None:
     os.environ.setdefault("DOCUMENTS_BUCKET", "documents")
     os.environ.setdefault("EVENT_BUS_NAME", "bus")
     os.environ.setdefault("STATE_TABLE", "state")
@@ -41,7 +41,7 @@ def check_run(samples: Path) -> None:
     from pagesift.extraction import Page, extract
     from pagesift.language import detect_language
 
-    pages = sorted(samples.iterdir())
+    pages = sorted(path for directory in directories for path in directory.iterdir() if path.suffix != ".json")
     documents = 0
     for path in pages:
         try:
@@ -54,13 +54,15 @@ def check_run(samples: Path) -> None:
     assert documents, "no sample page gave a document"
     french = "Le conseil départemental a voté jeudi la création de douze nouvelles lignes de car destinées aux élèves."
     assert detect_language(french) == "fr"
-    print(f"the artifact imports the handler and extracts {documents} of {len(pages)} sample pages")
+    leftovers = sorted(m for m in ("dateparser", "regex", "pytz", "tzlocal") if m in sys.modules)
+    assert not leftovers, f"imported, but left out of the artifact: {leftovers}"
+    print(f"the artifact imports the handler and extracts {documents} of {len(pages)} pages")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["machine"] and len(sys.argv) == 4:
         check_machine(Path(sys.argv[2]), sys.argv[3])
-    elif sys.argv[1:2] == ["run"] and len(sys.argv) == 3:
-        check_run(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["run"] and len(sys.argv) >= 3:
+        check_run([Path(arg) for arg in sys.argv[2:]])
     else:
         sys.exit(__doc__)

@@ -328,3 +328,31 @@ def test_language_table_built_on_demand_gives_langdetects_own_probabilities(text
     ours.append(text)
     got = [(p.lang, round(p.prob, 9)) for p in ours.get_probabilities()]
     assert got == [(p.lang, round(p.prob, 9)) for p in expected.get_probabilities()]
+
+
+def test_extraction_never_imports_dateparser():
+    """The artifact leaves dateparser out (functions/extract/requirements.txt): htmldate imports
+    it only for its extensive search, which must stay off, whatever the page."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from pagesift.errors import ExtractionError\n"
+        "from pagesift.extraction import Page, extract\n"
+        "for path in sorted(Path(sys.argv[1]).iterdir()):\n"
+        "    try:\n"
+        "        extract(Page(path.read_bytes()))\n"
+        "    except ExtractionError:\n"
+        "        pass\n"
+        "print(sorted(m for m in ('dateparser', 'regex', 'pytz', 'tzlocal') if m in sys.modules))\n"
+    )
+    for pages in (root / "tests" / "fixtures" / "pages", root / "samples" / "pages"):
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(pages)],
+            capture_output=True, text=True, check=True, env={"PYTHONPATH": str(root / "functions" / "extract")},
+        )
+        assert result.stdout.strip() == "[]", result.stdout
