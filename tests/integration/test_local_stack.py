@@ -94,7 +94,7 @@ def test_function_config_has_the_real_resource_names(stack: LocalStack) -> None:
     info, fn = stack.info(), stack.function
     assert fn.code_dir == ROOT / "functions" / "extract"
     assert fn.handler == "app.lambda_handler"
-    assert (fn.timeout, fn.memory_size) == (60, 1024)
+    assert (fn.timeout, fn.memory_size) == (60, 512)
     assert fn.environment == {
         "INPUT_BUCKET": info["input_bucket"],
         "DOCUMENTS_BUCKET": info["documents_bucket"],
