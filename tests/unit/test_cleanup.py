@@ -129,3 +129,61 @@ def test_the_headline_goes_alone_below_a_paragraph_and_stays_further_down():
     body = etree.fromstring(xml)
     remove_boilerplate(body, titles=("Port breaks record",))
     assert _text(body) == "A standfirst that is long enough to be prose and not a label. Second. Third. Port breaks record"
+
+
+# ------------------------------------------------------------------ prose the rules must keep
+
+
+def test_names_split_into_links_and_lists_of_agencies_are_prose():
+    for xml in (
+        '<body><p>The <ref target="/e">European</ref> <ref target="/c">Central</ref> <ref target="/b">Bank</ref> raised rates.</p></body>',
+        '<body><p>Reported by <ref target="/r">Reuters,</ref> <ref target="/ap">the Associated Press,</ref> <ref target="/afp">AFP</ref> and others.</p></body>',
+    ):
+        assert _text(_cleaned(xml)) == _text(etree.fromstring(xml))
+
+
+def test_a_page_builder_shortcode_around_a_paragraph_keeps_the_paragraph():
+    prose = "The harbour authority said the new cranes would double the number of containers handled each night by the end of next year."
+    body = _cleaned(f'<body><p>[vc_column_text css=".vc_custom_1"]{prose}[/vc_column_text]</p></body>')
+    assert _text(body) == prose
+
+
+def test_a_citation_behind_a_label_is_not_a_teaser():
+    xml = '<body><p>Prose.</p><p>Fuente: <ref target="https://ine.es">Instituto Nacional de Estadística</ref></p><p>More prose.</p></body>'
+    assert _text(_cleaned(xml)) == "Prose. Fuente: Instituto Nacional de Estadística More prose."
+
+
+def test_arabic_took_part_is_not_subscribe():
+    sentence = "اشترك أكثر من مئة ألف شخص في المظاهرة التي جابت شوارع المدينة يوم الجمعة."
+    xml = f"<body><p>فقرة أولى من المقال.</p><p>{sentence}</p></body>"
+    assert sentence in _text(_cleaned(xml))
+    assert "اشترك الآن" not in _text(_cleaned("<body><p>فقرة.</p><p>ثانية.</p><p>اشترك الآن في نشرتنا اليومية.</p></body>"))
+
+
+def test_a_body_that_is_only_the_headline_is_left_to_the_extractor():
+    body = etree.fromstring("<body><p>Port of Tangier breaks its container record again this year</p></body>")
+    remove_boilerplate(body, titles=("Port of Tangier breaks its container record again this year",))
+    assert _text(body) == "Port of Tangier breaks its container record again this year"
+
+
+# ----------------------------------------------------------------- odd trees and hostile input
+
+
+def test_comments_and_processing_instructions_in_the_tree_are_skipped():
+    body = etree.fromstring(
+        '<body><!--c--><p>Title here</p><?pi x?><p>Prose <!--c--> with <ref target="/1">one</ref>.</p>'
+        '<p><ref target="/a">A first related headline here</ref></p><!--c--><p><ref target="/b">A second related headline here</ref></p></body>'
+    )
+    remove_boilerplate(body, titles=("Title here",))
+    assert _text(body) == "Prose with one."
+
+
+def test_a_teaser_whose_link_has_no_words_is_kept_whole():
+    xml = '<body><p>First.</p><p>READ MORE: <ref target="/x"> </ref><ref target="/y">Another headline of the day</ref></p><p>Last.</p></body>'
+    _cleaned(xml)  # no exception: an empty link text once made split() fail
+
+
+def test_hostile_shortcode_lookalikes_are_left_alone():
+    text = "The council met. " + "[a b=c" * 20_000  # quadratic with an unbounded value class
+    body = _cleaned(f"<body><p>{text}</p></body>")
+    assert _text(body).startswith("The council met. [a b=c[a b=c")

@@ -12,17 +12,25 @@ from lxml import etree
 # "[/button]", "[gallery ids=1,2]". An opening tag counts only with attributes, so that prose
 # in brackets ("[sic]", "[1]", "[Editor's note]") is never touched. Quotes may be typographic:
 # CMSs "smarten" them in text they failed to render.
-_QUOTED = r"(?:\"[^\"\]]*\"|'[^'\]]*'|[“”″][^\]“”″]*[“”″]|[^\s\]\"'“”″]+)"
-_SHORTCODE_OPEN = re.compile(rf"\[[A-Za-z][\w-]*(?:\s+[\w-]+\s*=\s*{_QUOTED})+\s*/?\]")
-_SHORTCODE_CLOSE = re.compile(r"\[/[A-Za-z][\w-]*\]")
-# Block elements whose whole text is one shortcode widget ("[button …]Send us your review[/button]").
-_SHORTCODE_BLOCK = re.compile(rf"\s*{_SHORTCODE_OPEN.pattern}.*{_SHORTCODE_CLOSE.pattern}\s*", re.DOTALL)
+# Every piece is bounded and no value may contain "[": a page of "[a b=c" repeated must cost
+# linear time (an unbounded value class made it quadratic: 47 s for 120 KB).
+_QUOTED = r"(?:\"[^\"\[\]]{0,200}\"|'[^'\[\]]{0,200}'|[“”″][^\[\]“”″]{0,200}[“”″]|[^\s\[\]\"'“”″]{1,200})"
+_SHORTCODE_OPEN = re.compile(rf"\[(?P<name>[A-Za-z][\w-]{{0,40}})(?:\s{{1,20}}[\w-]{{1,40}}\s{{0,5}}=\s{{0,5}}{_QUOTED}){{1,30}}\s{{0,5}}/?\]")
+_SHORTCODE_CLOSE = re.compile(r"\[/(?P<name>[A-Za-z][\w-]{0,40})\]")
+# A block that is one small shortcode widget ("[button …]Send us your review[/button]") goes;
+# a longer text inside a shortcode ("[vc_column_text …]<a paragraph>[/vc_column_text]", a
+# page builder's leak) is the article: only its tags go.
+SHORTCODE_WIDGET_MAX_WORDS = 15
 _BLOCKS = ("p", "head", "item", "quote", "cell")
 # Links in a row with nothing but spacing between them, inside a paragraph of prose: a pop-up
 # card or a related-headlines strip that the page hides with CSS, glued into the sentence.
 # Writers separate the links they cite with words or punctuation ("[A], [B] and [C]", "(10, 11)");
 # three with only spacing between are furniture.
 MIN_LINK_RUN = 3
+# ...and what goes must hold other articles' headlines: names split into links ("the
+# [European] [Central] [Bank]") or a list of agencies stay.
+HEADLINE_MIN_WORDS = 4
+MIN_HEADLINES_IN_RUN = 2
 HEADLINE_SEARCH_BLOCKS = 3  # the headline repeated further down is a pull quote, not furniture
 LABEL_MAX_WORDS = 6  # a section name or a kicker above the headline, not a paragraph
 _WORD = re.compile(r"\w")
@@ -34,9 +42,11 @@ _CALL_TO_ACTION = re.compile(
     r"(?:^|[.!?:»”\"]\s+)(?:subscribe|sign up|click here|follow us|get access|"
     r"abonnez-vous|inscrivez-vous|cliquez ici|suivez-nous|"
     r"suscr[íi]bete|suscr[íi]base|reg[íi]strate|haz clic|haga clic|s[íi]guenos|"
-    r"اشترك|تابعونا|اضغط هنا|انقر هنا)\b",
+    # "اشترك" alone is also "took part": only its prompt forms
+    r"اشترك الآن|اشترك في نشرتنا|اشترك في النشرة|اشترك مجانا|تابعونا|اضغط هنا|انقر هنا)\b",
     re.IGNORECASE,
 )
+TEASER_MIN_WORDS = 6
 CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL = 3  # last blocks of the body where a prompt needs no link to be one
 
@@ -57,8 +67,10 @@ def _remove_repeated_headline(body: etree._Element, titles: tuple[str | None, ..
     wanted = {_normalized(title) for title in titles if title} - {""}
     if not wanted:
         return
-    blocks = [child for child in body if "".join(child.itertext()).strip()][:HEADLINE_SEARCH_BLOCKS]
-    for index, block in enumerate(blocks):
+    blocks = [child for child in _elements(body) if "".join(child.itertext()).strip()]
+    for index, block in enumerate(blocks[:HEADLINE_SEARCH_BLOCKS]):
+        if index == len(blocks) - 1:
+            return  # the headline is all there is: the page is a stub, let the extractor say so
         if _normalized(" ".join(block.itertext())) in wanted:
             above = blocks[:index]
             labels = above if all(len(_WORDS.findall(" ".join(b.itertext()))) <= LABEL_MAX_WORDS for b in above) else []
@@ -72,14 +84,21 @@ def _normalized(text: str) -> str:
 
 
 def _remove_shortcodes(body: etree._Element) -> None:
-    for block in list(body.iter(*_BLOCKS)):
-        if _SHORTCODE_BLOCK.fullmatch("".join(block.itertext())):
+    for block in list(body.iter("p", "head", "item", "quote")):  # not cells: columns would shift
+        if _is_shortcode_widget("".join(block.itertext()).strip()):
             _drop(block)
     for element in body.iter():
         if element.text and "[" in element.text:
             element.text = _strip_shortcodes(element.text)
         if element.tail and "[" in element.tail:
             element.tail = _strip_shortcodes(element.tail)
+
+
+def _is_shortcode_widget(text: str) -> bool:
+    opening, closing = _SHORTCODE_OPEN.match(text), _SHORTCODE_CLOSE.search(text)
+    if not opening or not closing or closing.end() != len(text) or opening.group("name") != closing.group("name"):
+        return False
+    return len(_WORDS.findall(text[opening.end() : closing.start()])) <= SHORTCODE_WIDGET_MAX_WORDS
 
 
 def _strip_shortcodes(text: str) -> str:
@@ -96,7 +115,11 @@ def _remove_link_runs(body: etree._Element) -> None:
             if child.tag == "ref":
                 run.append(child)
         runs.append(run)
-        long_runs = [run for run in runs if len(run) >= MIN_LINK_RUN]
+        long_runs = [
+            run for run in runs
+            if len(run) >= MIN_LINK_RUN
+            and sum(_word_count(ref) >= HEADLINE_MIN_WORDS for ref in run[1:]) >= MIN_HEADLINES_IN_RUN
+        ]
         if not long_runs or not _has_prose_outside(block, long_runs):
             continue  # a block that is only links is a list for trafilatura's rules, not this one
         for run in long_runs:
@@ -111,7 +134,7 @@ def _remove_headline_lists(body: etree._Element) -> None:
     """Other articles' headlines laid out as paragraphs ("related", "more in this section",
     "READ MORE: <headline>"), with the label that announces a list of them."""
     run: list[etree._Element] = []
-    for child in [*body, None]:
+    for child in [*_elements(body), None]:
         if child is not None and child.tag == "p" and _is_headline(child):
             run.append(child)
             continue
@@ -119,7 +142,7 @@ def _remove_headline_lists(body: etree._Element) -> None:
             continue  # empty spacers between the items do not break the list
         if len(run) >= 2:
             label = run[0].getprevious()
-            while label is not None and not "".join(label.itertext()).strip():
+            while label is not None and (not isinstance(label.tag, str) or not "".join(label.itertext()).strip()):
                 label = label.getprevious()
             if label is not None and _is_list_label(label):
                 run.insert(0, label)
@@ -146,8 +169,8 @@ def _remove_calls_to_action(body: etree._Element) -> None:
 def _link_words(block: etree._Element) -> tuple[list[str], int]:
     """The block's words, and how many of them are in links with an address."""
     links = [ref for ref in block.iter("ref") if not any(a.tag == "ref" for a in ref.iterancestors())]
-    if not all(link.get("target") for link in links):
-        return [], 0  # an anchor without an address is a footnote or a bookmark, not a link
+    if not all(link.get("target") and not link.get("target").startswith(("tel:", "mailto:")) for link in links):
+        return [], 0  # no address: a footnote or a bookmark; a phone or mail link: a help line
     in_links = sum(len(_WORDS.findall("".join(link.itertext()))) for link in links)
     return _WORDS.findall(" ".join(block.itertext())), in_links
 
@@ -155,14 +178,17 @@ def _link_words(block: etree._Element) -> tuple[list[str], int]:
 def _is_headline(block: etree._Element) -> bool:
     """A link of a few words, with at most a tag ("[INSIGHT]") or a label ("READ MORE:")."""
     words, in_links = _link_words(block)
-    return in_links >= 2 and len(words) - in_links <= 2
+    return in_links >= 3 and len(words) - in_links <= 2
 
 
 def _is_teaser(block: etree._Element) -> bool:
-    """One headline behind a label that ends with a colon: "READ MORE: <headline>"."""
-    text = " ".join(block.itertext()).strip()
+    """One headline behind a label that ends with a colon: "READ MORE: <headline>" (a short link
+    behind a label, "Source: <agency>", is a citation)."""
     first_link = next(block.iter("ref"), None)
-    label = text.split("".join(first_link.itertext()).strip(), 1)[0].strip() if first_link is not None else ""
+    link_text = "".join(first_link.itertext()).strip() if first_link is not None else ""
+    if len(_WORDS.findall(link_text)) < TEASER_MIN_WORDS:
+        return False
+    label = " ".join(block.itertext()).strip().split(link_text, 1)[0].strip()
     return label.endswith(":") and 1 <= len(_WORDS.findall(label)) <= 3
 
 
@@ -179,9 +205,18 @@ def _has_prose_outside(block: etree._Element, runs: list[list[etree._Element]]) 
     for child in block:
         if child.tail and _WORD.search(child.tail):
             return True
-        if id(child) not in in_runs and child.tag != "ref" and _WORD.search("".join(child.itertext())):
+        if isinstance(child.tag, str) and id(child) not in in_runs and child.tag != "ref" and _WORD.search("".join(child.itertext())):
             return True
     return False
+
+
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    """Children that are elements: comments and processing instructions have no text to judge."""
+    return [child for child in parent if isinstance(child.tag, str)]
+
+
+def _word_count(element: etree._Element) -> int:
+    return len(_WORDS.findall("".join(element.itertext())))
 
 
 def _drop(element: etree._Element) -> None:
@@ -192,7 +227,13 @@ def _drop(element: etree._Element) -> None:
     if element.tail and element.tail.strip():
         previous = element.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
+            previous.tail = _joined(previous.tail, element.tail)
         else:
-            parent.text = (parent.text or "") + element.tail
+            parent.text = _joined(parent.text, element.tail)
     parent.remove(element)
+
+
+def _joined(first: str | None, second: str) -> str:
+    if first and not first[-1].isspace() and not second[0].isspace():
+        return f"{first} {second}"
+    return (first or "") + second
