@@ -73,3 +73,22 @@ def test_a_page_whose_only_dates_are_in_boilerplate_has_no_date():
 def test_structured_data_comes_first():
     page = AGGREGATOR.replace("<head>", '<head><meta property="article:published_time" content="2021-11-24T22:00:00Z">')
     assert extract(Page(page.encode())).date == "2021-11-24"
+
+
+_LEDE = "<p>" + "Le conseil a présenté le 10 janvier 2023 un plan qui doit durer dix ans et coûter plusieurs millions d'euros selon ses auteurs. " + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("above", "below", "expected"),
+    [
+        # a byline below the headline wins over a top bar's day of the visit above it
+        ("<div class='topbar'>Samedi 10 janvier 2026</div>", "<p class='byline'>Publié le 25/11/2021</p>", "2021-11-25"),
+        # a kicker's date above the headline wins over a date the article's first paragraph cites
+        ("<p class='kicker'>Publié le 14 mars 2023</p>", "", "2023-03-14"),
+        # with nothing else, a date in the first paragraph is still read
+        ("", "", "2023-01-10"),
+    ],
+)
+def test_byline_dates_around_the_headline(above, below, expected):
+    html = f"<html><body>{above}<h1>Un plan pour dix ans</h1>{below}{_LEDE}</body></html>"
+    assert byline_date(html, title="Un plan pour dix ans", today=date(2026, 11, 29)) == expected

@@ -67,6 +67,8 @@ _HEADLINE = re.compile(r"<h1\b", re.IGNORECASE)
 _WORDS = re.compile(r"\w+")
 # How much text around the headline counts as the byline: a few lines above and below it.
 _BEFORE, _AFTER = 300, 600
+_PARAGRAPH = re.compile(r"<p\b[^>]{0,1024}>.{0,4000}?</p\s*>", re.IGNORECASE | re.DOTALL)
+LEDE_MIN_WORDS = 20  # a paragraph this long is the article's prose, not a byline
 EARLIEST = date(1995, 1, 1)  # news on the web: nothing earlier is a publication date
 
 
@@ -94,9 +96,10 @@ def byline_date(page_html: str, *, title: str | None = None, today: date | None 
     body_start = page_html.lower().find("<body")
     body = page_html[body_start:] if body_start >= 0 else page_html
     for anchor in _headline_positions(body, title):
-        # Below the headline first: that is where bylines are; a date above it is more often
-        # the top bar's day of the visit than a kicker's publication date.
-        for region in reversed(_regions(body, anchor)):
+        # The byline between the headline and the first paragraph of prose first; then the few
+        # lines above the headline (a kicker's date, but also a top bar's day of the visit, so
+        # second); then the first paragraphs, where dates are more often events than bylines.
+        for region in _regions(body, anchor):
             if found := parse_written_date(region, today=today, month_first=month_first):
                 return found
     return None
@@ -162,8 +165,15 @@ def _headline_positions(body: str, title: str | None) -> list[int]:
     return []
 
 
-def _regions(body: str, anchor: int) -> tuple[str, str]:
-    """Plain text around the headline: a few lines before it, and more from it on."""
-    head = html_lib.unescape(_TAGS.sub(" ", body[max(0, anchor - 4 * _BEFORE) : anchor]))
-    tail = html_lib.unescape(_TAGS.sub(" ", body[anchor : anchor + 8 * _AFTER]))
-    return re.sub(r"\s+", " ", head)[-_BEFORE:], re.sub(r"\s+", " ", tail)[:_AFTER]
+def _regions(body: str, anchor: int) -> tuple[str, str, str]:
+    """Plain text around the headline: from it to the first paragraph of prose, a few lines
+    before it, and the text after the byline."""
+    head = _plain(body[max(0, anchor - 4 * _BEFORE) : anchor])[-_BEFORE:]
+    tail_html = body[anchor : anchor + 8 * _AFTER]
+    lede = next((m.start() for m in _PARAGRAPH.finditer(tail_html) if len(_WORDS.findall(_plain(m.group(0)))) >= LEDE_MIN_WORDS), len(tail_html))
+    byline = _plain(tail_html[:lede])[:_AFTER]
+    return byline, head, _plain(tail_html[lede:])[: max(0, _AFTER - len(byline))]
+
+
+def _plain(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html_lib.unescape(_TAGS.sub(" ", fragment)))
