@@ -30,14 +30,17 @@ lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
 ## sam-build: the deployment artifact (arm64), checked: every native extension is aarch64, and the
-## same recipe built for this machine runs from the artifact alone beside boto3, as in Lambda
+## same recipe built for this machine (Linux) runs from the artifact alone beside boto3, as in Lambda
 ## (the SAM CLI lives in its own venv: it pins other boto3/pydantic versions)
 CHECK := .aws-sam/check
+# The architecture the function's Makefile builds for (a template test keeps it equal to the template's)
+LAMBDA_ARCH := $(shell sed -n 's/^LAMBDA_ARCH ?= //p' functions/extract/Makefile)
+ELF_MACHINE := $(if $(filter x86_64,$(LAMBDA_ARCH)),x86_64,aarch64)
 sam-build:
 	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)" && .venv-sam/bin/python -m pip install --quiet "aws-sam-cli==1.170.0")
 	test -x .venv-runtime/bin/python || ($(PYTHON) -m venv .venv-runtime && .venv-runtime/bin/python -m pip install --quiet "boto3==1.44.5")
 	.venv-sam/bin/sam build --template-file template.yaml
-	.venv-runtime/bin/python tests/artifact/check_artifact.py machine .aws-sam/build/ExtractFunction aarch64
+	.venv-runtime/bin/python tests/artifact/check_artifact.py machine .aws-sam/build/ExtractFunction $(ELF_MACHINE)
 	rm -rf $(CHECK) && mkdir -p $(CHECK) && cp -R functions/extract $(CHECK)/source
 	$(MAKE) --no-print-directory -C $(CHECK)/source build-ExtractFunction ARTIFACTS_DIR="$(CURDIR)/$(CHECK)/ExtractFunction" LAMBDA_ARCH=$$(uname -m)
 	cd $(CHECK)/ExtractFunction && PYTHONPATH=. "$(CURDIR)/.venv-runtime/bin/python" "$(CURDIR)/tests/artifact/check_artifact.py" run "$(CURDIR)/samples/pages" "$(CURDIR)/tests/fixtures/pages"

@@ -203,6 +203,22 @@ def test_huge_trees_are_refused_before_parsing():
     assert raised.value.kind == "HtmlTooLarge"
 
 
+def test_markup_past_the_memory_bound_is_refused_but_big_scripts_are_not():
+    from pagesift.extraction import MAX_MARKUP_CHARACTERS
+
+    article = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
+    paragraph = "<p>" + "The harbour authority said the cranes would double the night's containers. " * 4 + "</p>"
+    text_dense = ("<html><body>" + article + paragraph * (MAX_MARKUP_CHARACTERS // len(paragraph) + 10) + "</body></html>").encode()
+    with pytest.raises(ExtractionError) as raised:
+        extract(Page(text_dense))
+    assert raised.value.kind == "HtmlTooLarge" and "scripts and styles" in raised.value.args[0]
+    state = '<script type="application/json">{"state": "' + "x" * (MAX_MARKUP_CHARACTERS + 1000) + '"}</script>'
+    unclosed = "<script>" + "<style>" * 1000
+    for extra in (state, state + unclosed):
+        document = extract(Page(("<html><body>" + article + extra + "</body></html>").encode()))
+        assert "harbour" not in document.text and document.stats.words > 50
+
+
 def test_deeply_nested_markup_ends_as_a_document_or_a_clear_error():
     body = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
     data = ("<html><body>" + "<div>" * 100_000 + body + "</div>" * 100_000 + "</body></html>").encode()
@@ -251,7 +267,7 @@ def test_one_50_mb_line_ends_as_a_document_or_a_clear_error():
     try:
         document = extract(Page(data), max_input_bytes=64 * 1024 * 1024, time_budget_seconds=20)
     except ExtractionError as error:
-        assert error.kind in {"NoMainContent", "ExtractionTimeout", "UnparseableHtml"}
+        assert error.kind in {"NoMainContent", "ExtractionTimeout", "UnparseableHtml", "HtmlTooLarge"}
     else:
         assert document.stats.words > 0
 

@@ -41,6 +41,12 @@ DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024
 # articles, long ones included, have tens of thousands; extraction time grows faster than
 # linearly with the tree (300,000 elements took about 20 s here).
 MAX_HTML_ELEMENTS = 150_000
+# Characters of markup outside <script> and <style>, past which a page is refused before
+# parsing: memory grows with what the tree holds (trafilatura copies it several times), about
+# 45 MB per MB of text-dense markup here, so 5 M characters stay within a 512 MB function with
+# the handler's own ~100 MB. Script and style blobs (several MB of inline state on some sites)
+# cost little and do not count.
+MAX_MARKUP_CHARACTERS = 5_000_000
 # Words per minute of an adult reading news in a European language (published averages run
 # from about 200 to 260); used only for the reading-time estimate.
 READING_WORDS_PER_MINUTE = 230
@@ -92,6 +98,8 @@ class Page:
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b", re.IGNORECASE)
+_CLOSING = {name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")}
 
 
 def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_budget_seconds: float | None = None) -> Document:
@@ -119,6 +127,11 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
             # Read before trafilatura gets the tree: it cleans what it is given.
             date = structured_date(tree, page.url) if tree is not None else None
             result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS) if tree is not None else None
+            if result is not None and result.body is not None:
+                url = page.url or result.url
+                hostname = _hostname(url) or result.hostname
+                title = clean_title(result.title, sitename=result.sitename, hostname=hostname) or None
+                remove_boilerplate(result.body, titles=(result.title, title))
     except BudgetExceeded:
         raise ExtractionError(
             f"extraction took longer than its budget of {time_budget_seconds:g} s (markup too complex)",
@@ -140,10 +153,6 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
             kind="NoMainContent",
             stage="extract",
         )
-    url = page.url or result.url
-    hostname = _hostname(url) or result.hostname
-    title = clean_title(result.title, sitename=result.sitename, hostname=hostname) or None
-    remove_boilerplate(result.body, titles=(result.title, title))
     paragraphs = _paragraphs(_plain_text(result.body))
     text = "\n\n".join(paragraphs)
     words = len(_WORD.findall(text))
@@ -205,6 +214,12 @@ def _recorded_options() -> dict[str, object]:
 
 
 def _check_tree_size(html: str) -> None:
+    if len(html) > MAX_MARKUP_CHARACTERS and (markup := _markup_characters(html)) > MAX_MARKUP_CHARACTERS:
+        raise ExtractionError(
+            f"the page has {markup:,} characters of markup besides scripts and styles, over the limit of {MAX_MARKUP_CHARACTERS:,}",
+            kind="HtmlTooLarge",
+            stage="extract",
+        )
     if html.count("<") <= MAX_HTML_ELEMENTS:  # cheap bound first: most pages stop here
         return
     elements = sum(1 for _ in _TAG_OPEN.finditer(html))
@@ -214,6 +229,19 @@ def _check_tree_size(html: str) -> None:
             kind="HtmlTooLarge",
             stage="extract",
         )
+
+
+def _markup_characters(html: str) -> int:
+    """Length of ``html`` without the contents of its <script> and <style> elements. Literal
+    searches, one pass: a lazy "<script.*?</script>" would be quadratic on unclosed tags."""
+    total, position = 0, 0
+    while opening := _SCRIPT_OR_STYLE.search(html, position):
+        total += opening.start() - position
+        closing = _CLOSING[opening.group(1).lower()].search(html, opening.end())
+        if closing is None:
+            return total  # unclosed: the parser takes the rest as script text too
+        position = closing.start()
+    return total + len(html) - position
 
 
 def _plain_text(body: etree._Element) -> str:

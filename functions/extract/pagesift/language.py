@@ -50,10 +50,17 @@ class _WordProbabilities(dict):
 
 
 def _load_factory() -> DetectorFactory:
+    # The files langdetect's own loader reads: every regular file of its profiles directory.
+    try:
+        names = sorted(n for n in os.listdir(PROFILES_DIRECTORY) if not n.startswith(".") and os.path.isfile(os.path.join(PROFILES_DIRECTORY, n)))
+    except OSError as error:
+        raise ImportError(f"langdetect's language profiles cannot be read from {PROFILES_DIRECTORY}: {error}") from error
     profiles = []
-    for name in sorted(os.listdir(PROFILES_DIRECTORY)):
+    for name in names:
         with open(os.path.join(PROFILES_DIRECTORY, name), encoding="utf-8") as file:
             profiles.append(json.load(file))
+    if len(profiles) < 2:
+        raise ImportError(f"langdetect's language profiles are missing from {PROFILES_DIRECTORY}")
     factory = DetectorFactory()
     factory.langlist = [profile["name"] for profile in profiles]
     factory.word_lang_prob_map = _WordProbabilities(profiles)
