@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from lxml import etree
 
 from pagesift.cleanup import remove_boilerplate
@@ -187,3 +188,58 @@ def test_hostile_shortcode_lookalikes_are_left_alone():
     text = "The council met. " + "[a b=c" * 20_000  # quadratic with an unbounded value class
     body = _cleaned(f"<body><p>{text}</p></body>")
     assert _text(body).startswith("The council met. [a b=c[a b=c")
+
+
+# ------------------------------------------------------------------ lines at the body's edges
+
+_PROSE = "<p>The harbour authority said on Tuesday that the new cranes would double the night's capacity.</p>"
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["Tempo de leitura: 1 minuto", "5 min read", "Updated at 1:23 p.m.", "November 20, 2019 - 11:28 AMT", "5:45 AM PST 11/19/2019 by Patrick Shanley"],
+)
+def test_furniture_lines_at_the_top_go(first):
+    body = _cleaned(f"<body><p>{first}</p>{_PROSE}{_PROSE}{_PROSE}</body>")
+    assert first.split()[0] not in _text(body) and _text(body).startswith("The harbour")
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "paul.takahashi@chron.com twitter.com/paultakahashi",
+        "Filed under: Khawarij |",
+        "Tags: port, shipping, Tangier",
+        "Comments",
+        "12 commentaires",
+        "Tell us what YOU think...",
+        "Keith Bradsher contributed reporting from Hong Kong.",
+        "Additional reporting by Joseph Hudak",
+    ],
+)
+def test_furniture_lines_at_the_bottom_go(last):
+    body = _cleaned(f"<body>{_PROSE}{_PROSE}{_PROSE}<p>{last}</p></body>")
+    assert _text(body).endswith("capacity.") and last.split()[0] not in _text(body)
+
+
+def test_the_same_lines_inside_the_article_or_in_a_short_body_stay():
+    live_blog = (
+        "<body><p>The latest on the storm:</p>"
+        "<p>11:40 a.m.</p><p>Winds reached 120 km/h on the coast, the weather service said.</p>"
+        "<p>10:15 a.m.</p><p>Schools closed in three districts as the storm approached.</p>"
+        "<p>The service expects the storm to weaken overnight as it moves inland.</p></body>"
+    )
+    assert "11:40 a.m." in _text(_cleaned(live_blog)) and "10:15 a.m." in _text(_cleaned(live_blog))
+    short = "<body><p>Updated at 1:23 p.m.</p><p>The council approved the budget.</p></body>"
+    assert _text(_cleaned(short)) == "Updated at 1:23 p.m. The council approved the budget."
+    prose_about_comments = f"<body>{_PROSE}{_PROSE}<p>Readers left 300 comments under the article before it was closed.</p></body>"
+    assert "300 comments" in _text(_cleaned(prose_about_comments))
+
+
+def test_blocks_inside_divs_are_judged_too():
+    body = etree.fromstring(
+        "<body><div><div><p>November 20, 2019 - 11:28 AMT</p><p>Port breaks record</p>"
+        f"{_PROSE}{_PROSE}</div></div></body>"
+    )
+    remove_boilerplate(body, titles=("Port breaks record",))
+    assert _text(body).startswith("The harbour")

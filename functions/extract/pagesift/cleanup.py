@@ -47,8 +47,36 @@ _CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 TEASER_MIN_WORDS = 6
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre "
+    "monday tuesday wednesday thursday friday saturday sunday"
+).split()
+# Lines of page furniture that sit at the edges of an article, not in it: reading time,
+# a bare timestamp (with its "Updated"/"by <name>"), the author's address or handle, the
+# "Filed under:"/"Tags:" line, the comment section's label, the contributors' credit line.
+_EDGE_LINE = re.compile(
+    r"(?:(?:reading time|temps de lecture|tiempo de lectura|tempo de leitura|lesezeit)\s*:?\s*\d+\s*\w*"
+    r"|\d+\s*(?:min|mins|minutes?|minutos?)\.?\s*(?:read|de lecture|de lectura|de leitura)"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:\s+(?:https?://)?(?:www\.)?(?:twitter|x)\.com/\w+)?"
+    r"|(?:https?://)?(?:www\.)?(?:twitter|x)\.com/\w+|@\w{2,30}"
+    r"|(?:filed under|tags?|tagged|étiquettes?|mots-clés|etiquetas|temas)\s*:.{0,200}"
+    r"|(?:\d+\s+)?(?:comments?|commentaires?|comentarios?|comentários?|التعليقات|tell us what you think|leave a (?:comment|reply))\W{0,5}"
+    r"|.{0,200}\b(?:contributed (?:reporting|to this report)|additional reporting by|with reporting by).{0,200})",
+    re.IGNORECASE,
+)
+_TIMESTAMP_WORD = re.compile(
+    r"^(?:\d{1,4}|[apm]|[ap]\.?m\.?|gmt|utc|[ecmp][sd]t|bst|cet|cest|eet|eest|ist|amt|jst|aest|hkt|sgt|msk|updated|published|posted|at|on|le|el|à|a|las|de|"
+    + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
+    + r")$",
+    re.IGNORECASE,
+)
+EDGE_LINE_MAX_WORDS = 12
 CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL = 3  # last blocks of the body where a prompt needs no link to be one
+EDGE_BLOCKS = 3  # how far from each edge of the body furniture lines are looked for
 
 
 def remove_boilerplate(body: etree._Element, *, titles: tuple[str | None, ...] = ()) -> None:
@@ -59,6 +87,7 @@ def remove_boilerplate(body: etree._Element, *, titles: tuple[str | None, ...] =
     _remove_link_runs(body)
     _remove_headline_lists(body)
     _remove_calls_to_action(body)
+    _remove_edge_lines(body)
 
 
 def _remove_repeated_headline(body: etree._Element, titles: tuple[str | None, ...]) -> None:
@@ -67,7 +96,7 @@ def _remove_repeated_headline(body: etree._Element, titles: tuple[str | None, ..
     wanted = {_normalized(title) for title in titles if title} - {""}
     if not wanted:
         return
-    blocks = [child for child in _elements(body) if "".join(child.itertext()).strip()]
+    blocks = _blocks(body)
     for index, block in enumerate(blocks[:HEADLINE_SEARCH_BLOCKS]):
         if index == len(blocks) - 1:
             return  # the headline is all there is: the page is a stub, let the extractor say so
@@ -133,23 +162,21 @@ def _remove_link_runs(body: etree._Element) -> None:
 def _remove_headline_lists(body: etree._Element) -> None:
     """Other articles' headlines laid out as paragraphs ("related", "more in this section",
     "READ MORE: <headline>"), with the label that announces a list of them."""
-    run: list[etree._Element] = []
-    for child in [*_elements(body), None]:
-        if child is not None and child.tag == "p" and _is_headline(child):
-            run.append(child)
-            continue
-        if child is not None and not "".join(child.itertext()).strip():
-            continue  # empty spacers between the items do not break the list
+    blocks = _blocks(body)
+    start = 0
+    while start < len(blocks):
+        end = start
+        while end < len(blocks) and blocks[end].tag == "p" and _is_headline(blocks[end]):
+            end += 1
+        run = blocks[start:end]
         if len(run) >= 2:
-            label = run[0].getprevious()
-            while label is not None and (not isinstance(label.tag, str) or not "".join(label.itertext()).strip()):
-                label = label.getprevious()
-            if label is not None and _is_list_label(label):
-                run.insert(0, label)
-        if len(run) >= 2 or (run and _is_teaser(run[0])):
-            for paragraph in run:
-                _drop(paragraph)
-        run = []
+            if start > 0 and _is_list_label(blocks[start - 1]):
+                run.insert(0, blocks[start - 1])
+            for block in run:
+                _drop(block)
+        elif run and _is_teaser(run[0]):
+            _drop(run[0])
+        start = max(end, start + 1)
 
 
 def _remove_calls_to_action(body: etree._Element) -> None:
@@ -164,6 +191,35 @@ def _remove_calls_to_action(body: etree._Element) -> None:
             continue
         if block.tag == "head" or block.find(".//ref") is not None or id(block) in last:
             _drop(block)
+
+
+def _remove_edge_lines(body: etree._Element) -> None:
+    """Furniture lines (``_EDGE_LINE``, timestamps) among the first and the last blocks of the
+    body; inside the article the same words can be its prose, so only the edges are read."""
+    blocks = _blocks(body)
+    if len(blocks) < 3:
+        return  # a short body: every line may be the article
+    edges = []
+    for ordered in (blocks[:EDGE_BLOCKS], blocks[::-1][:EDGE_BLOCKS]):
+        for block in ordered:  # from the edge inwards, while the lines are furniture
+            if not _is_edge_line(block):
+                break
+            edges.append(block)
+    for block in edges:
+        _drop(block)
+
+
+def _is_edge_line(block: etree._Element) -> bool:
+    text = " ".join(" ".join(block.itertext()).split())
+    words = _WORDS.findall(text)
+    if not words or len(words) > EDGE_LINE_MAX_WORDS and not _EDGE_LINE.fullmatch(text):
+        return False
+    if _EDGE_LINE.fullmatch(text.rstrip(" |.")):
+        return True
+    # a bare timestamp, "Updated at 1:23 p.m.", "5:45 AM PST 11/19/2019 by Patrick Shanley"
+    stamp = re.split(r"\s+by\s+", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    stamp_words = _WORDS.findall(stamp)
+    return bool(stamp_words) and any(w.isdigit() for w in stamp_words) and all(_TIMESTAMP_WORD.match(w) for w in stamp_words)
 
 
 def _link_words(block: etree._Element) -> tuple[list[str], int]:
@@ -208,6 +264,27 @@ def _has_prose_outside(block: etree._Element, runs: list[list[etree._Element]]) 
         if isinstance(child.tag, str) and id(child) not in in_runs and child.tag != "ref" and _WORD.search("".join(child.itertext())):
             return True
     return False
+
+
+# trafilatura's block elements: a body holds them directly, or inside <div>s when a fallback
+# extractor (readability) made it.
+_BLOCK_TAGS = frozenset({"p", "head", "list", "quote", "table", "code", "graphic"})
+
+
+def _blocks(body: etree._Element) -> list[etree._Element]:
+    """The body's outermost blocks with text, in reading order, whatever <div>s hold them."""
+    blocks: list[etree._Element] = []
+
+    def visit(parent: etree._Element) -> None:
+        for child in _elements(parent):
+            if child.tag in _BLOCK_TAGS:
+                if "".join(child.itertext()).strip():
+                    blocks.append(child)
+            else:
+                visit(child)
+
+    visit(body)
+    return blocks
 
 
 def _elements(parent: etree._Element) -> list[etree._Element]:
