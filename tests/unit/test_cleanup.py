@@ -215,6 +215,7 @@ def test_furniture_lines_at_the_top_go(first):
         "Tell us what YOU think...",
         "Keith Bradsher contributed reporting from Hong Kong.",
         "Additional reporting by Joseph Hudak",
+        "Pontarlier : -2° / 4°",
     ],
 )
 def test_furniture_lines_at_the_bottom_go(last):

@@ -22,15 +22,12 @@ from pagesift.extraction import Page, extract
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 EXPECTATIONS = {k: v for k, v in json.loads((PAGES / "expectations.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}
-# Known gaps, each to be closed by the extraction-quality work (issue 4); strict, so a fix shows.
-# Boilerplate phrases that still leak into the text: (page, phrase) -> why.
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("fr-iso-8859-1-declared.html", "Pontarlier : -2°"): "the sidebar's weather box is appended to the article",
-}
-# Other checks the extractor does not pass yet, (page, check) -> why: reported as xfail, and
-# strict (the page's other checks still fail it, and so does the check passing).
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-}
+# Known gaps, none today; strict, so that a fix shows: boilerplate phrases that leak into the
+# text, (page, phrase) -> why ...
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
+# ... and other checks the extractor does not pass, (page, check) -> why: reported as xfail,
+# strictly (the page's other checks still fail it, and so does the check passing).
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 MIN_BODY_F1 = 0.95
 
 _TOKEN = re.compile(r"\w+")

@@ -56,7 +56,8 @@ _MONTH_NAMES = (
 ).split()
 # Lines of page furniture that sit at the edges of an article, not in it: reading time,
 # a bare timestamp (with its "Updated"/"by <name>"), the author's address or handle, the
-# "Filed under:"/"Tags:" line, the comment section's label, the contributors' credit line.
+# "Filed under:"/"Tags:" line, the comment section's label, the contributors' credit line, a
+# weather box.
 _EDGE_LINE = re.compile(
     r"(?:(?:reading time|temps de lecture|tiempo de lectura|tempo de leitura|lesezeit)\s*:?\s*\d+\s*\w*"
     r"|\d+\s*(?:min|mins|minutes?|minutos?)\.?\s*(?:read|de lecture|de lectura|de leitura)"
@@ -64,7 +65,9 @@ _EDGE_LINE = re.compile(
     r"|(?:https?://)?(?:www\.)?(?:twitter|x)\.com/\w+|@\w{2,30}"
     r"|(?:filed under|tags?|tagged|étiquettes?|mots-clés|etiquetas|temas)\s*:.{0,200}"
     r"|(?:\d+\s+)?(?:comments?|commentaires?|comentarios?|comentários?|التعليقات|tell us what you think|leave a (?:comment|reply))\W{0,5}"
-    r"|.{0,200}\b(?:contributed (?:reporting|to this report)|additional reporting by|with reporting by).{0,200})",
+    r"|.{0,200}\b(?:contributed (?:reporting|to this report)|additional reporting by|with reporting by).{0,200}"
+    # a weather box: "Pontarlier : -2° / 4°"
+    r"|[^\d°]{1,40}-?\d{1,2}\s*°\s*[CF]?(?:\s*/\s*-?\d{1,2}\s*°\s*[CF]?)?)",
     re.IGNORECASE,
 )
 _TIMESTAMP_WORD = re.compile(
