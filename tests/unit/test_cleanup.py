@@ -244,3 +244,9 @@ def test_blocks_inside_divs_are_judged_too():
     )
     remove_boilerplate(body, titles=("Port breaks record",))
     assert _text(body).startswith("The harbour")
+
+
+def test_edge_rules_leave_tables_and_temperatures_in_prose():
+    table = "<table><row><cell>2019</cell><cell>2020</cell></row><row><cell>81</cell><cell>90</cell></row></table>"
+    body = _cleaned(f"<body>{_PROSE}{_PROSE}<p>It was 40°C in the shade.</p>{table}</body>")
+    assert "It was 40°C in the shade." in _text(body) and "2019" in _text(body)

@@ -66,8 +66,8 @@ _EDGE_LINE = re.compile(
     r"|(?:filed under|tags?|tagged|étiquettes?|mots-clés|etiquetas|temas)\s*:.{0,200}"
     r"|(?:\d+\s+)?(?:comments?|commentaires?|comentarios?|comentários?|التعليقات|tell us what you think|leave a (?:comment|reply))\W{0,5}"
     r"|.{0,200}\b(?:contributed (?:reporting|to this report)|additional reporting by|with reporting by).{0,200}"
-    # a weather box: "Pontarlier : -2° / 4°"
-    r"|[^\d°]{1,40}-?\d{1,2}\s*°\s*[CF]?(?:\s*/\s*-?\d{1,2}\s*°\s*[CF]?)?)",
+    # a weather box's low and high: "Pontarlier : -2° / 4°" (not "It was 40°C")
+    r"|[^\d°]{1,40}-?\d{1,2}\s*°\s*[CF]?\s*/\s*-?\d{1,2}\s*°\s*[CF]?)",
     re.IGNORECASE,
 )
 _TIMESTAMP_WORD = re.compile(
@@ -213,6 +213,8 @@ def _remove_edge_lines(body: etree._Element) -> None:
 
 
 def _is_edge_line(block: etree._Element) -> bool:
+    if block.tag not in ("p", "head"):
+        return False  # a table of figures or a list at the edge is content
     text = " ".join(" ".join(block.itertext()).split())
     words = _WORDS.findall(text)
     if not words or len(words) > EDGE_LINE_MAX_WORDS and not _EDGE_LINE.fullmatch(text):
