@@ -19,6 +19,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from . import __version__
+from .authors import clean_author
 from .budget import BudgetExceeded, time_budget
 from .cleanup import remove_boilerplate
 from .dates import byline_date, structured_date
@@ -179,7 +180,7 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
         hostname=hostname,
         sitename=result.sitename or None,
         title=title,
-        author=result.author or None,
+        author=clean_author(result.author),
         date=date or None,
         description=result.description or None,
         language=language,

@@ -1,0 +1,46 @@
+"""Author names as a byline writes them, without the byline around them.
+
+trafilatura takes the author from meta tags or the byline's text, which brings the byline's
+words along: "Por Lucía Fernández · Publicado el", "بقلم سليم الحداد", "Marcus Bell; Staff
+Writer". Names are kept in their order, separated by "; " as trafilatura gives them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "By", "Par", "Por", "بقلم" (by the pen of), "كتب" (wrote), "إعداد" (prepared by); not the
+# particles that also begin surnames ("Di Maio", "Von Trapp")
+_LEADING = re.compile(r"^(?:by|par|por|بقلم|كتب|كتبت|إعداد|تقرير)\s*:?\s+", re.IGNORECASE)
+# Separators between a byline's pieces: the name, a dateline city ("الرباط - نادية العلوي"),
+# an agency, the publication date ("Lucía Fernández · Publicado el").
+_SEPARATOR = re.compile(r"\s+(?:[·|•—–]|-)\s+")
+_DATE_WORDS = re.compile(
+    r"(?:^|\s*,?\s+)(?:published|updated|posted|publié|mis à jour|publicado|actualizado|نشر|تحديث)\b.*$",
+    re.IGNORECASE,
+)
+# Parts that are a role or a desk, not a person.
+_ROLES = re.compile(
+    r"^(?:staff(?: writer| reporter)?|reporter|correspondent|contributor|editor|senior editor|"
+    r"rédaction|la rédaction|redacción|redaccion|redação|agencias?|المحرر|محرر)$",
+    re.IGNORECASE,
+)
+MAX_NAME_CHARACTERS = 80  # longer is a sentence that a page put where a name goes
+
+
+def clean_author(author: str | None) -> str | None:
+    """``author`` without byline words, dates or roles; None when no name is left."""
+    if not author:
+        return None
+    names: list[str] = []
+    for part in author.split(";"):
+        pieces = [_DATE_WORDS.sub("", _LEADING.sub("", piece.strip())).strip(" ,:") for piece in _SEPARATOR.split(part)]
+        pieces = [p for p in pieces if p and not _ROLES.match(p) and not any(c.isdigit() for c in p) and len(p) <= MAX_NAME_CHARACTERS]
+        if not pieces:
+            continue
+        # A person's name has a given name and a family name; a one-word piece beside it is a
+        # dateline city or an agency.
+        name = next((p for p in pieces if len(p.split()) >= 2), pieces[0])
+        if name not in names:
+            names.append(name)
+    return "; ".join(names) or None

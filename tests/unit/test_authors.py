@@ -1,0 +1,31 @@
+"""Author names without the byline around them, in the languages we serve."""
+
+import pytest
+
+from pagesift.authors import clean_author
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("Por Lucía Fernández · Publicado el", "Lucía Fernández"),
+        ("Par Claire Martin", "Claire Martin"),
+        ("بقلم سليم الحداد", "سليم الحداد"),
+        ("الرباط - نادية العلوي", "نادية العلوي"),  # dateline city, then the name
+        ("John Smith - Reuters", "John Smith"),
+        ("Marcus Bell; Staff Writer", "Marcus Bell"),
+        ("By Jane Doe, Published 12 March 2021", "Jane Doe"),
+        ("Detroit News wire services Published", "Detroit News wire services"),
+        ("Jane Doe; John Roe", "Jane Doe; John Roe"),
+        ("Jane Doe; Jane Doe", "Jane Doe"),
+        ("Jean-Pierre Dupont", "Jean-Pierre Dupont"),
+        ("Di Maio", "Di Maio"),  # a particle that begins a surname is not "by"
+        ("Reuters", "Reuters"),
+        ("12 March 2021", None),
+        ("Redacción", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_clean_author(author, expected):
+    assert clean_author(author) == expected
