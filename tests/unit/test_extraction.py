@@ -372,3 +372,14 @@ def test_extraction_never_imports_dateparser():
             capture_output=True, text=True, check=True, env={"PYTHONPATH": str(root / "functions" / "extract")},
         )
         assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_a_table_caption_is_a_line_above_its_markdown_table():
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "fixtures" / "pages" / "en-jsonld-table.html"
+    markdown = extract(Page(page.read_bytes())).markdown
+    table = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert table[0].startswith("| Line | October 2020 | October 2021 |")
+    assert sum(1 for line in table if set(line.replace(" ", "")) <= set("|-:")) == 1  # one rule row
+    assert "Share of trains arriving within five minutes of schedule in October\n\n| Line" in markdown

@@ -271,7 +271,33 @@ def _markdown(body: etree._Element) -> str:
         for element in (quote, *quote.iterdescendants()):
             if element.text and element.text.strip():
                 element.text = _QUOTE_MARK + element.text.lstrip()
-    return xmltotxt(body, include_formatting=True).replace(_QUOTE_MARK, "> ").strip()
+    markdown = xmltotxt(body, include_formatting=True).replace(_QUOTE_MARK, "> ").strip()
+    return _caption_rows_out_of_tables(markdown) if "|" in markdown else markdown
+
+
+def _caption_rows_out_of_tables(markdown: str) -> str:
+    """A table's caption comes out of trafilatura as a first row with one filled cell and a rule
+    under it, before the real header and its rule: two rules make a broken table. The caption
+    becomes a line of its own above the table."""
+    lines = markdown.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        cells = [cell.strip() for cell in line[1:-1].split("|")] if line.startswith("|") and line.endswith("|") and len(line) > 1 else []
+        if (
+            len(cells) > 1
+            and sum(1 for cell in cells if cell) == 1
+            and i + 3 < len(lines)
+            and _TABLE_RULE.fullmatch(lines[i + 1].strip())
+            and _TABLE_RULE.fullmatch(lines[i + 3].strip())
+        ):
+            out += [next(cell for cell in cells if cell), ""]
+            i += 2  # the rule under the caption goes; the header row and its rule follow
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
 
 
 def _paragraphs(text: str) -> list[str]:
