@@ -29,3 +29,16 @@ from pagesift.authors import clean_author
 )
 def test_clean_author(author, expected):
     assert clean_author(author) == expected
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("Publicado por Lucía Fernández", "Lucía Fernández"),
+        ("Publié par Claire Martin", "Claire Martin"),
+        ("Mis à jour par Claire Martin", "Claire Martin"),
+        ("نشر بواسطة محمد علي", "محمد علي"),
+    ],
+)
+def test_published_by_forms_keep_the_name(author, expected):
+    assert clean_author(author) == expected

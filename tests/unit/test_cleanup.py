@@ -250,3 +250,26 @@ def test_edge_rules_leave_tables_and_temperatures_in_prose():
     table = "<table><row><cell>2019</cell><cell>2020</cell></row><row><cell>81</cell><cell>90</cell></row></table>"
     body = _cleaned(f"<body>{_PROSE}{_PROSE}<p>It was 40°C in the shade.</p>{table}</body>")
     assert "It was 40°C in the shade." in _text(body) and "2019" in _text(body)
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "The audit, to which dozens of experts contributed reporting on their own sectors, found nothing.",
+        '"We thank the volunteers who contributed to this report," the mayor said.',
+        "Temperatures will range from -2°C / 4°C.",
+        "On 25 May by train, she left Paris for good.",
+        "At 10 p.m. by the river, the crowd sang.",
+        "Tags: are they important? The agency says they are.",
+        "Temas: el Gobierno no ha respondido a las preguntas de este diario.",
+        "Mots-clés : le ministre a refusé de commenter.",
+    ],
+)
+def test_prose_that_looks_like_furniture_at_the_bottom_stays(last):
+    body = _cleaned(f"<body>{_PROSE}{_PROSE}{_PROSE}<p>{last}</p></body>")
+    assert _text(body).endswith(_text(etree.fromstring(f"<p>{last}</p>")))
+
+
+def test_a_heading_of_dates_opens_a_section_and_stays():
+    body = _cleaned(f"<body><head>2023 by the numbers</head>{_PROSE}{_PROSE}{_PROSE}</body>")
+    assert _text(body).startswith("2023 by the numbers")

@@ -11,7 +11,11 @@ import re
 
 # "By", "Par", "Por", "بقلم" (by the pen of), "كتب" (wrote), "إعداد" (prepared by); not the
 # particles that also begin surnames ("Di Maio", "Von Trapp")
-_LEADING = re.compile(r"^(?:by|par|por|بقلم|كتب|كتبت|إعداد|تقرير)\s*:?\s+", re.IGNORECASE)
+_LEADING = re.compile(
+    r"^(?:(?:published|posted|updated|written|publié|mis à jour|écrit|publicado|actualizado|escrito|نشر)\s+)?"
+    r"(?:by|par|por|بواسطة|بقلم|كتب|كتبت|إعداد|تقرير)\s*:?\s+",
+    re.IGNORECASE,
+)
 # Separators between a byline's pieces: the name, a dateline city ("الرباط - نادية العلوي"),
 # an agency, the publication date ("Lucía Fernández · Publicado el").
 _SEPARATOR = re.compile(r"\s+(?:[·|•—–]|-)\s+")

@@ -63,11 +63,13 @@ _EDGE_LINE = re.compile(
     r"|\d+\s*(?:min|mins|minutes?|minutos?)\.?\s*(?:read|de lecture|de lectura|de leitura)"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:\s+(?:https?://)?(?:www\.)?(?:twitter|x)\.com/\w+)?"
     r"|(?:https?://)?(?:www\.)?(?:twitter|x)\.com/\w+|@\w{2,30}"
-    r"|(?:filed under|tags?|tagged|étiquettes?|mots-clés|etiquetas|temas)\s*:.{0,200}"
+    r"|(?:filed under|tags?|tagged|étiquettes?|mots-clés|etiquetas|temas)\s*:\s*"
+    r"[^\s.!?,|;]+(?:\s+[^\s.!?,|;]+){0,3}(?:\s*[,|;]\s*[^\s.!?,|;]+(?:\s+[^\s.!?,|;]+){0,3}){0,30}"
     r"|(?:\d+\s+)?(?:comments?|commentaires?|comentarios?|comentários?|التعليقات|tell us what you think|leave a (?:comment|reply))\W{0,5}"
-    r"|.{0,200}\b(?:contributed (?:reporting|to this report)|additional reporting by|with reporting by).{0,200}"
+    r"|[^.!?\"“”]{0,200}\b(?:additional|with) reporting by\s.{0,200}"
+    r"|[^.!?\"“”]{0,200}\bcontributed (?:reporting|to this report)(?:\s+from\s+[^.!?]{1,120})?"
     # a weather box's low and high: "Pontarlier : -2° / 4°" (not "It was 40°C")
-    r"|[^\d°]{1,40}-?\d{1,2}\s*°\s*[CF]?\s*/\s*-?\d{1,2}\s*°\s*[CF]?)",
+    r"|(?-i:[A-ZÀ-Þ])[\w'’-]*(?:\s+(?-i:[A-ZÀ-Þ])[\w'’-]*){0,3}\s*:?\s*-?\d{1,2}\s*°\s*[CF]?\s*/\s*-?\d{1,2}\s*°\s*[CF]?)",
     re.IGNORECASE,
 )
 _TIMESTAMP_WORD = re.compile(
@@ -76,6 +78,7 @@ _TIMESTAMP_WORD = re.compile(
     + r")$",
     re.IGNORECASE,
 )
+_BYLINE_NAME = re.compile(r"(?:[A-ZÀ-Þ][\w'’.-]*\s*){1,4}")
 EDGE_LINE_MAX_WORDS = 12
 CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL = 3  # last blocks of the body where a prompt needs no link to be one
@@ -217,12 +220,18 @@ def _is_edge_line(block: etree._Element) -> bool:
         return False  # a table of figures or a list at the edge is content
     text = " ".join(" ".join(block.itertext()).split())
     words = _WORDS.findall(text)
-    if not words or len(words) > EDGE_LINE_MAX_WORDS and not _EDGE_LINE.fullmatch(text):
+    if not words:
         return False
     if _EDGE_LINE.fullmatch(text.rstrip(" |.")):
         return True
+    if len(words) > EDGE_LINE_MAX_WORDS:
+        return False
     # a bare timestamp, "Updated at 1:23 p.m.", "5:45 AM PST 11/19/2019 by Patrick Shanley"
-    stamp = re.split(r"\s+by\s+", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    if block.tag != "p":
+        return False  # a heading of dates ("March 2020", "2023 by the numbers") opens a section
+    stamp, _, by = text.partition(" by ")
+    if by and not _BYLINE_NAME.fullmatch(by):
+        return False  # "On 25 May by train, she left Paris": prose, not "... by <name>"
     stamp_words = _WORDS.findall(stamp)
     return bool(stamp_words) and any(w.isdigit() for w in stamp_words) and all(_TIMESTAMP_WORD.match(w) for w in stamp_words)
 
