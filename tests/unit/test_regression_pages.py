@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from benchmarks.quality import page_scores, uncovered
 from pagesift.extraction import Page, extract
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
@@ -32,33 +31,11 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
 }
 MIN_BODY_F1 = 0.95
 
-_TOKEN = re.compile(r"\w+")
-
-
-def _shingles(text: str, size: int = 4) -> Counter:
-    tokens = _TOKEN.findall(text)
-    return Counter(tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
-
 
 def body_f1(predicted: str, expected: str) -> float:
-    """F1 of ``predicted`` against ``expected`` on the benchmark's metric: multisets of 4-token
-    shingles (see the article-extraction-benchmark README)."""
-    pred, true = _shingles(predicted), _shingles(expected)
-    tp = sum((pred & true).values())
-    precision = tp / sum(pred.values()) if pred else float(not true)
-    recall = tp / sum(true.values()) if true else float(not pred)
+    """F1 of ``predicted`` against ``expected`` on the benchmark's metric (benchmarks/quality.py)."""
+    precision, recall = page_scores(predicted, expected)
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-
-def uncovered(text: str, other: str) -> list[str]:
-    """The runs of ``text``'s words that no shingle of ``other`` covers: what ``other`` lacks."""
-    tokens, present = _TOKEN.findall(text), set(_shingles(other))
-    covered = [False] * len(tokens)
-    for i in range(len(tokens) - 3):
-        if tuple(tokens[i : i + 4]) in present:
-            covered[i : i + 4] = [True] * 4
-    marks = "".join("1" if c else "0" for c in covered)
-    return [" ".join(tokens[run.start() : run.end()]) for run in re.finditer("0+", marks)]
 
 
 @pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
@@ -97,7 +74,7 @@ def test_regression_page(name: str, gzipped: bool) -> None:
     if "body" in expected:
         body = "\n\n".join(expected["body"])
         if (f1 := body_f1(text, body)) < MIN_BODY_F1:
-            problems.append(("body", f"body F1 {f1:.3f} < {MIN_BODY_F1}; missed {uncovered(body, text)}; added {uncovered(text, body)}"))
+            problems.append(("body", f"body F1 {f1:.3f} < {MIN_BODY_F1}; missed {uncovered(body, text, phrases=10)}; added {uncovered(text, body, phrases=10)}"))
     # Known failures are expected failures, strictly: any other problem fails, and so does a fix.
     known = {check: reason for (page_name, check), reason in KNOWN_FAILURES.items() if page_name == name}
     unexpected = [message for check, message in problems if check not in known]
