@@ -34,14 +34,14 @@ lint: $(STAMP)
 ## (the SAM CLI lives in its own venv: it pins other boto3/pydantic versions)
 CHECK := .aws-sam/check
 # The architecture the function's Makefile builds for (a template test keeps it equal to the template's)
-LAMBDA_ARCH := $(shell sed -n 's/^LAMBDA_ARCH ?= //p' functions/extract/Makefile)
+LAMBDA_ARCH := $(shell sed -n 's/^LAMBDA_ARCH ?= //p' functions/Makefile)
 ELF_MACHINE := $(if $(filter x86_64,$(LAMBDA_ARCH)),x86_64,aarch64)
 sam-build:
 	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)" && .venv-sam/bin/python -m pip install --quiet "aws-sam-cli==1.170.0")
 	test -x .venv-runtime/bin/python || ($(PYTHON) -m venv .venv-runtime && .venv-runtime/bin/python -m pip install --quiet "boto3==1.44.5")
 	.venv-sam/bin/sam build --template-file template.yaml
 	.venv-runtime/bin/python tests/artifact/check_artifact.py machine .aws-sam/build/ExtractFunction $(ELF_MACHINE)
-	rm -rf $(CHECK) && mkdir -p $(CHECK) && cp -R functions/extract $(CHECK)/source
+	rm -rf $(CHECK) && mkdir -p $(CHECK) && cp -R functions $(CHECK)/source
 	$(MAKE) --no-print-directory -C $(CHECK)/source build-ExtractFunction ARTIFACTS_DIR="$(CURDIR)/$(CHECK)/ExtractFunction" LAMBDA_ARCH=$$(uname -m)
 	cd $(CHECK)/ExtractFunction && PYTHONPATH=. "$(CURDIR)/.venv-runtime/bin/python" "$(CURDIR)/tests/artifact/check_artifact.py" run "$(CURDIR)/samples/pages" "$(CURDIR)/tests/fixtures/pages"
 	du -sh .aws-sam/build/ExtractFunction

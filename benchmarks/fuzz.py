@@ -21,10 +21,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "functions" / "extract"), str(ROOT)]
+sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
-from pagesift.errors import ExtractionError  # noqa: E402
-from pagesift.extraction import Page, extract  # noqa: E402
+from pagesift.core.errors import ExtractionError  # noqa: E402
+from pagesift.core.extraction import Page, extract  # noqa: E402
 from tests.pages import article_bytes  # noqa: E402
 
 FRAGMENTS = [

@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/quality.py [--dataset DIR] [--worst 10]
 
+DIR defaults to ../shared/datasets/article-extraction-benchmark beside the clone.
+
 The metric is the one the dataset's README defines: 4-token shingles (tokens are ``\\w+``,
 case kept) counted as multisets, per-page precision and recall from tp/fp/fn normalised by
 their sum, averaged over pages; F1 is the harmonic mean of the two averages; accuracy is the
@@ -13,63 +15,20 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import sys
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "functions" / "extract"))
+sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
 import trafilatura  # noqa: E402
 
-from pagesift.errors import ExtractionError  # noqa: E402
-from pagesift.extraction import Page, extract  # noqa: E402
+from pagesift.core.errors import ExtractionError  # noqa: E402
+from pagesift.core.extraction import Page, extract  # noqa: E402
+from tests.support.scoring import page_scores, tokens, uncovered  # noqa: E402
 
+# Where the development datasets usually are: shared/ beside the repository's clone.
 DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "article-extraction-benchmark"
-_TOKEN = re.compile(r"\w+")
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text or "")
-
-
-def shingles(toks: list[str], size: int = 4) -> Counter:
-    return Counter(tuple(toks[i : i + size]) for i in range(len(toks) - size + 1))
-
-
-def page_scores(predicted: str, expected: str) -> tuple[float, float]:
-    pred, true = shingles(tokens(predicted)), shingles(tokens(expected))
-    tp = sum((pred & true).values())
-    fp = sum((pred - true).values())
-    fn = sum((true - pred).values())
-    total = tp + fp + fn
-    if total == 0:
-        return 1.0, 1.0
-    tp, fp, fn = tp / total, fp / total, fn / total
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return precision, recall
-
-
-def uncovered(text: str, other: str, *, phrases: int = 3, width: int = 70) -> list[str]:
-    """The longest runs of ``text``'s tokens that no 4-token shingle of ``other`` covers: what
-    one side has and the other lacks, as readable phrases."""
-    toks = tokens(text)
-    present = set(shingles(tokens(other)))
-    covered = [False] * len(toks)
-    for i in range(len(toks) - 3):
-        if tuple(toks[i : i + 4]) in present:
-            covered[i : i + 4] = [True] * 4
-    runs, start = [], None
-    for i, is_covered in enumerate([*covered, True]):
-        if not is_covered and start is None:
-            start = i
-        elif is_covered and start is not None:
-            runs.append(toks[start:i])
-            start = None
-    runs.sort(key=len, reverse=True)
-    return [(" ".join(run))[:width] + f" ({len(run)} words)" for run in runs[:phrases]]
 
 
 def summary(scores: list[tuple[float, float]], exact: list[bool]) -> dict[str, float]:
@@ -96,6 +55,11 @@ def main() -> None:
     parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
     parser.add_argument("--worst", type=int, default=10)
     args = parser.parse_args()
+    if not (args.dataset / "ground-truth.json").is_file():
+        parser.error(
+            f"no article-extraction benchmark at {args.dataset} (expected ground-truth.json and html/): "
+            "give its folder with --dataset DIR"
+        )
 
     truth = json.loads((args.dataset / "ground-truth.json").read_text())
     systems = {"pagesift": pagesift_text, "trafilatura": trafilatura_text}

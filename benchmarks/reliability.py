@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "functions" / "extract"), str(ROOT / "src")]
+sys.path[:0] = [str(ROOT / "functions"), str(ROOT / "src"), str(ROOT)]
 
-from pagesift_local.burst import BurstConfig, run_burst  # noqa: E402
+from tests.support.burst import BurstConfig, run_burst  # noqa: E402
 
 
 def main() -> int:

@@ -4,7 +4,7 @@
                                          [--first-page ID] [--warmup 5] [--json PATH]
 
 On the pages of the article-extraction benchmark, pagesift's core
-(``pagesift.extraction.extract(Page(raw_bytes, url=...))``) is measured against plain
+(``pagesift.core.extraction.extract(Page(raw_bytes, url=...))``) is measured against plain
 trafilatura (``bare_extraction(html, url=..., with_metadata=True)``, the baseline):
 
 1. throughput, in this process: pages/s and ms per page (p50, p95, max), each page's time
@@ -18,8 +18,8 @@ trafilatura (``bare_extraction(html, url=..., with_metadata=True)``, the baselin
    machine-readable date, so that every date fallback runs) against the median of the other
    pages in the same process; median of ``--processes`` processes.
 4. import time, measured inside fresh processes around the import statement only:
-   ``import app`` (the handler, ``functions/extract/app.py``) against ``import trafilatura``,
-   with ``import pagesift.extraction`` beside them; median of ``--processes`` processes.
+   ``import extract.app`` (the handler, ``functions/extract/app.py``) against ``import trafilatura``,
+   with ``import pagesift.core.extraction`` beside them; median of ``--processes`` processes.
 
 It ends with the targets and PASS/MISS for each. A MISS is reported, never an exit status.
 Only the ratios carry over from one machine to another; the absolute figures do not. It takes
@@ -48,8 +48,10 @@ from typing import Any
 # Only the standard library is imported at the top: the same file runs as the child processes
 # (``--child``), and each of those must hold the one system it measures and nothing else.
 ROOT = Path(__file__).resolve().parents[1]
-EXTRACT_DIR = ROOT / "functions" / "extract"
-sys.path.insert(0, str(EXTRACT_DIR))
+# The functions' folder is the task root of every artifact (functions/Makefile): extract.app is
+# the handler module, pagesift the shared package.
+FUNCTIONS_DIR = ROOT / "functions"
+sys.path.insert(0, str(FUNCTIONS_DIR))
 
 DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "article-extraction-benchmark"
 # thespacereview.com, of ordinary size and warm time: no date in its URL, meta tags, JSON-LD or
@@ -65,7 +67,7 @@ SYSTEMS = ("pagesift", "trafilatura")
 # SDK then takes Lambda's sampling decisions instead of building its own X-Ray clients at
 # import (about 140 ms that a deployed function never pays).
 HANDLER_ENV = {
-    "LAMBDA_TASK_ROOT": str(EXTRACT_DIR),
+    "LAMBDA_TASK_ROOT": str(FUNCTIONS_DIR),
     "AWS_LAMBDA_FUNCTION_NAME": "pagesift-extract",
     "DOCUMENTS_BUCKET": "docs",
     "EVENT_BUS_NAME": "bus",
@@ -113,10 +115,10 @@ def make_system(name: str) -> tuple[Callable[[BenchPage], Any], Callable[[Any, s
     if name in ("pagesift", "pagesift+app"):
         if name == "pagesift+app":
             os.environ.update(HANDLER_ENV)
-            import app  # noqa: F401
+            import extract.app  # noqa: F401
 
-        from pagesift.errors import ExtractionError
-        from pagesift.extraction import Page, extract
+        from pagesift.core.errors import ExtractionError
+        from pagesift.core.extraction import Page, extract
 
         def run_pagesift(data: bytes, url: str | None) -> str | None:
             try:
@@ -231,8 +233,8 @@ def run_child(args: list[str], *, code: bool = False) -> dict[str, Any]:
     """Run a fresh interpreter (this script with ``--child ...``, or ``-c code``) in the
     handler's directory and environment, and return the JSON it prints last."""
     command = [sys.executable, "-c", *args] if code else [sys.executable, str(Path(__file__).resolve()), *args]
-    env = {**os.environ, **HANDLER_ENV, "PYTHONPATH": str(EXTRACT_DIR)}
-    done = subprocess.run(command, cwd=EXTRACT_DIR, env=env, capture_output=True, text=True, check=False)
+    env = {**os.environ, **HANDLER_ENV, "PYTHONPATH": str(FUNCTIONS_DIR)}
+    done = subprocess.run(command, cwd=FUNCTIONS_DIR, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"child {args[:3]} failed with exit status {done.returncode}:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -337,7 +339,7 @@ def measure_imports(processes: int) -> dict[str, Any]:
     """Median import time of each module in fresh processes, after one untimed process that
     leaves the bytecode caches written (a first import after an edit compiles)."""
     results = {}
-    for module in ("app", "trafilatura", "pagesift.extraction"):
+    for module in ("extract.app", "trafilatura", "pagesift.core.extraction"):
         run_child([IMPORT_CODE.format(module=module)], code=True)
         times = [run_child([IMPORT_CODE.format(module=module)], code=True)["ms"] for _ in range(processes)]
         results[module] = {"median_ms": statistics.median(times), "runs_ms": times}
@@ -346,11 +348,11 @@ def measure_imports(processes: int) -> dict[str, Any]:
 
 def print_imports(results: dict[str, Any], processes: int) -> float:
     print(f"\n4. Import time in a fresh process (ms, median of {processes})")
-    for module, label in (("app", "import app (the handler)"), ("trafilatura", "import trafilatura"),
-                          ("pagesift.extraction", "import pagesift.extraction")):
+    for module, label in (("extract.app", "import extract.app (the handler)"), ("trafilatura", "import trafilatura"),
+                          ("pagesift.core.extraction", "import pagesift.core.extraction")):
         runs = ", ".join(f"{ms:.0f}" for ms in results[module]["runs_ms"])
         print(f"{label:<28} {results[module]['median_ms']:>7.1f}   ({runs})")
-    ratio = results["app"]["median_ms"] / results["trafilatura"]["median_ms"]
+    ratio = results["extract.app"]["median_ms"] / results["trafilatura"]["median_ms"]
     print(f"import ratio app / trafilatura: {ratio:.2f}x")
     return ratio
 
@@ -394,6 +396,11 @@ def main() -> None:
     parser.add_argument("--child", choices=["rss", "first"], help=argparse.SUPPRESS)
     parser.add_argument("--system", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not (args.dataset / "ground-truth.json").is_file():
+        parser.error(
+            f"no article-extraction benchmark at {args.dataset} (expected ground-truth.json and html/): "
+            "give its folder with --dataset DIR"
+        )
 
     if args.child == "rss":
         print(json.dumps(child_rss(args.system, args.dataset)))

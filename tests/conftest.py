@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 from moto import mock_aws
 
-from pagesift.schemas import load as load_schema
+from pagesift.core.schemas import load as load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DIR = ROOT / "events"

@@ -18,6 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from pagesift.core.decoding import GZIP_MAGIC
+from pagesift.core.limits import DEFAULT_MAX_INPUT_BYTES
+
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".gz")
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
@@ -53,10 +56,12 @@ def progress(items: list[Any], description: str) -> Iterator[Any]:
 
 
 def command_extract(args: argparse.Namespace) -> int:
-    from pagesift.document import Source
-    from pagesift.errors import ExtractionError
-    from pagesift.extraction import Page, extract
+    from pagesift.core.document import Source
+    from pagesift.core.errors import ExtractionError
+    from pagesift.core.extraction import Page, extract
+    from pagesift.core.limits import Limits
 
+    limits = Limits(max_input_bytes=args.max_input_bytes)
     pages = find_pages(args.paths)
     single = len(args.paths) == 1 and len(pages) == 1 and args.paths[0].is_file()
     failures = 0
@@ -64,7 +69,7 @@ def command_extract(args: argparse.Namespace) -> int:
         data = path.read_bytes()
         page = Page(data, source=Source(path=str(path), size=len(data)), url=args.url)
         try:
-            document = extract(page, max_input_bytes=args.max_input_bytes)
+            document = extract(page, limits=limits)
         except ExtractionError as error:
             failures += 1
             print(f"pagesift: {path}: {error}", file=sys.stderr)
@@ -95,7 +100,7 @@ def _start_stack(args: argparse.Namespace):  # noqa: ANN202 - imports kept lazy:
 def upload(stack: Any, path: Path, key: str, url: str | None) -> None:
     data = path.read_bytes()
     extra: dict[str, Any] = {"ContentType": "text/html"}
-    if data.startswith(b"\x1f\x8b"):
+    if data.startswith(GZIP_MAGIC):
         extra["ContentEncoding"] = "gzip"
     if url:
         extra["Metadata"] = {"url": url}
@@ -247,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="extract documents from local HTML files (.html, .htm, .gz)")
     extract.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     extract.add_argument("--url", help="the pages' address (else the canonical URL found in the page)")
-    extract.add_argument("--max-input-bytes", type=int, default=20 * 1024 * 1024)
+    extract.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES)
     extract.set_defaults(run=command_extract)
 
     local = commands.add_parser("local", help="the embedded local stack (moto server provisioned from template.yaml)")

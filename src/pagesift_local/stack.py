@@ -103,7 +103,7 @@ class FunctionConfig:
     """What the worker needs to play Lambda for ExtractFunction."""
 
     code_dir: Path  # absolute path of CodeUri
-    handler: str  # "app.lambda_handler"
+    handler: str  # "extract.app.lambda_handler": module path under code_dir
     environment: dict[str, str]  # resolved by the stack (real names) + Globals
     timeout: int
     memory_size: int

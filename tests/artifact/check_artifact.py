@@ -36,10 +36,10 @@ def check_run(directories: list[Path]) -> None:
     os.environ.setdefault("STATE_TABLE", "state")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-    import app  # noqa: F401  (the handler module, as Lambda imports it)
-    from pagesift.errors import ExtractionError
-    from pagesift.extraction import Page, extract
-    from pagesift.language import detect_language
+    import extract.app  # noqa: F401  (the handler module, as Lambda imports it: Handler extract.app.lambda_handler)
+    from pagesift.core.errors import ExtractionError
+    from pagesift.core.extraction import Page, extract
+    from pagesift.core.language import detect_language
 
     pages = sorted(path for directory in directories for path in directory.iterdir() if path.suffix != ".json")
     documents = 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pagesift_local.burst import BurstConfig, run_burst
+from tests.support.burst import BurstConfig, run_burst
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

@@ -92,8 +92,8 @@ def test_info_names_every_resource(stack: LocalStack) -> None:
 
 def test_function_config_has_the_real_resource_names(stack: LocalStack) -> None:
     info, fn = stack.info(), stack.function
-    assert fn.code_dir == ROOT / "functions" / "extract"
-    assert fn.handler == "app.lambda_handler"
+    assert fn.code_dir == ROOT / "functions"
+    assert fn.handler == "extract.app.lambda_handler"
     assert (fn.timeout, fn.memory_size) == (60, 512)
     assert fn.environment == {
         "INPUT_BUCKET": info["input_bucket"],

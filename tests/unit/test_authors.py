@@ -2,7 +2,7 @@
 
 import pytest
 
-from pagesift.authors import clean_author
+from pagesift.core.authors import clean_author
 
 
 @pytest.mark.parametrize(

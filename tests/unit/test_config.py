@@ -1,6 +1,6 @@
 import pytest
 
-from pagesift.config import ConfigurationError, Settings
+from pagesift.core.config import ConfigurationError, Settings
 
 BASE = {"DOCUMENTS_BUCKET": "docs", "EVENT_BUS_NAME": "bus", "STATE_TABLE": "state"}
 
@@ -8,7 +8,7 @@ BASE = {"DOCUMENTS_BUCKET": "docs", "EVENT_BUS_NAME": "bus", "STATE_TABLE": "sta
 def test_defaults():
     settings = Settings.from_environ(BASE)
     assert settings.documents_prefix == "documents/"
-    assert settings.max_input_bytes == 20 * 1024 * 1024
+    assert settings.limits.max_input_bytes == 20 * 1024 * 1024
     assert settings.extraction_budget_seconds == 10
 
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from pagesift.dates import byline_date, parse_written_date
-from pagesift.extraction import Page, extract
+from pagesift.core.dates import byline_date, parse_written_date
+from pagesift.core.extraction import Page, extract
 
 TODAY = date(2026, 11, 29)
 

@@ -1,7 +1,7 @@
 import pytest
 
-from pagesift.document import MAX_S3_KEY_BYTES, document_key
-from pagesift.fingerprints import hamming_distance, simhash
+from pagesift.core.document import MAX_S3_KEY_BYTES, document_key
+from pagesift.core.fingerprints import hamming_distance, simhash
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
+from pagesift.core.limits import Limits
 from tests.conftest import DOCUMENTS_BUCKET, INPUT_BUCKET, load_app, validate_event
 from tests.deliveries import sqs_event, versioned_body
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
@@ -161,7 +162,7 @@ def test_an_object_held_by_another_invocation_is_retried_later(account, app, con
     app.pipeline.state.acquire(INPUT_BUCKET, KEY, "someone-else", lease_seconds=60)
     assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert account.captured_events() == []
-    app.pipeline.state.release(INPUT_BUCKET, KEY, "someone-else")
+    app.pipeline.state.release(INPUT_BUCKET, KEY, "someone-else", dirty=False)
     assert app.lambda_handler(sqs_event(body), context) == {"batchItemFailures": []}
     assert len(account.captured_events()) == 1
 
@@ -296,7 +297,8 @@ def test_a_backfill_after_a_rollback_applies_the_current_version(account, app, c
 
 
 def test_an_old_small_version_is_not_failed_for_the_size_of_the_current_one(account, app, context, monkeypatch):
-    monkeypatch.setattr(app.pipeline.pages, "_max_input_bytes", 5000)
+    monkeypatch.setattr(app.pipeline.pages, "_limits", Limits(max_input_bytes=5000))
+    monkeypatch.setattr(app.pipeline, "limits", Limits(max_input_bytes=5000))
     small = put(account, article_bytes())
     big = put(account, article_bytes() + b"<!-- padding -->" * 1000)
     app.lambda_handler(sqs_event(created(small, "01"), created(big, "02")), context)

@@ -4,10 +4,11 @@ import json
 import jsonschema
 import pytest
 
-from pagesift.document import Source
-from pagesift.errors import ExtractionError
-from pagesift.extraction import Page, extract
-from pagesift.schemas import load as load_schema
+from pagesift.core.document import Source
+from pagesift.core.errors import ExtractionError
+from pagesift.core.extraction import Page, extract
+from pagesift.core.limits import Limits
+from pagesift.core.schemas import load as load_schema
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes, article_html
 
 
@@ -122,7 +123,7 @@ def test_pages_that_cannot_become_documents_raise_a_clear_error(data, kind):
 
 def test_input_over_the_limit_is_refused():
     with pytest.raises(ExtractionError) as raised:
-        extract(Page(article_bytes()), max_input_bytes=100)
+        extract(Page(article_bytes()), limits=Limits(max_input_bytes=100))
     assert raised.value.kind == "InputTooLarge"
 
 
@@ -130,7 +131,7 @@ def test_gzip_bomb_is_refused_with_bounded_output():
     bomb = gzip.compress(b"<p>" + b"a" * (50 * 1024 * 1024))
     assert len(bomb) < 100_000
     with pytest.raises(ExtractionError) as raised:
-        extract(Page(bomb), max_input_bytes=5 * 1024 * 1024)
+        extract(Page(bomb), limits=Limits(max_input_bytes=5 * 1024 * 1024))
     assert raised.value.kind == "InputTooLarge"
 
 
@@ -199,12 +200,12 @@ def test_time_budget_stops_a_slow_extraction_with_a_clear_error():
 def test_huge_trees_are_refused_before_parsing():
     data = ("<html><body>" + "<span>x</span>" * 200_000 + "</body></html>").encode()
     with pytest.raises(ExtractionError) as raised:
-        extract(Page(data), max_input_bytes=50_000_000)
+        extract(Page(data), limits=Limits(max_input_bytes=50_000_000))
     assert raised.value.kind == "HtmlTooLarge"
 
 
 def test_markup_past_the_memory_bound_is_refused_but_big_scripts_are_not():
-    from pagesift.extraction import MAX_MARKUP_CHARACTERS
+    from pagesift.core.limits import MAX_MARKUP_CHARACTERS
 
     article = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
     paragraph = "<p>" + "The harbour authority said the cranes would double the night's containers. " * 4 + "</p>"
@@ -234,7 +235,7 @@ def test_time_budget_in_a_worker_thread():
     import threading
     import time as clock
 
-    from pagesift.budget import BudgetExceeded, time_budget
+    from pagesift.core.budget import BudgetExceeded, time_budget
 
     outcome = []
 
@@ -255,7 +256,7 @@ def test_time_budget_in_a_worker_thread():
 def test_time_budget_does_not_fire_after_the_block():
     import time as clock
 
-    from pagesift.budget import time_budget
+    from pagesift.core.budget import time_budget
 
     with time_budget(0.05):
         pass
@@ -265,7 +266,7 @@ def test_time_budget_does_not_fire_after_the_block():
 def test_one_50_mb_line_ends_as_a_document_or_a_clear_error():
     data = b"<html><body><p>" + b"word " * 10_000_000 + b"</p></body></html>"
     try:
-        document = extract(Page(data), max_input_bytes=64 * 1024 * 1024, time_budget_seconds=20)
+        document = extract(Page(data), limits=Limits(max_input_bytes=64 * 1024 * 1024), time_budget_seconds=20)
     except ExtractionError as error:
         assert error.kind in {"NoMainContent", "ExtractionTimeout", "UnparseableHtml", "HtmlTooLarge"}
     else:
@@ -295,7 +296,7 @@ def test_language_is_detected_when_the_page_declares_none(paragraphs, expected):
 
 
 def test_declared_language_wins_and_short_texts_are_not_guessed():
-    from pagesift.language import detect_language
+    from pagesift.core.language import detect_language
 
     assert doc_for(article_bytes(lang="es")).language == "es"  # declared, even on English text
     assert detect_language("Bonjour") is None
@@ -333,7 +334,7 @@ def test_markdown_keeps_structure_and_text_stays_plain():
 def test_language_table_built_on_demand_gives_langdetects_own_probabilities(text):
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    from pagesift import language
+    from pagesift.core import language
 
     reference = DetectorFactory()
     reference.load_profile(PROFILES_DIRECTORY)  # langdetect's own up-front table
@@ -357,8 +358,8 @@ def test_extraction_never_imports_dateparser():
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from pagesift.errors import ExtractionError\n"
-        "from pagesift.extraction import Page, extract\n"
+        "from pagesift.core.errors import ExtractionError\n"
+        "from pagesift.core.extraction import Page, extract\n"
         "for path in sorted(Path(sys.argv[1]).iterdir()):\n"
         "    try:\n"
         "        extract(Page(path.read_bytes()))\n"

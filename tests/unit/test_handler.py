@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pagesift.document import document_key
-from pagesift.triggers import ChangeKind, ObjectChange, batch_tasks, changes_from_eventbridge, changes_from_message_body, changes_from_s3_notification, event_shape
+from pagesift.core.document import document_key
+from pagesift.core.limits import Limits
+from pagesift.core.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
 from tests.conftest import DOCUMENTS_BUCKET, EVENTS_DIR, INPUT_BUCKET, validate_document, validate_event
 from tests.deliveries import created_body, sqs_event, versioned_body
 from tests.pages import article_bytes
@@ -18,20 +19,11 @@ from tests.pages import article_bytes
 EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
 
 
-def changes_in(event: dict[str, Any]) -> list[ObjectChange]:
-    shape = event_shape(event)
-    if shape == "sqs":
-        return [c for record in event["Records"] for c in changes_from_message_body(record["body"])]
-    if shape == "batch":
-        return [task.change for task in batch_tasks(event)]
-    return changes_from_s3_notification(event) if shape == "s3" else changes_from_eventbridge(event)
-
-
 def materialise(account, path: Path) -> tuple[dict[str, Any], list[ObjectChange]]:
     """Store a page for every created object a sample names (and an old document for every
     deleted one), and point the sample's version ids and ETags at the objects really stored."""
     text = path.read_text()
-    changes = changes_in(json.loads(text))
+    changes = read_event(json.loads(text)).changes
     for change in changes:
         if change.kind is ChangeKind.CREATED:
             stored = account.s3.put_object(Bucket=INPUT_BUCKET, Key=change.key, Body=article_bytes(), ContentType="text/html")
@@ -56,9 +48,10 @@ def test_handler_processes_every_sample_event(account, app, context, path):
     assert changes, "every sample names at least one object"
     response = app.lambda_handler(event, context)
 
-    if event_shape(event) == "sqs":
+    kind = read_event(event).kind
+    if kind is DeliveryKind.MESSAGES:
         assert response == {"batchItemFailures": []}
-    if event_shape(event) == "batch":
+    if kind is DeliveryKind.JOB:
         assert [r["resultCode"] for r in response["results"]] == ["Succeeded"] * len(changes)
         assert response["invocationId"] == event["invocationId"]
 
@@ -131,14 +124,14 @@ def test_transient_errors_fail_only_their_message(account, app, context, monkeyp
         return real_get_object(**kwargs)
 
     monkeypatch.setattr(app.pipeline.pages._s3, "get_object", flaky_get_object)
-    monkeypatch.setattr("pagesift.retry.time.sleep", lambda _s: None)
     response = app.lambda_handler(sqs_event(created_body("ok.html"), created_body("throttled.html")), context)
     assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert [e["detail"]["source"]["key"] for e in account.captured_events()] == ["ok.html"]
 
 
 def test_a_page_over_max_input_bytes_is_refused_before_it_is_read(account, app, context, monkeypatch):
-    monkeypatch.setattr(app.pipeline.pages, "_max_input_bytes", 1000)
+    monkeypatch.setattr(app.pipeline.pages, "_limits", Limits(max_input_bytes=1000))
+    monkeypatch.setattr(app.pipeline, "limits", Limits(max_input_bytes=1000))
     account.put_page("big.html", article_bytes())
     app.lambda_handler(sqs_event(created_body("big.html")), context)
     [failure] = account.captured_events()
@@ -247,7 +240,7 @@ def test_batch_operations_report_a_result_per_task(account, app, context):
 
 
 def test_the_function_refuses_to_start_when_its_documents_bucket_is_its_input(account, monkeypatch):
-    from pagesift.config import ConfigurationError
+    from pagesift.core.config import ConfigurationError
     from tests.conftest import load_app
 
     monkeypatch.setenv("INPUT_BUCKET", DOCUMENTS_BUCKET)

@@ -7,9 +7,10 @@ import gzip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pagesift.document import Source
-from pagesift.errors import ExtractionError
-from pagesift.extraction import Page, extract
+from pagesift.core.document import Source
+from pagesift.core.errors import ExtractionError
+from pagesift.core.extraction import Page, extract
+from pagesift.core.limits import Limits
 from tests.pages import article_bytes
 
 SEEDS = [article_bytes(), article_bytes("windows-1252", charset="windows-1252"), gzip.compress(article_bytes())]
@@ -19,7 +20,7 @@ FRAGMENTS = [b"<div>", b"</p>", b"<p>", b"\x00", b"\xef\xbb\xbf", b"\xff\xfe", b
 
 def outcome(data: bytes, **hints: str) -> str:
     try:
-        document = extract(Page(data, source=Source(bucket="b", key="k"), **hints), max_input_bytes=2_000_000, time_budget_seconds=5)
+        document = extract(Page(data, source=Source(bucket="b", key="k"), **hints), limits=Limits(max_input_bytes=2_000_000), time_budget_seconds=5)
     except ExtractionError as error:
         assert error.kind and error.stage in {"read", "decode", "extract"} and error.message
         return error.kind

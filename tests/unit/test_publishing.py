@@ -1,4 +1,4 @@
-"""PutEvents: only failed entries are resent; past the attempts the error surfaces."""
+"""The EventBridge adapter: only failed entries are resent; past the attempts the error surfaces."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import json
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from pagesift.publishing import Event, EventPublisher, PublishError
-from pagesift.retry import is_transient
+from pagesift.aws.eventbridge import EventBridgePublisher as EventPublisher
+from pagesift.aws.eventbridge import PublishError
+from pagesift.core.events import DetailType, Event
 
 
 class FlakyEvents:
@@ -36,7 +36,7 @@ class FlakyEvents:
 
 
 def events(n: int) -> list[Event]:
-    return [Event("Document Extracted", {"n": i}) for i in range(n)]
+    return [Event(DetailType.EXTRACTED, {"n": i}) for i in range(n)]
 
 
 def test_only_failed_entries_are_resent_and_ids_keep_their_order():
@@ -68,14 +68,5 @@ def test_publishes_to_a_real_bus_on_moto():
     with mock_aws():
         client = boto3.client("events", region_name="us-east-1")
         client.create_event_bus(Name="docs")
-        [event_id] = EventPublisher(client, bus_name="docs").publish([Event("Document Deleted", {"source": {}})])
+        [event_id] = EventPublisher(client, bus_name="docs").publish([Event(DetailType.DELETED, {"source": {}})])
         assert event_id
-
-
-@pytest.mark.parametrize(
-    ("code", "status", "transient"),
-    [("ThrottlingException", 400, True), ("SlowDown", 503, True), ("InternalError", 500, True), ("AccessDenied", 403, False), ("NoSuchBucket", 404, False)],
-)
-def test_transient_error_classification(code, status, transient):
-    error = ClientError({"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")
-    assert is_transient(error) is transient

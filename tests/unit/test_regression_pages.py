@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.quality import page_scores, uncovered
-from pagesift.extraction import Page, extract
+from tests.support.scoring import page_scores, uncovered
+from pagesift.core.extraction import Page, extract
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 EXPECTATIONS = {k: v for k, v in json.loads((PAGES / "expectations.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}

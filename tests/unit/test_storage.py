@@ -1,4 +1,4 @@
-"""S3 edges on moto: size cap before reading, metadata, missing objects, document writes."""
+"""The S3 adapters on moto: size cap before reading, metadata, missing objects, document writes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from pagesift.storage import ObjectGone, PageStore
+import json
+
+from pagesift.aws.s3 import S3DocumentStore, S3PageSource
+from pagesift.core.limits import Limits
+from pagesift.core.ports import ObjectGone
+from tests.fakes import a_document
+
+
+def PageStore(client, *, max_input_bytes):  # noqa: N802 - reads as the adapter it builds
+    return S3PageSource(client, limits=Limits(max_input_bytes=max_input_bytes))
 
 
 @pytest.fixture
@@ -56,3 +65,21 @@ def test_oversized_object_is_not_read(s3):
 def test_missing_object_is_object_gone(s3):
     with pytest.raises(ObjectGone):
         PageStore(s3, max_input_bytes=1000).read("input-pages", "nope")
+
+
+def test_documents_are_written_as_compact_utf8_json_and_deleted(s3):
+    s3.create_bucket(Bucket="docs")
+    store = S3DocumentStore(s3, bucket="docs", prefix="documents/")
+    document = a_document("news/é t+é.html", text="Le café est fermé.")
+    key = "documents/news/é t+é.html.json"
+    assert not store.exists(key)
+    store.write(key, document)
+    stored = s3.get_object(Bucket="docs", Key=key)
+    assert stored["ContentType"] == "application/json; charset=utf-8"
+    assert stored["Metadata"] == {"document-id": document.id, "source-sha256": document.fingerprints.sha256}
+    body = stored["Body"].read()
+    assert "café".encode() in body and b", " not in body
+    assert json.loads(body) == document.to_dict()
+    assert store.exists(key)
+    store.delete(key)
+    assert not store.exists(key)

@@ -356,7 +356,7 @@ def test_runtime_is_python311(template: dict[str, Any], resources: dict[str, Any
 
 def test_the_artifact_is_built_for_the_functions_architecture(template: dict[str, Any], resources: dict[str, Any]) -> None:
     assert resources["ExtractFunction"]["Metadata"] == {"BuildMethod": "makefile"}
-    makefile = (ROOT / "functions" / "extract" / "Makefile").read_text()
+    makefile = (ROOT / "functions" / "Makefile").read_text()
     assert "build-ExtractFunction:" in makefile
     default_arch = re.search(r"^LAMBDA_ARCH \?= (\S+)$", makefile, re.MULTILINE)
     assert default_arch and [default_arch.group(1)] == template["Globals"]["Function"]["Architectures"]
@@ -364,10 +364,10 @@ def test_the_artifact_is_built_for_the_functions_architecture(template: dict[str
 
 def test_function_environment_is_the_documented_one(template: dict[str, Any], resources: dict[str, Any]) -> None:
     fn = props(resources, "ExtractFunction")
-    assert fn["CodeUri"] == "functions/extract/" and (ROOT / fn["CodeUri"] / "requirements.txt").is_file()
-    assert fn["Handler"] == "app.lambda_handler"
+    assert fn["CodeUri"] == "functions/" and (ROOT / fn["CodeUri"] / "extract" / "requirements.txt").is_file()
+    assert fn["Handler"] == "extract.app.lambda_handler"
     env = {**template["Globals"]["Function"]["Environment"]["Variables"], **fn["Environment"]["Variables"]}
-    # DESIGN.md, "Function configuration (environment)".
+    # docs/contracts.md, "Configuration".
     assert set(env) == {
         "DOCUMENTS_BUCKET",
         "DOCUMENTS_PREFIX",

@@ -1,6 +1,6 @@
 import pytest
 
-from pagesift.titles import clean_title
+from pagesift.core.titles import clean_title
 
 
 @pytest.mark.parametrize(

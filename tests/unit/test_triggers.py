@@ -1,4 +1,4 @@
-"""Tests for pagesift.triggers: every sample event, key decoding, ignored and bad events."""
+"""Tests for pagesift.core.triggers: every sample event, key decoding, ignored and bad events."""
 
 from __future__ import annotations
 
@@ -12,16 +12,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pagesift.triggers import (
-    BatchTask,
+from pagesift.core.triggers import (
     ChangeKind,
+    DeliveryItem,
+    DeliveryKind,
     ObjectChange,
     UnsupportedEventError,
     batch_tasks,
     changes_from_eventbridge,
-    changes_from_message_body,
     changes_from_s3_notification,
+    changes_in,
     event_shape,
+    message_item,
+    read_event,
 )
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -34,15 +37,13 @@ def load(name: str) -> dict[str, Any]:
 
 
 def changes_for(event: dict[str, Any]) -> list[ObjectChange]:
-    """What the handler will do: dispatch on the shape, flatten SQS bodies and batch tasks."""
-    shape = event_shape(event)
-    if shape == "s3":
-        return changes_from_s3_notification(event)
-    if shape == "eventbridge":
-        return changes_from_eventbridge(event)
-    if shape == "sqs":
-        return [c for record in event["Records"] for c in changes_from_message_body(record["body"])]
-    return [task.change for task in batch_tasks(event)]
+    """What the handler will do: read_event, as the handler does."""
+    return read_event(event).changes
+
+
+def changes_from_message_body(body: Any) -> list[ObjectChange]:
+    """An SQS message body, read as the handler reads each message of a batch."""
+    return changes_in(body, inside="SQS message body")
 
 
 def s3_record(key: str, event_name: str = "ObjectCreated:Put", **obj: Any) -> dict[str, Any]:
@@ -224,13 +225,15 @@ def test_sqs_samples_look_like_lambda_sqs_events() -> None:
 
 def test_batch_operations_v1_sample() -> None:
     assert batch_tasks(load("batch-operations-v1.json")) == [
-        BatchTask(
-            task_id="dGFza2lkZ29lc2hlcmUK",
-            change=ObjectChange(
-                bucket=BUCKET,
-                key="news/archive/2019/café culture.html",
-                kind=CREATED,
-                version_id="1.hTz4sH9pD2xRkWb7nQv0LmJc5eYgA3u",
+        DeliveryItem(
+            "dGFza2lkZ29lc2hlcmUK",
+            (
+                ObjectChange(
+                    bucket=BUCKET,
+                    key="news/archive/2019/café culture.html",
+                    kind=CREATED,
+                    version_id="1.hTz4sH9pD2xRkWb7nQv0LmJc5eYgA3u",
+                ),
             ),
         )
     ]
@@ -238,11 +241,9 @@ def test_batch_operations_v1_sample() -> None:
 
 def test_batch_operations_v2_sample() -> None:
     assert batch_tasks(load("batch-operations-v2.json")) == [
-        BatchTask(
-            task_id="dGFza2lkZ29lc2hlcmUK",
-            change=ObjectChange(
-                bucket=BUCKET, key="news/archive/2019/q&a with the editor+.html", kind=CREATED
-            ),
+        DeliveryItem(
+            "dGFza2lkZ29lc2hlcmUK",
+            (ObjectChange(bucket=BUCKET, key="news/archive/2019/q&a with the editor+.html", kind=CREATED),),
         )
     ]
 
@@ -275,7 +276,7 @@ def test_keys_are_decoded_the_same_way_in_every_aws_shape(encoded: str, decoded:
         "job": {"id": "j"},
         "tasks": [{"taskId": "t", "s3Bucket": BUCKET, "s3Key": encoded, "s3VersionId": None}],
     }
-    assert batch_tasks(batch)[0].change.key == decoded
+    assert batch_tasks(batch)[0].changes[0].key == decoded
 
 
 def test_eventbridge_without_any_etag_is_decoded_like_aws() -> None:
@@ -610,20 +611,20 @@ def batch_event(version: str, **task: Any) -> dict[str, Any]:
 )
 def test_batch_v1_bucket_from_arn(arn: str) -> None:
     [task] = batch_tasks(batch_event("1.0", s3BucketArn=arn))
-    assert task.change == ObjectChange(bucket=BUCKET, key="news/a b.html", kind=CREATED)
-    assert task.task_id == "dGFza2lkZ29lc2hlcmUK"
+    assert task.changes == (ObjectChange(bucket=BUCKET, key="news/a b.html", kind=CREATED),)
+    assert task.id == "dGFza2lkZ29lc2hlcmUK"
 
 
 def test_batch_v2_directory_bucket() -> None:
     [task] = batch_tasks(batch_event("2.0", s3Bucket="pages--use1-az4--x-s3", s3VersionId="v9"))
-    assert task.change.bucket == "pages--use1-az4--x-s3"
-    assert task.change.version_id == "v9"
+    assert task.changes[0].bucket == "pages--use1-az4--x-s3"
+    assert task.changes[0].version_id == "v9"
 
 
 def test_batch_with_several_tasks_keeps_order_and_ids() -> None:
     event = batch_event("2.0", s3Bucket=BUCKET)
     event["tasks"].append({"taskId": "second", "s3Bucket": BUCKET, "s3Key": "news/c.html", "s3VersionId": None})
-    assert [(t.task_id, t.change.key) for t in batch_tasks(event)] == [
+    assert [(t.id, t.changes[0].key) for t in batch_tasks(event)] == [
         ("dGFza2lkZ29lc2hlcmUK", "news/a b.html"),
         ("second", "news/c.html"),
     ]
@@ -650,7 +651,7 @@ def test_batch_errors_are_named(event: dict[str, Any], expected: str) -> None:
         assert re.search(expected, str(error))
         return
     [task] = tasks
-    assert task.change is None
+    assert task.changes == ()
     assert re.search(expected, task.error or "")
 
 
@@ -765,21 +766,33 @@ def _check_everything_on(value: Any) -> None:
         if function is event_shape:
             assert result in ("s3", "eventbridge", "sqs", "batch")
             return
+        if function is read_event:
+            assert isinstance(result.kind, DeliveryKind)
+            result = list(result.items)
+        elif function is message_item:
+            result = [result]
         assert isinstance(result, list)
         for item in result:
-            if isinstance(item, BatchTask) and item.change is None:
-                assert item.error and isinstance(item.task_id, str)
-                continue
-            change = item.change if isinstance(item, BatchTask) else item
-            assert isinstance(change, ObjectChange)
-            assert isinstance(change.bucket, str) and change.bucket
-            assert isinstance(change.key, str) and change.key
-            change.key.encode("utf-8")
-            assert isinstance(change.kind, ChangeKind)
-            assert change.size is None or (type(change.size) is int and change.size >= 0)
+            if isinstance(item, DeliveryItem):
+                assert isinstance(item.id, str)
+                assert not (item.error and item.changes), "an item names its changes or why it has none"
+                for change in item.changes:
+                    check_change(change)
+            else:
+                check_change(item)
 
-    for function in (event_shape, changes_from_s3_notification, changes_from_eventbridge, batch_tasks):
+    def check_change(change: Any) -> None:
+        assert isinstance(change, ObjectChange)
+        assert isinstance(change.bucket, str) and change.bucket
+        assert isinstance(change.key, str) and change.key
+        change.key.encode("utf-8")
+        assert isinstance(change.kind, ChangeKind)
+        assert change.size is None or (type(change.size) is int and change.size >= 0)
+
+    for function in (event_shape, read_event, changes_from_s3_notification, changes_from_eventbridge, batch_tasks):
         outcome(function, value)
+    if isinstance(value, dict):
+        outcome(message_item, value)
     outcome(changes_from_message_body, json.dumps(value))
     outcome(changes_from_message_body, json.dumps({"Type": "Notification", "Message": json.dumps(value)}))
     outcome(changes_from_message_body, value)

@@ -1,11 +1,14 @@
 """Turn the events that reach the extract function into ``ObjectChange`` values.
 
 Pure: plain dicts in, frozen dataclasses out; no AWS call, no boto3. Four shapes arrive
-(see DESIGN.md): S3 event notifications, S3 events on EventBridge, SQS batches whose
-bodies hold either of those (optionally inside an SNS envelope), and S3 Batch Operations
-jobs. Anything else, or a supported shape with a required field missing or of the wrong
-type, raises ``UnsupportedEventError`` with a message that says what was received; no
-other exception escapes for JSON-like input.
+(docs/contracts.md, "Triggers"): S3 event notifications, S3 events on EventBridge, SQS
+batches whose bodies hold either of those (optionally inside an SNS envelope), and S3 Batch
+Operations jobs. ``read_event`` is the one entry point: any of them in, a ``Delivery`` out
+(what kind of delivery it is, and the changes each of its items names). Anything else, or a
+supported shape with a required field missing or of the wrong type, raises
+``UnsupportedEventError`` with a message that says what was received; no other exception
+escapes for JSON-like input. Adding a shape means a reader here and a branch in
+``read_event``, nothing else.
 
 How object keys arrive, and how they are decoded here
 -----------------------------------------------------
@@ -43,15 +46,18 @@ from typing import Any, Final
 from urllib.parse import unquote_plus
 
 __all__ = [
-    "BatchTask",
     "ChangeKind",
+    "Delivery",
+    "DeliveryItem",
+    "DeliveryKind",
     "ObjectChange",
     "UnsupportedEventError",
-    "batch_tasks",
     "changes_from_eventbridge",
-    "changes_from_message_body",
     "changes_from_s3_notification",
+    "changes_in",
     "event_shape",
+    "message_item",
+    "read_event",
 ]
 
 
@@ -74,13 +80,31 @@ class ObjectChange:
     event_time: str | None = None  # ISO 8601 as received, if any
 
 
-@dataclass(frozen=True, slots=True)
-class BatchTask:
-    """One S3 Batch Operations task: its result must be reported under ``task_id``."""
+class DeliveryKind(str, enum.Enum):
+    """How a delivery must be answered."""
 
-    task_id: str  # "" when the task itself has none
-    change: ObjectChange | None  # kind CREATED: a backfill (re)processes existing objects
-    error: str | None = None  # why the task names no object (then ``change`` is None)
+    CHANGES = "changes"  # an S3 notification or S3 EventBridge event invoked directly: one item
+    MESSAGES = "messages"  # an SQS batch: an item per message, failures reported per message
+    JOB = "job"  # an S3 Batch Operations invocation: an item per task, a result per task
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryItem:
+    """One unit of a delivery that succeeds or fails alone: a message, a task, or the event."""
+
+    id: str  # the SQS messageId or the Batch Operations taskId ("" when it has none)
+    changes: tuple[ObjectChange, ...] = ()
+    error: str | None = None  # why the item names no object: reported once, never retried
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    kind: DeliveryKind
+    items: tuple[DeliveryItem, ...]
+
+    @property
+    def changes(self) -> list[ObjectChange]:
+        return [change for item in self.items for change in item.changes]
 
 
 class UnsupportedEventError(ValueError):
@@ -132,6 +156,64 @@ _MISSING: Final = object()  # tells "absent" from "null" in error messages
 
 
 # --- public functions --------------------------------------------------------------
+
+
+def read_event(event: object) -> Delivery:
+    """Any supported event → the delivery it is and the changes each of its items names.
+
+    The handler and the tests both read events through this one function. Raises
+    UnsupportedEventError when the event as a whole is not a supported shape; a malformed
+    SQS message or Batch Operations task becomes an item with an ``error`` instead, so that
+    its neighbours are still done.
+    """
+    shape = event_shape(event)
+    assert isinstance(event, dict)  # event_shape said so
+    if shape == "sqs":
+        return Delivery(DeliveryKind.MESSAGES, tuple(message_item(record) for record in event["Records"]))
+    if shape == "batch":
+        return Delivery(DeliveryKind.JOB, tuple(batch_tasks(event)))
+    return Delivery(DeliveryKind.CHANGES, (DeliveryItem("", tuple(changes_in(event))),))
+
+
+def message_item(record: dict[str, Any]) -> DeliveryItem:
+    """One SQS record: the changes its body names, or why it names none."""
+    message_id = record.get("messageId")
+    message_id = message_id if isinstance(message_id, str) else ""
+    try:
+        return DeliveryItem(message_id, tuple(changes_in(record.get("body", _MISSING), inside="SQS message body")))
+    except UnsupportedEventError as error:
+        return DeliveryItem(message_id, error=str(error))
+
+
+def changes_in(message: object, *, inside: str | None = None) -> list[ObjectChange]:
+    """The changes an S3 notification or an S3 EventBridge event names, given as an object or
+    as JSON text (an SQS message body), either perhaps inside an SNS envelope (what a queue
+    subscribed to a topic receives without raw message delivery)."""
+    where = f"{inside}: " if inside else ""
+    if isinstance(message, str):
+        message = _parse_json(message, inside or "message")
+    elif inside is not None:
+        raise UnsupportedEventError(f"{inside} must be a string, received {_type_of(message)}")
+    if isinstance(message, dict) and message.get("Type") == "Notification" and "Message" in message:
+        inner = message["Message"]
+        if not isinstance(inner, str):
+            raise UnsupportedEventError(
+                f"SNS notification{' in ' + inside if inside else ''}: Message must be a string of JSON, "
+                f"got {_type_of(inner)}"
+            )
+        message = _parse_json(inner, "SNS notification Message")
+    try:
+        shape = event_shape(message)
+    except UnsupportedEventError as error:
+        raise UnsupportedEventError(f"{where}{error}") from None
+    if shape == "s3":
+        return changes_from_s3_notification(message)  # type: ignore[arg-type]
+    if shape == "eventbridge":
+        return changes_from_eventbridge(message)  # type: ignore[arg-type]
+    raise UnsupportedEventError(
+        f"{inside or 'the message'} must hold an S3 notification or an S3 EventBridge event, "
+        f"not a {shape!r} event; received {_describe(message)}"
+    )
 
 
 def event_shape(event: object) -> str:
@@ -261,41 +343,7 @@ def changes_from_eventbridge(event: dict[str, Any]) -> list[ObjectChange]:
     ]
 
 
-def changes_from_message_body(body: str) -> list[ObjectChange]:
-    """An SQS message body: JSON of an S3 notification or an S3 EventBridge event.
-
-    Either may come wrapped in an SNS envelope (``{"Type": "Notification", "Message":
-    "<json>"}``), which is what an SQS queue subscribed to a topic receives without raw
-    message delivery.
-    """
-    if not isinstance(body, str):
-        raise UnsupportedEventError(
-            f"SQS message body must be a string, received {_type_of(body)}"
-        )
-    message = _parse_json(body, "SQS message body")
-    if isinstance(message, dict) and message.get("Type") == "Notification" and "Message" in message:
-        inner = message["Message"]
-        if not isinstance(inner, str):
-            raise UnsupportedEventError(
-                "SNS notification in SQS message body: Message must be a string of JSON, "
-                f"got {_type_of(inner)}"
-            )
-        message = _parse_json(inner, "SNS notification Message")
-    try:
-        shape = event_shape(message)
-    except UnsupportedEventError as error:
-        raise UnsupportedEventError(f"SQS message body: {error}") from None
-    if shape == "s3":
-        return changes_from_s3_notification(message)
-    if shape == "eventbridge":
-        return changes_from_eventbridge(message)
-    raise UnsupportedEventError(
-        "SQS message body must hold an S3 notification or an S3 EventBridge event, "
-        f"not a {shape!r} event; received {_describe(message)}"
-    )
-
-
-def batch_tasks(event: dict[str, Any]) -> list[BatchTask]:
+def batch_tasks(event: dict[str, Any]) -> list[DeliveryItem]:
     """The tasks of an S3 Batch Operations job invocation (schema 1.0 or 2.0)."""
     if not isinstance(event, dict):
         raise UnsupportedEventError(
@@ -315,7 +363,7 @@ def batch_tasks(event: dict[str, Any]) -> list[BatchTask]:
     return [_batch_task(task, f"S3 Batch Operations tasks[{index}]", version) for index, task in enumerate(tasks)]
 
 
-def _batch_task(task: Any, path: str, version: str) -> BatchTask:
+def _batch_task(task: Any, path: str, version: str) -> DeliveryItem:
     """One task; a malformed one becomes a task with an ``error``, so that its neighbours are
     still done and the job report says what was wrong with it."""
     task_id = task.get("taskId") if isinstance(task, dict) else None
@@ -336,8 +384,9 @@ def _batch_task(task: Any, path: str, version: str) -> BatchTask:
             version_id=_optional_str(task, "s3VersionId"),
         )
     except UnsupportedEventError as error:
-        return BatchTask(task_id=task_id, change=None, error=str(error))
-    return BatchTask(task_id=task_id, change=change)
+        return DeliveryItem(task_id, error=str(error))
+    # Kind CREATED: a backfill asks for the object's current version to be (re)applied.
+    return DeliveryItem(task_id, (change,))
 
 
 # --- helpers -------------------------------------------------------------------------

@@ -1,7 +1,16 @@
-"""The extraction core: page bytes (+ hints) → Document. Knows nothing of AWS.
+"""The extraction core: one page's bytes (+ what its storage says) → Document. Knows nothing of AWS.
 
-One trafilatura pass with formatting and links kept gives the markdown; the plain text is
-rendered from the same tree with that markup stripped, so both views always agree.
+``extract`` runs six named steps, each a function of this module:
+
+1. ``decode``: size limits, gunzip, charset → HTML text (pagesift.core.decoding);
+2. ``parse``: HTML text → lxml tree (trafilatura's loader), inside the page's time budget;
+3. ``extract_main``: the tree → trafilatura's main content and metadata, and the structured date;
+4. ``clean``: the title without the site name, boilerplate that survives trafilatura
+   (pagesift.core.cleanup);
+5. ``render``: the body tree → plain paragraphs and markdown, from the same tree, so both
+   views always agree;
+6. ``describe``: language (declared, else detected), date (structured, else the byline),
+   stats and fingerprints, and the Document itself.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -18,36 +28,19 @@ from lxml import etree
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from . import __version__
+from .. import __version__
 from .authors import clean_author
 from .budget import BudgetExceeded, time_budget
 from .cleanup import remove_boilerplate
 from .dates import byline_date, structured_date
-from .decoding import decode_page
-from .document import (
-    Document,
-    ExtractionInfo,
-    Fingerprints,
-    Source,
-    Stats,
-    document_id,
-)
+from .decoding import DecodedPage, decode_page
+from .document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
 from .errors import ExtractionError
 from .fingerprints import sha256_hex, simhash
-from .language import detect_language
+from .language import page_language
+from .limits import DEFAULT_LIMITS, Limits
 from .titles import clean_title
 
-DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024
-# Elements (counted as opening tags) past which a page is refused before parsing: real
-# articles, long ones included, have tens of thousands; extraction time grows faster than
-# linearly with the tree (300,000 elements took about 20 s here).
-MAX_HTML_ELEMENTS = 150_000
-# Characters of markup outside <script> and <style>, past which a page is refused before
-# parsing: memory grows with what the tree holds (trafilatura copies it several times), about
-# 45 MB per MB of text-dense markup here, so 5 M characters stay within a 512 MB function with
-# the handler's own ~100 MB. Script and style blobs (several MB of inline state on some sites)
-# cost little and do not count.
-MAX_MARKUP_CHARACTERS = 5_000_000
 # Words per minute of an adult reading news in a European language (published averages run
 # from about 200 to 260); used only for the reading-time estimate.
 READING_WORDS_PER_MINUTE = 230
@@ -62,7 +55,7 @@ TRAFILATURA_OPTIONS = {
     "include_links": True,
     "include_images": False,
     "favor_precision": True,
-    # htmldate's fast mode: its result is not used (see pagesift.dates), and its extensive
+    # htmldate's fast mode: its result is not used (see pagesift.core.dates), and its extensive
     # search would cost a 5 s dateparser warm-up on the first page of a process.
     "date_extraction_params": {"extensive_search": False, "original_date": True},
 }
@@ -71,17 +64,6 @@ TRAFILATURA_OPTIONS = {
 MIN_WORDS = 5
 
 _WORD = re.compile(r"\w+")
-# Attribute runs are bounded ({0,1024}): with "[^>]*" a page of unclosed "<meta" or "<html"
-# tags costs quadratic time (85 s for 68 KB), which no regex engine interrupts.
-_HTML_LANG = re.compile(r"<html\b[^>]{0,1024}?\blang\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
-_META_LANG = re.compile(
-    r"<meta\b[^>]{0,1024}?(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)[^>]{0,1024}>",
-    re.IGNORECASE,
-)
-_CONTENT_ATTR = re.compile(r"\bcontent\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
-# ISO 639-2 codes that pages sometimes declare instead of the two-letter ones.
-_ISO639_2_TO_1 = {"eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "ara": "ar", "deu": "de", "ger": "de",
-                  "ita": "it", "por": "pt", "nld": "nl", "dut": "nl", "rus": "ru", "zho": "zh", "chi": "zh"}
 # Markup that the markdown view keeps and the plain text must not show.
 _INLINE_MARKUP = ("ref", "hi", "del")
 
@@ -98,41 +80,43 @@ class Page:
     content_language: str | None = None
 
 
+@dataclass(slots=True)
+class MainContent:
+    """What the extract and clean steps found in a page."""
+
+    result: Any  # trafilatura's Document: body tree, comments and metadata
+    structured_date: str | None
+    url: str | None
+    hostname: str | None
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    paragraphs: list[str]
+    text: str
+    words: int
+    markdown: str
+
+
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b", re.IGNORECASE)
 _CLOSING = {name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")}
 
 
-def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_budget_seconds: float | None = None) -> Document:
+def extract(page: Page, *, limits: Limits = DEFAULT_LIMITS, time_budget_seconds: float | None = None) -> Document:
     """Build the document of one page, or raise ExtractionError saying why there is none.
 
-    ``time_budget_seconds`` bounds the extraction itself (kind ``ExtractionTimeout``).
+    ``time_budget_seconds`` bounds the parse, extract and clean steps (kind ``ExtractionTimeout``).
     """
     started = time.perf_counter()
-    if len(page.data) > max_input_bytes:
-        raise ExtractionError(
-            f"the object is {len(page.data):,} bytes, over the limit of {max_input_bytes:,}",
-            kind="InputTooLarge",
-            stage="read",
-        )
-    decoded = decode_page(
-        page.data,
-        content_type=page.content_type,
-        content_encoding=page.content_encoding,
-        max_bytes=max_input_bytes,
-    )
-    _check_tree_size(decoded.html)
+    decoded = decode(page, limits)
     try:
         with time_budget(time_budget_seconds):
-            tree = load_html(decoded.html)  # None: nothing parseable (then: no main content)
-            # Read before trafilatura gets the tree: it cleans what it is given.
-            date = structured_date(tree, page.url) if tree is not None else None
-            result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS) if tree is not None else None
-            if result is not None and result.body is not None:
-                url = page.url or result.url
-                hostname = _hostname(url) or result.hostname
-                title = clean_title(result.title, sitename=result.sitename, hostname=hostname) or None
-                remove_boilerplate(result.body, titles=(result.title, title))
+            tree = parse(decoded)
+            found = extract_main(tree, page)
+            if found is not None:
+                clean(found)
     except BudgetExceeded:
         raise ExtractionError(
             f"extraction took longer than its budget of {time_budget_seconds:g} s (markup too complex)",
@@ -148,16 +132,61 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
             kind="UnparseableHtml",
             stage="extract",
         ) from exc
-    if result is None or result.body is None:
+    if found is None:
         raise ExtractionError(
             "no main content found (the page may be a menu, a login wall or a script-only app)",
             kind="NoMainContent",
             stage="extract",
         )
-    paragraphs = _paragraphs(_plain_text(result.body))
+    rendered = render(found.result.body)
+    return describe(page, decoded, found, rendered, started=started)
+
+
+def decode(page: Page, limits: Limits = DEFAULT_LIMITS) -> DecodedPage:
+    """Stored bytes → HTML text, within the limits (raw and gunzipped size, markup size)."""
+    limits.check_input_size(len(page.data))
+    decoded = decode_page(
+        page.data,
+        content_type=page.content_type,
+        content_encoding=page.content_encoding,
+        max_bytes=limits.max_input_bytes,
+    )
+    _check_markup_size(decoded.html, limits)
+    return decoded
+
+
+def parse(decoded: DecodedPage) -> etree._Element | None:
+    """HTML text → tree; None when nothing is parseable (then: no main content)."""
+    return load_html(decoded.html)
+
+
+def extract_main(tree: etree._Element | None, page: Page) -> MainContent | None:
+    """trafilatura's main content and metadata, or None when it finds no body."""
+    if tree is None:
+        return None
+    # Read before trafilatura gets the tree: it cleans what it is given.
+    date = structured_date(tree, page.url)
+    result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS)
+    if result is None or result.body is None:
+        return None
+    url = page.url or result.url
+    return MainContent(result=result, structured_date=date, url=url, hostname=_hostname(url) or result.hostname, title=None)
+
+
+def clean(found: MainContent) -> None:
+    """The title without its site name; the body without the boilerplate trafilatura kept."""
+    result = found.result
+    found.title = clean_title(result.title, sitename=result.sitename, hostname=found.hostname) or None
+    remove_boilerplate(result.body, titles=(result.title, found.title))
+
+
+def render(body: etree._Element) -> Rendered:
+    """The body as plain paragraphs and as markdown; raises NoMainContent when what is left is
+    a stub or only links. Marks the tree (markdown is rendered last)."""
+    paragraphs = _paragraphs(_plain_text(body))
     text = "\n\n".join(paragraphs)
     words = len(_WORD.findall(text))
-    if words < MIN_WORDS or not _has_text_outside_links(result.body):
+    if words < MIN_WORDS or not _has_text_outside_links(body):
         raise ExtractionError(
             f"no main content: {words} word(s) left once menus and boilerplate are removed"
             if words < MIN_WORDS
@@ -165,21 +194,25 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
             kind="NoMainContent",
             stage="extract",
         )
-    markdown = _markdown(result.body)
-    comments = (result.comments or "").strip() or None
-    language = _declared_language(decoded.html, page.content_language) or detect_language(text)
+    return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=_markdown(body))
+
+
+def describe(page: Page, decoded: DecodedPage, found: MainContent, rendered: Rendered, *, started: float) -> Document:
+    """Language, date, stats and fingerprints: the Document."""
+    result = found.result
+    text, words = rendered.text, rendered.words
+    language = page_language(decoded.html, text, content_language=page.content_language)
     # Dates people write: only in the byline around the headline, never a year from a ticker,
     # a menu or a footer; numeric ones are day-first in French, Spanish and Arabic and
     # month-first on most English pages. No date is better than a wrong one.
-    date = date or byline_date(decoded.html, title=result.title, month_first=language == "en")
-    source = page.source
+    date = found.structured_date or byline_date(decoded.html, title=result.title, month_first=language == "en")
     return Document(
-        id=document_id(source.bucket, source.key, source.path),
-        source=source,
-        url=url,
-        hostname=hostname,
+        id=source_document_id(page.source),
+        source=page.source,
+        url=found.url,
+        hostname=found.hostname,
         sitename=result.sitename or None,
-        title=title,
+        title=found.title,
         author=clean_author(result.author),
         date=date or None,
         description=result.description or None,
@@ -188,12 +221,12 @@ def extract(page: Page, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES, time_
         tags=_term_list(result.tags),
         image=result.image or None,
         text=text,
-        markdown=markdown,
-        comments=comments,
+        markdown=rendered.markdown,
+        comments=(result.comments or "").strip() or None,
         stats=Stats(
             words=words,
             characters=len(text),
-            paragraphs=len(paragraphs),
+            paragraphs=len(rendered.paragraphs),
             reading_time_seconds=round(words * 60 / READING_WORDS_PER_MINUTE),
         ),
         fingerprints=Fingerprints(sha256=sha256_hex(text), simhash=simhash(text)),
@@ -214,19 +247,19 @@ def _recorded_options() -> dict[str, object]:
     return {k: dict(v) if isinstance(v, dict) else v for k, v in TRAFILATURA_OPTIONS.items()}
 
 
-def _check_tree_size(html: str) -> None:
-    if len(html) > MAX_MARKUP_CHARACTERS and (markup := _markup_characters(html)) > MAX_MARKUP_CHARACTERS:
+def _check_markup_size(html: str, limits: Limits) -> None:
+    if len(html) > limits.max_markup_characters and (markup := _markup_characters(html)) > limits.max_markup_characters:
         raise ExtractionError(
-            f"the page has {markup:,} characters of markup besides scripts and styles, over the limit of {MAX_MARKUP_CHARACTERS:,}",
+            f"the page has {markup:,} characters of markup besides scripts and styles, over the limit of {limits.max_markup_characters:,}",
             kind="HtmlTooLarge",
             stage="extract",
         )
-    if html.count("<") <= MAX_HTML_ELEMENTS:  # cheap bound first: most pages stop here
+    if html.count("<") <= limits.max_html_elements:  # cheap bound first: most pages stop here
         return
     elements = sum(1 for _ in _TAG_OPEN.finditer(html))
-    if elements > MAX_HTML_ELEMENTS:
+    if elements > limits.max_html_elements:
         raise ExtractionError(
-            f"the page has about {elements:,} HTML elements, over the limit of {MAX_HTML_ELEMENTS:,}",
+            f"the page has about {elements:,} HTML elements, over the limit of {limits.max_html_elements:,}",
             kind="HtmlTooLarge",
             stage="extract",
         )
@@ -337,27 +370,3 @@ def _hostname(url: str | None) -> str | None:
     if not host:
         return None
     return host[4:] if host.startswith("www.") else host
-
-
-def _iso639_1(code: str) -> str | None:
-    code = code.lower()
-    if len(code) == 2:
-        return code
-    return _ISO639_2_TO_1.get(code)
-
-
-def _declared_language(html: str, content_language: str | None) -> str | None:
-    """The page's declared language: <html lang>, then its meta tags, then Content-Language."""
-    head = html[:65_536]
-    match = _HTML_LANG.search(head)
-    if match and (code := _iso639_1(match.group(1))):
-        return code
-    for tag in _META_LANG.finditer(head):
-        content = _CONTENT_ATTR.search(tag.group(0))
-        if content and (code := _iso639_1(content.group(1))):
-            return code
-    if content_language:
-        first = re.match(r"\s*([a-zA-Z]{2,3})", content_language)
-        if first and (code := _iso639_1(first.group(1))):
-            return code
-    return None

@@ -1,43 +1,44 @@
-"""EventBridge edge: put events, retrying the entries that failed.
+"""EventBridge adapter: the documents bus as the pipeline's EventPublisher.
 
-PutEvents can succeed as a call while some entries fail (``FailedEntryCount``); those
-entries, and only those, are sent again with backoff. Past the attempts the error is
-raised so that the message is redelivered rather than the event lost.
+PutEvents can succeed as a call while some entries fail (``FailedEntryCount``); botocore's
+retries (pagesift.aws.clients) never see those. They, and only they, are sent again with
+backoff, up to ``ENTRY_ATTEMPTS`` times; past that the error is raised so that the delivery
+is retried rather than the event lost. A call that raises has already been retried by
+botocore and is not retried here.
 """
 
 from __future__ import annotations
 
 import json
-from functools import partial
+import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .document import EVENT_SOURCE
-from .retry import backoff_delays, with_retries
+from pagesift.core.events import EVENT_SOURCE, Event
 
 MAX_ENTRIES_PER_CALL = 10  # PutEvents' own limit
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    detail_type: str
-    detail: dict[str, Any]
-    resources: tuple[str, ...] = ()
+ENTRY_ATTEMPTS = 5
+BACKOFF_BASE_SECONDS = 0.1
+BACKOFF_CAP_SECONDS = 5.0
 
 
 class PublishError(Exception):
-    """Some events could not be put after every attempt; the message must be retried."""
+    """Some events could not be put after every attempt; the delivery must be retried."""
 
 
-class EventPublisher:
+def backoff_delays(attempts: int, base: float = BACKOFF_BASE_SECONDS, cap: float = BACKOFF_CAP_SECONDS) -> list[float]:
+    """Full-jitter exponential backoff (AWS Architecture Blog), one delay between attempts."""
+    return [random.uniform(0, min(cap, base * 2**n)) for n in range(attempts - 1)]
+
+
+class EventBridgePublisher:
     def __init__(
         self,
         events_client: Any,
         *,
         bus_name: str,
-        attempts: int = 5,
+        attempts: int = ENTRY_ATTEMPTS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._events = events_client
@@ -45,21 +46,20 @@ class EventPublisher:
         self._attempts = attempts
         self._sleep = sleep
 
-    def publish(self, events: list[Event]) -> list[str]:
+    def publish(self, events: Sequence[Event]) -> list[str]:
         """Put every event; returns their EventBridge ids in the same order."""
         ids: list[str] = []
         for start in range(0, len(events), MAX_ENTRIES_PER_CALL):
             ids.extend(self._publish_chunk(events[start : start + MAX_ENTRIES_PER_CALL]))
         return ids
 
-    def _publish_chunk(self, events: list[Event]) -> list[str]:
+    def _publish_chunk(self, events: Sequence[Event]) -> list[str]:
         entries = [self._entry(event) for event in events]
         ids: list[str | None] = [None] * len(entries)
         pending = list(range(len(entries)))
         errors: list[str] = []
         for delay in [*backoff_delays(self._attempts), None]:
-            batch = [entries[i] for i in pending]
-            response = with_retries(partial(self._events.put_events, Entries=batch), sleep=self._sleep)
+            response = self._events.put_events(Entries=[entries[i] for i in pending])
             results = response.get("Entries", [])
             still_failing, errors = [], []
             for position, index in enumerate(pending):
@@ -83,7 +83,7 @@ class EventPublisher:
     def _entry(self, event: Event) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "Source": EVENT_SOURCE,
-            "DetailType": event.detail_type,
+            "DetailType": event.detail_type.value,
             "Detail": json.dumps(event.detail, ensure_ascii=False),
             "EventBusName": self.bus_name,
         }

@@ -1,31 +1,44 @@
 """The document and event models, and the rule that places a document in its bucket.
 
-These are the contracts other teams build on (see DESIGN.md, "Contracts"); the JSON Schemas
-in ``schemas/`` describe the same shapes and the tests validate every output against them.
+These are the contracts other teams build on (docs/contracts.md); the JSON Schemas in
+``schemas/`` describe the same shapes and the tests validate every output against them.
 Nothing here knows AWS: plain dataclasses in, plain dicts out.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = "1.0"
-EVENT_SOURCE = "pagesift"
-
-DETAIL_EXTRACTED = "Document Extracted"
-DETAIL_DELETED = "Document Deleted"
-DETAIL_FAILED = "Document Extraction Failed"
 
 # S3 refuses keys longer than 1,024 bytes (UTF-8).
 MAX_S3_KEY_BYTES = 1024
+DEFAULT_DOCUMENTS_PREFIX = "documents/"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Which page of a many-page object (a web archive) a document is: its identity inside the
+    object. A page that is the whole object has none."""
+
+    id: str  # unique inside the object (a WARC-Record-ID); names the document's key
+    offset: int | None = None  # bytes from the start of the object
+    length: int | None = None
+    date: str | None = None  # when the page was captured (WARC-Date)
+    payload_digest: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(slots=True)
 class Source:
-    """Where a document came from: an S3 object, or a local file for the command line."""
+    """Where a document came from: an S3 object, or a local file for the command line, and the
+    page inside it when the object holds many."""
 
     bucket: str | None = None
     key: str | None = None
@@ -37,11 +50,14 @@ class Source:
     last_modified: str | None = None
     sequencer: str | None = None
     path: str | None = None  # local file (command line) only
+    record: Record | None = None  # the page inside a many-page object
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        if self.path is None:
-            del data["path"]
+        # Present only when they apply, so that one-page objects keep the shape they always had.
+        for optional in ("path", "record"):
+            if data[optional] is None:
+                del data[optional]
         return data
 
 
@@ -101,13 +117,21 @@ class Document:
         return {"schema_version": data.pop("schema_version"), "id": data.pop("id"), **data}
 
 
-def document_id(bucket: str | None, key: str | None, path: str | None = None) -> str:
-    """Stable id of the document of one source object, the same across its versions.
+def document_id(bucket: str | None, key: str | None, path: str | None = None, record: str | None = None) -> str:
+    """Stable id of the document of one page, the same across its object's versions: of the
+    object itself, or of the record ``record`` inside it.
 
     An index upserts on it, so it must depend only on where the page lives.
     """
     where = f"s3://{bucket}/{key}" if bucket is not None else f"file://{path}"
+    if record is not None:
+        where = f"{where}#{record}"
     return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def source_document_id(source: Source) -> str:
+    """The id of the document that ``source`` becomes."""
+    return document_id(source.bucket, source.key, source.path, source.record.id if source.record else None)
 
 
 # Characters that make a key awkward or dangerous for the tools that read the documents bucket
@@ -116,12 +140,15 @@ def document_id(bucket: str | None, key: str | None, path: str | None = None) ->
 _UNSAFE_KEY = re.compile(r"[\x00-\x1f\x7f]|(?:^|/)\.{1,2}(?:/|$)")
 
 
-def document_key(source_key: str, prefix: str = "documents/") -> str:
-    """The documents-bucket key for a source key: ``<prefix><source key>.json``.
+def document_key(source_key: str, prefix: str = DEFAULT_DOCUMENTS_PREFIX, record: str | None = None) -> str:
+    """The documents-bucket key of a page: ``<prefix><source key>.json`` for an object that is
+    one page, ``<prefix><source key>/<record>.json`` for a record inside a many-page object.
 
     Keys that would be unsafe or longer than S3 allows keep a readable, cleaned part and get
     a hash of the full source key appended, which keeps the mapping one-to-one.
     """
+    if record is not None:
+        source_key = f"{source_key}/{record}"
     suffix = ".json"
     plain = f"{prefix}{source_key}{suffix}"
     if not _UNSAFE_KEY.search(source_key) and len(plain.encode("utf-8")) <= MAX_S3_KEY_BYTES:
@@ -135,41 +162,14 @@ def document_key(source_key: str, prefix: str = "documents/") -> str:
     return f"{prefix}{head}{tail}"
 
 
-def source_pointer(source: Source) -> dict[str, Any]:
-    return {
-        "bucket": source.bucket,
-        "key": source.key,
-        "version_id": source.version_id,
-        "etag": source.etag,
-        "sequencer": source.sequencer,
-    }
+def document_json(document: Document) -> bytes:
+    """The document as stored: compact UTF-8 JSON."""
+    return json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def document_pointer(bucket: str, key: str, doc_id: str) -> dict[str, str]:
-    return {"bucket": bucket, "key": key, "id": doc_id}
-
-
-def extracted_detail(document: Document, bucket: str, key: str, *, changed: bool) -> dict[str, Any]:
-    return {
-        "source": source_pointer(document.source),
-        "document": document_pointer(bucket, key, document.id),
-        "url": document.url,
-        "title": document.title,
-        "language": document.language,
-        "date": document.date,
-        "words": document.stats.words,
-        "sha256": document.fingerprints.sha256,
-        "changed": changed,
-    }
-
-
-def deleted_detail(source: Source, bucket: str, key: str) -> dict[str, Any]:
-    doc_id = document_id(source.bucket, source.key, source.path)
-    return {"source": source_pointer(source), "document": document_pointer(bucket, key, doc_id)}
-
-
-def failed_detail(source: Source, *, error_type: str, message: str, stage: str) -> dict[str, Any]:
-    return {
-        "source": source_pointer(source),
-        "error": {"type": error_type, "message": message, "stage": stage},
-    }
+def content_sha256(document: Document) -> str:
+    """Hash of what a reader of the document sees: everything but where it was read from and
+    how long it took, so that a re-upload of the same page is recognised as the same."""
+    data = document.to_dict()
+    del data["source"], data["extraction"]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -1,74 +1,26 @@
-"""Per-object state on the StateTable: what was last applied to each source object, and a lease
-so that two changes of one object are never applied at the same time.
+"""DynamoDB adapter: the StateTable as the pipeline's StateStore.
 
-S3 and EventBridge deliver at least once and in no particular order. Each object's item
-records the S3 ``sequencer`` (and version, ETag, LastModified, text and content hashes) of
-the last change applied; a change that is not newer steps aside. Updates are conditional
-writes, so two workers cannot both believe they hold an object.
+Each object's item records what was last applied to it (sequencer, version, ETag,
+LastModified, text and content hashes, the dirty mark) and holds its lease. The rules that
+read them are the core's (pagesift.core.ordering, pagesift.core.pipeline); this module only
+stores them, with conditional writes so that two invocations cannot both believe they hold
+an object. Calls are retried by the client's policy (pagesift.aws.clients).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .retry import with_retries
+from pagesift.core.ports import Applied, ObjectBusy, ObjectState
 
 ITEM_PREFIX = "object#"
-# S3 sequencers are hex strings of varying length: AWS says to left-pad the shorter with
-# zeros, then compare as strings. Padding every stored one to this width keeps them comparable.
-SEQUENCER_WIDTH = 64
 
 
-class ObjectBusy(Exception):
-    """Another change of the same object is being applied: retry the delivery later."""
-
-
-def sequencer_key(sequencer: str | None) -> str | None:
-    if not sequencer:
-        return None
-    return sequencer.strip().upper().rjust(SEQUENCER_WIDTH, "0")
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectState:
-    """What was last applied to an object (all None for an object never seen)."""
-
-    sequencer: str | None = None  # padded, see sequencer_key
-    version_id: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    text_sha256: str | None = None
-    content_sha256: str | None = None
-    deleted: bool = False
-    # A document may have been written without being recorded (the invocation died, or its
-    # event failed): the bucket may hold something the hashes above do not describe.
-    dirty: bool = False
-
-    @property
-    def known(self) -> bool:
-        return self.sequencer is not None or self.last_modified is not None or self.deleted
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """The state to record once a change has been applied."""
-
-    sequencer: str | None
-    version_id: str | None
-    etag: str | None
-    last_modified: str | None
-    text_sha256: str | None
-    content_sha256: str | None
-    deleted: bool
-    dirty: bool = False  # carried over when nothing was written (a failure): see ObjectState
-
-
-class StateStore:
+class DynamoDBStateStore:
     def __init__(self, dynamodb_client: Any, table: str, *, clock: Callable[[], float] = time.time) -> None:
         self._db = dynamodb_client
         self.table = table
@@ -78,32 +30,28 @@ class StateStore:
     def item_id(bucket: str, key: str) -> str:
         return f"{ITEM_PREFIX}{bucket}/{key}"
 
-    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float, *, may_write: bool = False) -> ObjectState:
+    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float) -> ObjectState:
         """Take the object's lease (or raise ObjectBusy) and return its last applied state.
 
-        With ``may_write`` the object is marked dirty in the same write: should the document
-        be written and the invocation die before ``commit``, the next change knows the bucket
-        may differ from the recorded hashes. ``release`` puts the previous mark back.
+        The object is marked dirty in the same write: should a document be written and the
+        invocation die before ``commit``, the next change knows the bucket may differ from the
+        recorded hashes. ``release`` puts the previous mark back.
         """
         now = self._clock()
-        dirty = ", dirty = :dirty" if may_write else ""
         values = {
             ":owner": {"S": owner},
             ":expires": {"N": str(now + lease_seconds)},
             ":now": {"N": str(now)},
+            ":dirty": {"BOOL": True},
         }
-        if may_write:
-            values[":dirty"] = {"BOOL": True}
         try:
-            response = with_retries(
-                lambda: self._db.update_item(
-                    TableName=self.table,
-                    Key={"id": {"S": self.item_id(bucket, key)}},
-                    UpdateExpression=f"SET lease_owner = :owner, lease_expires = :expires{dirty}",
-                    ConditionExpression="attribute_not_exists(lease_owner) OR lease_expires < :now",
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_OLD",
-                )
+            response = self._db.update_item(
+                TableName=self.table,
+                Key={"id": {"S": self.item_id(bucket, key)}},
+                UpdateExpression="SET lease_owner = :owner, lease_expires = :expires, dirty = :dirty",
+                ConditionExpression="attribute_not_exists(lease_owner) OR lease_expires < :now",
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
@@ -122,7 +70,7 @@ class StateStore:
         sets = ["deleted = :deleted", "dirty = :dirty", "updated_at = :at"]
         removes = ["lease_owner", "lease_expires"]
         for name, value in (
-            ("sequencer", sequencer_key(applied.sequencer)),
+            ("sequencer", applied.sequencer),
             ("version_id", applied.version_id),
             ("etag", applied.etag),
             ("last_modified", applied.last_modified),
@@ -135,14 +83,12 @@ class StateStore:
                 sets.append(f"{name} = :{name}")
                 values[f":{name}"] = {"S": value}
         try:
-            with_retries(
-                lambda: self._db.update_item(
-                    TableName=self.table,
-                    Key={"id": {"S": self.item_id(bucket, key)}},
-                    UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
-                    ConditionExpression="lease_owner = :owner",
-                    ExpressionAttributeValues=values,
-                )
+            self._db.update_item(
+                TableName=self.table,
+                Key={"id": {"S": self.item_id(bucket, key)}},
+                UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join(removes)}",
+                ConditionExpression="lease_owner = :owner",
+                ExpressionAttributeValues=values,
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
@@ -150,7 +96,7 @@ class StateStore:
                 raise ObjectBusy(f"lost the lease on s3://{bucket}/{key} before recording it") from error
             raise
 
-    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None = None) -> None:
+    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None) -> None:
         """Give the lease back without recording a change; ``dirty`` puts the mark back as it
         was (None leaves it: something may have been written)."""
         values: dict[str, Any] = {":owner": {"S": owner}}

@@ -1,11 +1,15 @@
-"""The function's configuration, read once from its environment (see DESIGN.md)."""
+"""The function's configuration, read once from its environment (docs/contracts.md, "Configuration")."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .extraction import DEFAULT_MAX_INPUT_BYTES
+from .document import DEFAULT_DOCUMENTS_PREFIX
+from .limits import DEFAULT_MAX_INPUT_BYTES, Limits
+
+DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
+REQUIRED = ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE")
 
 
 class ConfigurationError(RuntimeError):
@@ -15,16 +19,15 @@ class ConfigurationError(RuntimeError):
 @dataclass(frozen=True, slots=True)
 class Settings:
     documents_bucket: str
-    input_bucket: str | None
     documents_prefix: str
     event_bus_name: str
     state_table: str
-    max_input_bytes: int
+    limits: Limits
     extraction_budget_seconds: float
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str]) -> Settings:
-        missing = [name for name in ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE") if not env.get(name)]
+        missing = [name for name in REQUIRED if not env.get(name)]
         if missing:
             raise ConfigurationError(f"missing environment variable(s): {', '.join(missing)}")
         if env.get("INPUT_BUCKET") and env["INPUT_BUCKET"] == env["DOCUMENTS_BUCKET"]:
@@ -34,15 +37,13 @@ class Settings:
                 "documents would trigger the function again"
             )
         max_input_bytes = int(_positive(env, "MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES, int, "a whole number of bytes"))
-        budget = _positive(env, "EXTRACTION_BUDGET_SECONDS", 10.0, float, "a number of seconds")
-        prefix = env.get("DOCUMENTS_PREFIX", "documents/")
+        budget = _positive(env, "EXTRACTION_BUDGET_SECONDS", DEFAULT_EXTRACTION_BUDGET_SECONDS, float, "a number of seconds")
         return cls(
             documents_bucket=env["DOCUMENTS_BUCKET"],
-            input_bucket=env.get("INPUT_BUCKET") or None,
-            documents_prefix=prefix,
+            documents_prefix=env.get("DOCUMENTS_PREFIX", DEFAULT_DOCUMENTS_PREFIX),
             event_bus_name=env["EVENT_BUS_NAME"],
             state_table=env["STATE_TABLE"],
-            max_input_bytes=max_input_bytes,
+            limits=Limits(max_input_bytes=max_input_bytes),
             extraction_budget_seconds=budget,
         )
 

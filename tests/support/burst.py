@@ -29,8 +29,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import unquote_plus
 
-from .stack import LocalStack
-from .worker import QueueWorker
+from pagesift_local.stack import LocalStack
+from pagesift_local.worker import QueueWorker
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(48)
 
@@ -131,18 +131,21 @@ class _Faults:
             return hit
 
     def install(self, module: ModuleType) -> None:
-        from botocore.exceptions import ClientError
+        """Faults in one execution environment (``module`` is its copy of the handler module).
+
+        Throttled reads are answered at botocore's HTTP layer, so that the client's own retry
+        policy (pagesift.aws.clients) sees them as it would on AWS."""
+        from botocore.awsrequest import AWSResponse
 
         pipeline = module.pipeline
         s3 = pipeline.pages._s3
-        real_get, real_put_events = s3.get_object, pipeline.publisher._events.put_events
+        real_put_events = pipeline.publisher._events.put_events
         real_process, real_write = pipeline.process, pipeline.documents.write
 
-        def get_object(**kwargs: Any) -> Any:
+        def throttle(request: Any, **_kwargs: Any) -> Any:
             if self.chance(self.config.throttle_rate, "throttled S3 reads"):
-                raise ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."},
-                                   "ResponseMetadata": {"HTTPStatusCode": 503}}, "GetObject")
-            return real_get(**kwargs)
+                return AWSResponse(request.url, 503, {}, _Raw(_SLOW_DOWN))
+            return None
 
         def put_events(Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803 - boto3's name
             failed = [self.chance(self.config.put_events_failure_rate, "failed PutEvents entries") for _ in Entries]
@@ -151,21 +154,34 @@ class _Faults:
             entries = [{"ErrorCode": "InternalFailure", "ErrorMessage": "injected"} if fail else next(answers) for fail in failed]
             return {"FailedEntryCount": sum(failed), "Entries": entries}
 
-        def process(change: Any, **kwargs: Any) -> Any:
+        def process(change: Any, *args: Any, **kwargs: Any) -> Any:
             if self.chance(self.config.kill_rate / 2, "workers killed before a change"):
                 raise WorkerKilled("killed before the change")
-            return real_process(change, **kwargs)
+            return real_process(change, *args, **kwargs)
 
-        def write(document: Any) -> str:
-            key = real_write(document)
+        def write(key: str, document: Any) -> None:
+            real_write(key, document)
             if self.chance(self.config.kill_rate / 2, "workers killed after a document write"):
                 raise WorkerKilled("killed between the document write and its event")
-            return key
 
-        s3.get_object = get_object
+        # First, so that it answers before the stack's endpoint is called.
+        s3.meta.events.register_first("before-send.s3.GetObject", throttle)
         pipeline.publisher._events.put_events = put_events
         pipeline.process = process
         pipeline.documents.write = write
+
+
+_SLOW_DOWN = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+
+
+class _Raw:
+    """The raw HTTP body botocore reads an answer from."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_kwargs: Any) -> Any:
+        yield self._body
 
 
 def run_burst(template: Path, config: BurstConfig | None = None, *, stack_name: str = "pagesift-burst") -> Report:
@@ -293,7 +309,7 @@ def _audit(report: Report, expected: dict[str, Expected], index_events: list[dic
     report.documents = len(documents)
     live = {k: e for k, e in expected.items() if not e.deleted and not e.bad}
     report.expected_documents = len(live)
-    from pagesift.document import document_key
+    from pagesift.core.document import document_key
 
     for key, item in expected.items():
         doc_key = document_key(key)

@@ -1,0 +1,1 @@
+"""The extract function: its composition root is app.py."""

@@ -1,0 +1,100 @@
+"""S3 adapters: the input bucket as the pipeline's PageSource, the documents bucket as its
+DocumentStore. Calls are retried by the client's policy (pagesift.aws.clients)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from pagesift.core.document import Document, document_json
+from pagesift.core.limits import DEFAULT_LIMITS, Limits
+from pagesift.core.ports import ObjectGone, StoredObject
+
+_MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+
+
+def _missing(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code", "") in _MISSING_CODES
+
+
+class S3PageSource:
+    """Reads pages from the input bucket, never more than the size limit into memory."""
+
+    def __init__(self, s3_client: Any, *, limits: Limits = DEFAULT_LIMITS) -> None:
+        self._s3 = s3_client
+        self._limits = limits
+
+    def read(self, bucket: str, key: str) -> StoredObject:
+        """The object's current version: the caller compares it with the version its event
+        names, so that a late event never brings back an older page. Objects over the size
+        limit come back with ``data`` None, unread."""
+        try:
+            response = self._s3.get_object(Bucket=bucket, Key=key)
+        except ClientError as error:
+            if _missing(error):
+                raise ObjectGone(f"s3://{bucket}/{key} no longer exists ({error.response['Error']['Code']})") from error
+            raise
+        body = response["Body"]
+        size = int(response.get("ContentLength", 0))
+        limit = self._limits.max_input_bytes
+        try:
+            # Decided from the declared size, before a single byte is read into memory; the
+            # pipeline reports it once it knows the object is the version its event is about.
+            data = body.read(limit + 1) if size <= limit else None
+        finally:
+            body.close()
+        if data is not None and len(data) > limit:
+            data, size = None, len(data)
+        metadata = {k.lower(): v for k, v in (response.get("Metadata") or {}).items()}
+        last_modified = response.get("LastModified")
+        return StoredObject(
+            data=data,
+            size=size,
+            content_type=response.get("ContentType"),
+            content_encoding=response.get("ContentEncoding"),
+            content_language=response.get("ContentLanguage"),
+            url=metadata.get("url") or None,
+            version_id=response.get("VersionId"),
+            etag=(response.get("ETag") or "").strip('"') or None,
+            last_modified=last_modified.isoformat() if last_modified is not None else None,
+        )
+
+    def exists(self, bucket: str, key: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=bucket, Key=key)
+        except ClientError as error:
+            if _missing(error):
+                return False
+            raise
+        return True
+
+
+class S3DocumentStore:
+    """Writes and deletes documents in the documents bucket."""
+
+    def __init__(self, s3_client: Any, *, bucket: str, prefix: str) -> None:
+        self._s3 = s3_client
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def write(self, key: str, document: Document) -> None:
+        self._s3.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=document_json(document),
+            ContentType="application/json; charset=utf-8",
+            Metadata={"document-id": document.id, "source-sha256": document.fingerprints.sha256},
+        )
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _missing(error):
+                return False
+            raise
+        return True
+
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self.bucket, Key=key)

@@ -1,0 +1,71 @@
+"""The events pagesift puts on its bus: their names, and the ``detail`` of each.
+
+Small pointers to documents, never the documents themselves (EventBridge caps an entry at
+256 KB). docs/contracts.md describes them; the JSON Schemas in ``schemas/`` are the contract
+the tests validate every event against.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from .document import Document, Source, source_document_id
+
+EVENT_SOURCE = "pagesift"
+
+
+class DetailType(str, enum.Enum):
+    EXTRACTED = "Document Extracted"
+    DELETED = "Document Deleted"
+    FAILED = "Document Extraction Failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    detail_type: DetailType
+    detail: dict[str, Any]
+    resources: tuple[str, ...] = ()
+
+
+def source_pointer(source: Source) -> dict[str, Any]:
+    pointer = {
+        "bucket": source.bucket,
+        "key": source.key,
+        "version_id": source.version_id,
+        "etag": source.etag,
+        "sequencer": source.sequencer,
+    }
+    if source.record is not None:
+        pointer["record"] = source.record.to_dict()
+    return pointer
+
+
+def document_pointer(bucket: str, key: str, doc_id: str) -> dict[str, str]:
+    return {"bucket": bucket, "key": key, "id": doc_id}
+
+
+def extracted_event(document: Document, bucket: str, key: str, *, changed: bool) -> Event:
+    detail = {
+        "source": source_pointer(document.source),
+        "document": document_pointer(bucket, key, document.id),
+        "url": document.url,
+        "title": document.title,
+        "language": document.language,
+        "date": document.date,
+        "words": document.stats.words,
+        "sha256": document.fingerprints.sha256,
+        "changed": changed,
+    }
+    return Event(DetailType.EXTRACTED, detail, resources=(f"arn:aws:s3:::{bucket}/{key}",))
+
+
+def deleted_event(source: Source, bucket: str, key: str) -> Event:
+    detail = {"source": source_pointer(source), "document": document_pointer(bucket, key, source_document_id(source))}
+    return Event(DetailType.DELETED, detail)
+
+
+def failed_event(source: Source, *, error_type: str, message: str, stage: str) -> Event:
+    detail = {"source": source_pointer(source), "error": {"type": error_type, "message": message, "stage": stage}}
+    return Event(DetailType.FAILED, detail)

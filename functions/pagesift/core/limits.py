@@ -1,0 +1,47 @@
+"""Every bound on a page's size, defined once: the function's configuration, the storage
+adapter, the pipeline and the extraction core all read them from here.
+
+The numbers come from measurements on 512 MB functions (README, "Speed, memory and cost").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import ExtractionError
+
+DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024  # MAX_INPUT_BYTES unless the deployment sets it
+# Elements (counted as opening tags) past which a page is refused before parsing: real
+# articles, long ones included, have tens of thousands; extraction time grows faster than
+# linearly with the tree (300,000 elements took about 20 s here).
+MAX_HTML_ELEMENTS = 150_000
+# Characters of markup outside <script> and <style>, past which a page is refused before
+# parsing: memory grows with what the tree holds (trafilatura copies it several times), about
+# 45 MB per MB of text-dense markup here, so 5 M characters stay within a 512 MB function with
+# the handler's own ~100 MB. Script and style blobs (several MB of inline state on some sites)
+# cost little and do not count.
+MAX_MARKUP_CHARACTERS = 5_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The bounds one deployment applies; only the input size is configurable."""
+
+    max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES  # stored bytes, and bytes once gunzipped
+    max_html_elements: int = MAX_HTML_ELEMENTS
+    max_markup_characters: int = MAX_MARKUP_CHARACTERS
+
+    def check_input_size(self, size: int) -> None:
+        """Raise InputTooLarge for an object of ``size`` bytes over the limit."""
+        if size > self.max_input_bytes:
+            raise self.input_too_large(size)
+
+    def input_too_large(self, size: int) -> ExtractionError:
+        return ExtractionError(
+            f"the object is {size:,} bytes, over the limit of {self.max_input_bytes:,} (MAX_INPUT_BYTES)",
+            kind="InputTooLarge",
+            stage="read",
+        )
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,147 @@
+"""In-memory implementations of the core's ports (pagesift.core.ports), for unit tests of the
+pipeline's rules without AWS. tests/unit/test_ports_contract.py runs the same checks on these
+and on the boto3 adapters (on moto), so that the fakes behave as the real stores do."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from pagesift.core.document import Document, Source
+from pagesift.core.events import Event
+from pagesift.core.extraction import Page, extract
+from pagesift.core.limits import DEFAULT_LIMITS, Limits
+from pagesift.core.ports import Applied, ObjectBusy, ObjectGone, ObjectState, StoredObject
+
+
+class TransientError(Exception):
+    """Stands for a throttled or failed AWS call: the delivery is retried."""
+
+
+@dataclass
+class InMemoryPages:
+    """A versioned input bucket."""
+
+    limits: Limits = DEFAULT_LIMITS
+    objects: dict[tuple[str, str], StoredObject] = field(default_factory=dict)
+    failing_reads: int = 0  # the next reads that fail with TransientError
+    _versions: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def put(self, bucket: str, key: str, data: bytes, *, url: str | None = None, content_type: str = "text/html") -> StoredObject:
+        stored = StoredObject(
+            data=data,
+            size=len(data),
+            content_type=content_type,
+            content_encoding=None,
+            content_language=None,
+            url=url,
+            version_id=f"v{next(self._versions)}",
+            etag=hashlib.md5(data).hexdigest(),  # noqa: S324 - what S3 does for a single-part upload
+            last_modified=f"2026-01-01T00:00:{len(self.objects):02d}+00:00",
+        )
+        self.objects[(bucket, key)] = stored
+        return stored
+
+    def delete(self, bucket: str, key: str) -> None:
+        self.objects.pop((bucket, key), None)
+
+    def read(self, bucket: str, key: str) -> StoredObject:
+        if self.failing_reads:
+            self.failing_reads -= 1
+            raise TransientError("SlowDown")
+        stored = self.objects.get((bucket, key))
+        if stored is None:
+            raise ObjectGone(f"s3://{bucket}/{key} no longer exists (NoSuchKey)")
+        if stored.size > self.limits.max_input_bytes:
+            return replace(stored, data=None)
+        return stored
+
+    def exists(self, bucket: str, key: str) -> bool:
+        return (bucket, key) in self.objects
+
+
+@dataclass
+class InMemoryDocuments:
+    bucket: str = "documents-bucket"
+    prefix: str = "documents/"
+    documents: dict[str, Document] = field(default_factory=dict)
+    writes: int = 0
+
+    def write(self, key: str, document: Document) -> None:
+        self.writes += 1
+        self.documents[key] = document
+
+    def exists(self, key: str) -> bool:
+        return key in self.documents
+
+    def delete(self, key: str) -> None:
+        self.documents.pop(key, None)
+
+
+@dataclass
+class RecordingPublisher:
+    events: list[Event] = field(default_factory=list)
+    failing: int = 0  # the next publish calls that fail with TransientError
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def publish(self, events: Sequence[Event]) -> list[str]:
+        if self.failing:
+            self.failing -= 1
+            raise TransientError("PutEvents entries failed")
+        self.events.extend(events)
+        return [f"event-{next(self._ids)}" for _ in events]
+
+    def detail_types(self) -> list[str]:
+        return [event.detail_type.value for event in self.events]
+
+
+@dataclass
+class InMemoryState:
+    """The StateStore's semantics (see pagesift.aws.dynamodb), one dict item per object."""
+
+    clock: Callable[[], float] = time.time
+    items: dict[tuple[str, str], dict] = field(default_factory=dict)
+    failing_commits: int = 0  # the next commits that fail with TransientError
+
+    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float) -> ObjectState:
+        item = self.items.setdefault((bucket, key), {})
+        now = self.clock()
+        if item.get("lease_owner") is not None and item["lease_expires"] >= now:
+            raise ObjectBusy(f"s3://{bucket}/{key} is being processed by another invocation")
+        before = ObjectState(**{name: item.get(name) for name in _STATE_FIELDS}, deleted=bool(item.get("deleted")), dirty=bool(item.get("dirty")))
+        item.update(lease_owner=owner, lease_expires=now + lease_seconds, dirty=True)
+        return before
+
+    def commit(self, bucket: str, key: str, owner: str, applied: Applied) -> None:
+        if self.failing_commits:
+            self.failing_commits -= 1
+            raise TransientError("the state write failed")
+        item = self.items.get((bucket, key), {})
+        if item.get("lease_owner") != owner:
+            raise ObjectBusy(f"lost the lease on s3://{bucket}/{key} before recording it")
+        item.clear()
+        item.update({name: getattr(applied, name) for name in _STATE_FIELDS}, deleted=applied.deleted, dirty=applied.dirty)
+
+    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None) -> None:
+        item = self.items.get((bucket, key), {})
+        if item.get("lease_owner") != owner:
+            return
+        item.pop("lease_owner"), item.pop("lease_expires")
+        if dirty is not None:
+            item["dirty"] = dirty
+
+    def state(self, bucket: str, key: str) -> dict:
+        return dict(self.items.get((bucket, key), {}))
+
+
+_STATE_FIELDS = ("sequencer", "version_id", "etag", "last_modified", "text_sha256", "content_sha256")
+
+
+def a_document(key: str = "news/a.html", *, text: str = "A short article about the harbour, its ships and its people.") -> Document:
+    """A real document of a small page, as the extraction core makes it."""
+    paragraphs = "".join(f"<p>{text} Paragraph {i} says more about it than the one before.</p>" for i in range(3))
+    html = f"<html lang='en'><head><title>Harbour</title></head><body><article><h1>Harbour</h1>{paragraphs}</article></body></html>"
+    return extract(Page(html.encode("utf-8"), source=Source(bucket="input-bucket", key=key)))

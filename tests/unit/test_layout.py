@@ -1,0 +1,135 @@
+"""The layout shows the architecture, and docs/ tells the truth about the code.
+
+- No module of the core imports boto3, botocore, Powertools or the AWS edges.
+- Every path docs/ and README.md name exists.
+- The event names, failure kinds, configuration, parameters and metrics that docs/contracts.md
+  lists are the code's and the template's.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pagesift.aws.observability import DUPLICATES_SKIPPED, EXTRACTION_MEASURES, OUTCOME_METRICS, TRANSIENT_FAILURES
+from pagesift.core.config import REQUIRED
+from pagesift.core.events import DetailType
+from pagesift.core.schemas import SCHEMA_FILES, load
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ROOT / "functions" / "pagesift" / "core"
+AWS = ROOT / "functions" / "pagesift" / "aws"
+DOCS = ROOT / "docs"
+CONTRACTS = (DOCS / "contracts.md").read_text(encoding="utf-8")
+FORBIDDEN_IN_CORE = ("boto3", "botocore", "aws_lambda_powertools", "aws_xray_sdk", "moto", "pagesift.aws")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Absolute names of every module ``path`` imports (relative imports resolved)."""
+    package = ".".join(path.relative_to(ROOT / "functions").with_suffix("").parts[:-1])
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(CORE.rglob("*.py")), ids=lambda p: str(p.relative_to(CORE)))
+def test_the_core_knows_nothing_of_aws(path: Path) -> None:
+    bad = sorted(name for name in imported_modules(path) if name.startswith(FORBIDDEN_IN_CORE))
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}: the core talks to AWS only through its ports"
+
+
+def test_the_check_sees_relative_imports() -> None:
+    assert "pagesift.core.ports" in imported_modules(CORE / "pipeline.py")
+    assert "pagesift.core.ports.ObjectGone" in imported_modules(AWS / "s3.py")
+
+
+def test_the_composition_root_is_the_only_module_that_builds_clients() -> None:
+    for path in [*CORE.rglob("*.py"), *AWS.rglob("*.py")]:
+        if path.name == "clients.py":
+            continue
+        assert "boto3.client(" not in path.read_text(encoding="utf-8"), f"{path} builds its own client"
+
+
+def _named_paths(text: str) -> set[str]:
+    candidates = re.findall(r"`([A-Za-z0-9_./-]+)`", text) + re.findall(r"\]\(([A-Za-z0-9_./-]+)\)", text)
+    return {c for c in candidates if "/" in c and not c.startswith(("http", "s3:", "/", "../")) and "<" not in c and "…" not in c}
+
+
+@pytest.mark.parametrize("document", [*sorted(DOCS.glob("*.md")), ROOT / "README.md"], ids=lambda p: p.name)
+def test_every_path_the_docs_name_exists(document: Path) -> None:
+    text = document.read_text(encoding="utf-8")
+    missing = []
+    for name in sorted(_named_paths(text)):
+        name = name.rstrip(".,")
+        if name.startswith(("documents/", "pagesift-", ".venv")) or re.fullmatch(r"[\d/]+", name):
+            continue  # document keys, bucket names, files a run makes, and dates, in examples
+        if not any((base / name).exists() for base in (ROOT, DOCS, ROOT / "functions", CORE)):
+            missing.append(name)
+    assert not missing, f"{document.name} names paths that do not exist: {missing}"
+
+
+def test_nothing_in_the_product_points_outside_the_repository() -> None:
+    product = [ROOT / "README.md", ROOT / "template.yaml", *DOCS.glob("*.md"), *(ROOT / "functions").rglob("*.py"), *(ROOT / "functions").rglob("*.json")]
+    for path in product:
+        assert "DESIGN.md" not in path.read_text(encoding="utf-8"), f"{path} points at a design outside the repository"
+
+
+def test_every_event_has_its_schema_and_its_row_in_the_contracts() -> None:
+    assert set(SCHEMA_FILES) == {"document"} | {detail.value for detail in DetailType}
+    for detail in DetailType:
+        assert load(detail.value)["properties"]["detail-type"] == {"const": detail.value}
+        assert f"| `{detail.value}` |" in CONTRACTS
+        assert f"`{SCHEMA_FILES[detail.value]}`" in CONTRACTS
+
+
+def test_every_failure_kind_is_in_the_contracts() -> None:
+    kinds = set()
+    for path in CORE.rglob("*.py"):
+        kinds.update(re.findall(r'kind="([A-Za-z]+)"', path.read_text(encoding="utf-8")))
+    kinds.update(re.findall(r'kind="([A-Za-z]+)"', (AWS / "handler.py").read_text(encoding="utf-8")))
+    listed = set(re.findall(r"^\| `([A-Za-z]+)` \| (?:trigger|read|decode|extract)", CONTRACTS, re.MULTILINE))
+    assert kinds == listed
+
+
+def _template() -> dict:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    return yaml.load((ROOT / "template.yaml").read_text(encoding="utf-8"), Loader=Loader)
+
+
+def test_the_configuration_in_the_contracts_is_the_templates() -> None:
+    template = _template()
+    env = {
+        *template["Globals"]["Function"]["Environment"]["Variables"],
+        *template["Resources"]["ExtractFunction"]["Properties"]["Environment"]["Variables"],
+    }
+    section = CONTRACTS.split("### The function's environment")[1].split("###")[0]
+    first_cells = re.findall(r"^\| ([^|]+) \|", section, re.MULTILINE)
+    listed = {name for cell in first_cells for name in re.findall(r"`([A-Z][A-Z_]+)`", cell)}
+    assert env == listed and set(REQUIRED) <= listed
+    parameters = CONTRACTS.split("### The template's parameters")[1].split("## ")[0]
+    first_cells = re.findall(r"^\| ([^|]+) \|", parameters, re.MULTILINE)
+    assert set(template["Parameters"]) == {name for cell in first_cells for name in re.findall(r"`([A-Z][A-Za-z]+)`", cell)}
+
+
+def test_the_metrics_in_the_contracts_are_the_codes() -> None:
+    section = CONTRACTS.split("## Metrics and logs")[1]
+    listed = set(re.findall(r"`([A-Z][A-Za-z]+)`", section)) - {"Pagesift"}
+    emitted = {name for name, _level, _message in OUTCOME_METRICS.values()}
+    emitted |= {name for name, _unit, _field in EXTRACTION_MEASURES} | {DUPLICATES_SKIPPED, TRANSIENT_FAILURES}
+    assert listed == emitted

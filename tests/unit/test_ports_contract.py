@@ -1,0 +1,131 @@
+"""The same checks on the in-memory fakes (tests/fakes.py) and on the boto3 adapters on moto,
+so that the pipeline's rules tested on the fakes hold on AWS too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from pagesift.aws.dynamodb import DynamoDBStateStore
+from pagesift.aws.eventbridge import EventBridgePublisher
+from pagesift.aws.s3 import S3DocumentStore, S3PageSource
+from pagesift.core.events import DetailType, Event
+from pagesift.core.limits import Limits
+from pagesift.core.ports import Applied, ObjectBusy, ObjectGone
+from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, a_document
+
+REGION = "us-east-1"
+BUCKET, KEY = "input-bucket", "deep/a b+c/ünï.html"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["fake", "aws"])
+def ports(request) -> Iterator[dict[str, Any]]:
+    clock = Clock()
+    limits = Limits(max_input_bytes=1_000)
+    if request.param == "fake":
+        pages = InMemoryPages(limits=limits)
+        yield {"clock": clock, "state": InMemoryState(clock=clock), "documents": InMemoryDocuments(), "publisher": RecordingPublisher(),
+               "pages": pages, "put": lambda data: pages.put(BUCKET, KEY, data), "delete": lambda: pages.delete(BUCKET, KEY)}
+        return
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        for bucket in (BUCKET, "documents-bucket"):
+            s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb.create_table(TableName="state", AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                              KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+        events = boto3.client("events", region_name=REGION)
+        events.create_event_bus(Name="bus")
+        yield {"clock": clock, "state": DynamoDBStateStore(dynamodb, "state", clock=clock),
+               "documents": S3DocumentStore(s3, bucket="documents-bucket", prefix="documents/"),
+               "publisher": EventBridgePublisher(events, bus_name="bus"), "pages": S3PageSource(s3, limits=limits),
+               "put": lambda data: s3.put_object(Bucket=BUCKET, Key=KEY, Body=data), "delete": lambda: s3.delete_object(Bucket=BUCKET, Key=KEY)}
+
+
+APPLIED = Applied("0" * 63 + "A", "v1", "etag", "2026-01-01T00:00:00+00:00", "t" * 64, "c" * 64, deleted=False)
+
+
+def test_a_lease_is_exclusive_until_it_expires(ports):
+    state, clock = ports["state"], ports["clock"]
+    first = state.acquire(BUCKET, KEY, "one", 60)
+    assert (first.sequencer, first.dirty, first.deleted) == (None, False, False)
+    with pytest.raises(ObjectBusy):
+        state.acquire(BUCKET, KEY, "two", 60)
+    clock.now += 61
+    assert state.acquire(BUCKET, KEY, "two", 60).dirty is True  # the first owner's mark stayed
+
+
+def test_commit_records_the_state_and_frees_the_object(ports):
+    state = ports["state"]
+    state.acquire(BUCKET, KEY, "one", 60)
+    state.commit(BUCKET, KEY, "one", APPLIED)
+    seen = state.acquire(BUCKET, KEY, "two", 60)
+    assert (seen.sequencer, seen.version_id, seen.etag, seen.text_sha256, seen.content_sha256) == (
+        APPLIED.sequencer, "v1", "etag", APPLIED.text_sha256, APPLIED.content_sha256)
+    assert (seen.dirty, seen.deleted) == (False, False)
+
+
+def test_commit_without_the_lease_is_refused(ports):
+    state, clock = ports["state"], ports["clock"]
+    state.acquire(BUCKET, KEY, "one", 60)
+    clock.now += 61
+    state.acquire(BUCKET, KEY, "two", 60)
+    with pytest.raises(ObjectBusy):
+        state.commit(BUCKET, KEY, "one", APPLIED)
+
+
+def test_release_puts_the_dirty_mark_back_or_leaves_it(ports):
+    state = ports["state"]
+    state.acquire(BUCKET, KEY, "one", 60)
+    state.release(BUCKET, KEY, "one", dirty=False)
+    assert state.acquire(BUCKET, KEY, "two", 60).dirty is False
+    state.release(BUCKET, KEY, "two", dirty=None)  # something may have been written
+    assert state.acquire(BUCKET, KEY, "three", 60).dirty is True
+    state.release(BUCKET, KEY, "someone-else", dirty=False)  # not the owner: nothing happens
+    with pytest.raises(ObjectBusy):
+        state.acquire(BUCKET, KEY, "four", 60)
+
+
+def test_pages_are_read_within_the_limit_and_gone_when_deleted(ports):
+    pages = ports["pages"]
+    ports["put"](b"<p>small</p>")
+    stored = pages.read(BUCKET, KEY)
+    assert stored.data == b"<p>small</p>" and stored.version_id and stored.etag and '"' not in stored.etag
+    assert pages.exists(BUCKET, KEY)
+    ports["put"](b"x" * 2_000)
+    big = pages.read(BUCKET, KEY)
+    assert big.data is None and big.size > 1_000
+    ports["delete"]()
+    assert not pages.exists(BUCKET, KEY)
+    with pytest.raises(ObjectGone):
+        pages.read(BUCKET, KEY)
+
+
+def test_documents_are_written_found_and_deleted(ports):
+    documents = ports["documents"]
+    document = a_document(KEY)
+    key = f"documents/{KEY}.json"
+    assert not documents.exists(key)
+    documents.write(key, document)
+    assert documents.exists(key)
+    documents.delete(key)
+    assert not documents.exists(key)
+    documents.delete(key)  # deleting what is gone is not an error
+
+
+def test_events_get_ids_in_their_order(ports):
+    ids = ports["publisher"].publish([Event(DetailType.DELETED, {"n": i}) for i in range(12)])
+    assert len(ids) == len(set(ids)) == 12
