@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pagesift.core.decoding import GZIP_MAGIC
+from pagesift.core.events import DetailType
 from pagesift.core.limits import DEFAULT_MAX_INPUT_BYTES
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".gz")
@@ -119,7 +120,7 @@ def wait_for_events(stack: Any, keys: set[str], timeout: float) -> dict[str, dic
         for message in response.get("Messages", []):
             event = json.loads(message["Body"])
             key = (event.get("detail", {}).get("source") or {}).get("key")
-            if key in keys and event.get("detail-type") in ("Document Extracted", "Document Extraction Failed"):
+            if key in keys and event.get("detail-type") in (DetailType.EXTRACTED, DetailType.FAILED):
                 found[key] = event
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return found
@@ -147,7 +148,7 @@ def command_local_run(args: argparse.Namespace) -> int:
             for key, (path, _name) in keys.items():
                 event = events.get(key)
                 document = None
-                if event and event["detail-type"] == "Document Extracted":
+                if event and event["detail-type"] == DetailType.EXTRACTED:
                     pointer = event["detail"]["document"]
                     body = s3.get_object(Bucket=pointer["bucket"], Key=pointer["key"])["Body"].read()
                     document = json.loads(body)

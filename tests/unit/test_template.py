@@ -448,3 +448,14 @@ def test_function_may_use_the_kms_key_only_when_one_is_given(resources: dict[str
         assert [s["Resource"] for s in kms] == [{"Ref": "KmsKeyArn"}]
     else:
         assert kms == []
+
+
+def test_the_templates_defaults_are_the_codes(template: dict[str, Any]) -> None:
+    from pagesift.core.config import DEFAULT_EXTRACTION_BUDGET_SECONDS
+    from pagesift.core.document import DEFAULT_DOCUMENTS_PREFIX
+    from pagesift.core.limits import DEFAULT_MAX_INPUT_BYTES
+
+    parameters = template["Parameters"]
+    assert parameters["MaxInputBytes"]["Default"] == DEFAULT_MAX_INPUT_BYTES
+    assert parameters["ExtractionBudgetSeconds"]["Default"] == DEFAULT_EXTRACTION_BUDGET_SECONDS
+    assert parameters["DocumentsPrefix"]["Default"] == DEFAULT_DOCUMENTS_PREFIX

@@ -7,12 +7,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..events import DetailType
+
 _HERE = Path(__file__).parent
 SCHEMA_FILES = {
     "document": "document.schema.json",
-    "Document Extracted": "document-extracted.schema.json",
-    "Document Deleted": "document-deleted.schema.json",
-    "Document Extraction Failed": "document-extraction-failed.schema.json",
+    DetailType.EXTRACTED.value: "document-extracted.schema.json",
+    DetailType.DELETED.value: "document-deleted.schema.json",
+    DetailType.FAILED.value: "document-extraction-failed.schema.json",
 }
 
 
