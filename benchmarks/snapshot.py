@@ -2,7 +2,7 @@
 JSON file, to tell whether a change of code changed any output (a refactoring must not).
 
     .venv/bin/python benchmarks/snapshot.py OUT.json [--root DIR]
-    .venv/bin/python benchmarks/snapshot.py --compare BEFORE.json AFTER.json
+    .venv/bin/python benchmarks/snapshot.py --compare BEFORE.json AFTER.json   (also for paths.py files)
 
 Each page of samples/pages and tests/fixtures/pages (and a gzip copy of each plain one) is
 uploaded to a versioned bucket on moto under a deep key with a space, and the handler of
@@ -137,7 +137,7 @@ def snapshot(root: Path) -> dict[str, Any]:
 def compare(before: Path, after: Path) -> int:
     old, new = json.loads(before.read_text()), json.loads(after.read_text())
     changed = sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
-    print(f"{len(old)} pages before, {len(new)} after; {len(changed)} differ")
+    print(f"{len(old)} entries before, {len(new)} after; {len(changed)} differ")
     for name in changed:
         print(f"  {name}")
     return 1 if changed else 0

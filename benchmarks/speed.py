@@ -13,7 +13,7 @@ trafilatura (``bare_extraction(html, url=..., with_metadata=True)``, the baselin
    trafilatura itself does); pagesift is given the stored bytes, gzip and all, since its
    decoding is part of what it costs. The 5 slowest pages for pagesift are named.
 2. peak RSS (``ru_maxrss``) of a fresh process per system that imports it and extracts every
-   page once; the handler process (``import app``, then the same extractions) is shown too.
+   page once; the handler process (``import extract.app``, then the same extractions) is shown too.
 3. first page in a fresh process: the first extraction (``--first-page``, a page without a
    machine-readable date, so that every date fallback runs) against the median of the other
    pages in the same process; median of ``--processes`` processes.
@@ -82,7 +82,7 @@ TARGETS = {
     "throughput": 1.5,  # pagesift pages/s at least this many times trafilatura's
     "max_page_ms": 1000.0,  # no page over 1 s
     "first_page": 2.0,  # first page in a process at most this many times the median page
-    "handler_import": 1.2,  # import app at most this many times import trafilatura
+    "handler_import": 1.2,  # import extract.app at most this many times import trafilatura
     "peak_rss_mb": 256.0,
 }
 
@@ -300,7 +300,7 @@ def measure_rss(dataset: Path) -> dict[str, Any]:
 def print_rss(rss: dict[str, Any]) -> float:
     print("\n2. Peak RSS, one fresh process per system extracting every page once (MB)")
     print(f"{'system':<36} {'after import':>12} {'peak':>8} {'VmHWM':>8}")
-    labels = {"pagesift": "pagesift", "trafilatura": "trafilatura", "pagesift+app": "pagesift in the handler (import app)"}
+    labels = {"pagesift": "pagesift", "trafilatura": "trafilatura", "pagesift+app": "pagesift in the handler (import extract.app)"}
     for name, label in labels.items():
         hwm = rss[name]["vm_hwm_mb"]
         print(f"{label:<36} {rss[name]['after_import_mb']:>12.1f} {rss[name]['peak_mb']:>8.1f} {hwm or float('nan'):>8.1f}")

@@ -23,36 +23,58 @@ class TransientError(Exception):
 
 @dataclass
 class InMemoryPages:
-    """A versioned input bucket."""
+    """An input bucket: versioned (delete markers, deleting one version) or not."""
 
     limits: Limits = DEFAULT_LIMITS
-    objects: dict[tuple[str, str], StoredObject] = field(default_factory=dict)
+    versioned: bool = True
+    # (bucket, key) -> versions in upload order: (version id, object), None for a delete marker
+    versions: dict[tuple[str, str], list[tuple[str, StoredObject | None]]] = field(default_factory=dict)
     failing_reads: int = 0  # the next reads that fail with TransientError
-    _versions: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def put(self, bucket: str, key: str, data: bytes, *, url: str | None = None, content_type: str = "text/html") -> StoredObject:
+    def put(self, bucket: str, key: str, data: bytes, *, url: str | None = None, content_type: str = "text/html",
+            content_encoding: str | None = None, content_language: str | None = None) -> StoredObject:
+        number = next(self._ids)
         stored = StoredObject(
             data=data,
             size=len(data),
             content_type=content_type,
-            content_encoding=None,
-            content_language=None,
+            content_encoding=content_encoding,
+            content_language=content_language,
             url=url,
-            version_id=f"v{next(self._versions)}",
+            version_id=f"v{number}" if self.versioned else None,
             etag=hashlib.md5(data).hexdigest(),  # noqa: S324 - what S3 does for a single-part upload
-            last_modified=f"2026-01-01T00:00:{len(self.objects):02d}+00:00",
+            last_modified=f"2026-01-01T00:{number // 60:02d}:{number % 60:02d}+00:00",
         )
-        self.objects[(bucket, key)] = stored
+        history = self.versions.setdefault((bucket, key), [])
+        if not self.versioned:
+            history.clear()
+        history.append((stored.version_id or "null", stored))
         return stored
 
-    def delete(self, bucket: str, key: str) -> None:
-        self.objects.pop((bucket, key), None)
+    def delete(self, bucket: str, key: str, version_id: str | None = None) -> str | None:
+        """Delete the object (a delete marker, whose id is returned, when versioned) or, with
+        ``version_id``, that one version or marker for good."""
+        history = self.versions.setdefault((bucket, key), [])
+        if version_id is not None:
+            history[:] = [(vid, obj) for vid, obj in history if vid != version_id]
+            return None
+        if not self.versioned:
+            history.clear()
+            return None
+        marker = f"m{next(self._ids)}"
+        history.append((marker, None))
+        return marker
+
+    def _current(self, bucket: str, key: str) -> StoredObject | None:
+        history = self.versions.get((bucket, key))
+        return history[-1][1] if history else None
 
     def read(self, bucket: str, key: str) -> StoredObject:
         if self.failing_reads:
             self.failing_reads -= 1
             raise TransientError("SlowDown")
-        stored = self.objects.get((bucket, key))
+        stored = self._current(bucket, key)
         if stored is None:
             raise ObjectGone(f"s3://{bucket}/{key} no longer exists (NoSuchKey)")
         if stored.size > self.limits.max_input_bytes:
@@ -60,7 +82,7 @@ class InMemoryPages:
         return stored
 
     def exists(self, bucket: str, key: str) -> bool:
-        return (bucket, key) in self.objects
+        return self._current(bucket, key) is not None
 
 
 @dataclass
@@ -84,12 +106,16 @@ class InMemoryDocuments:
 @dataclass
 class RecordingPublisher:
     events: list[Event] = field(default_factory=list)
-    failing: int = 0  # the next publish calls that fail with TransientError
+    failing: int = 0  # the next publish calls that fail with TransientError...
+    # ... after putting this many of their events, as PutEvents can (a call of 10 goes out,
+    # the next is refused; or some entries of a call fail for good)
+    failing_after: int = 0
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def publish(self, events: Sequence[Event]) -> list[str]:
         if self.failing:
             self.failing -= 1
+            self.events.extend(events[: self.failing_after])
             raise TransientError("PutEvents entries failed")
         self.events.extend(events)
         return [f"event-{next(self._ids)}" for _ in events]

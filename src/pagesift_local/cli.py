@@ -62,7 +62,7 @@ def command_extract(args: argparse.Namespace) -> int:
     from pagesift.core.extraction import Page, extract
     from pagesift.core.limits import Limits
 
-    limits = Limits(max_input_bytes=args.max_input_bytes)
+    limits = Limits(max_input_bytes=args.max_input_bytes, max_input_bytes_setting="--max-input-bytes")
     pages = find_pages(args.paths)
     single = len(args.paths) == 1 and len(pages) == 1 and args.paths[0].is_file()
     failures = 0

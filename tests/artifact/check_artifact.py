@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -36,7 +37,9 @@ def check_run(directories: list[Path]) -> None:
     os.environ.setdefault("STATE_TABLE", "state")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-    import extract.app  # noqa: F401  (the handler module, as Lambda imports it: Handler extract.app.lambda_handler)
+    # The handler module, as Lambda imports it (Handler: extract.app.lambda_handler).
+    handler_module = importlib.import_module("extract.app")
+    assert callable(handler_module.lambda_handler)
     from pagesift.core.errors import ExtractionError
     from pagesift.core.extraction import Page, extract
     from pagesift.core.language import detect_language

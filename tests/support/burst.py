@@ -1,6 +1,6 @@
 """A burst of pages through the embedded stack with duplicated, reordered and failing
 deliveries, and the audit of what came out: the proof behind "exactly once out, in order,
-nothing lost" (issue 3). Used by ``benchmarks/reliability.py`` (2,000 pages, by hand) and by
+nothing lost" (docs/reliability.md). Used by ``benchmarks/reliability.py`` (2,000 pages, by hand) and by
 a smaller run in the test suite.
 
 What goes in: pages uploaded once, or several times in quick succession (versions), some then

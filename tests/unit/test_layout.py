@@ -2,8 +2,9 @@
 
 - No module of the core imports boto3, botocore, Powertools or the AWS edges.
 - Every path docs/ and README.md name exists.
-- The event names, failure kinds, configuration, parameters and metrics that docs/contracts.md
-  lists are the code's and the template's.
+- The event names, failure kinds and stages, configuration, parameters and metrics that
+  docs/contracts.md lists, and the retry figures of docs/reliability.md, are the code's and
+  the template's.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pagesift.aws.clients import CLIENT_CONFIG, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, TOTAL_ATTEMPTS
+from pagesift.aws.eventbridge import ENTRY_ATTEMPTS
 from pagesift.aws.observability import DUPLICATES_SKIPPED, EXTRACTION_MEASURES, OUTCOME_METRICS, TRANSIENT_FAILURES
 from pagesift.core.config import REQUIRED
+from pagesift.core.errors import ErrorKind, Stage
 from pagesift.core.events import DetailType
 from pagesift.core.schemas import SCHEMA_FILES, load
 
@@ -95,13 +99,24 @@ def test_every_event_has_its_schema_and_its_row_in_the_contracts() -> None:
         assert f"`{SCHEMA_FILES[detail.value]}`" in CONTRACTS
 
 
-def test_every_failure_kind_is_in_the_contracts() -> None:
-    kinds = set()
-    for path in CORE.rglob("*.py"):
-        kinds.update(re.findall(r'kind="([A-Za-z]+)"', path.read_text(encoding="utf-8")))
-    kinds.update(re.findall(r'kind="([A-Za-z]+)"', (AWS / "handler.py").read_text(encoding="utf-8")))
-    listed = set(re.findall(r"^\| `([A-Za-z]+)` \| (?:trigger|read|decode|extract)", CONTRACTS, re.MULTILINE))
-    assert kinds == listed
+def test_every_failure_kind_is_in_the_contracts_with_its_stages() -> None:
+    section = CONTRACTS.split("### Failure types")[1].split("## ")[0]
+    rows = dict(re.findall(r"^\| `([A-Za-z]+)` \| ([a-z, ]+) \|", section, re.MULTILINE))
+    assert set(rows) == {kind.value for kind in ErrorKind}
+    raised: dict[str, set[str]] = {}
+    for path in [*CORE.rglob("*.py"), *AWS.rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for kind, stage in re.findall(r"kind=ErrorKind\.([A-Z_]+),\s*stage=Stage\.([A-Z]+)", text):
+            raised.setdefault(ErrorKind[kind].value, set()).add(Stage[stage].value)
+    assert {kind: set(stages.split(", ")) for kind, stages in rows.items()} == raised
+
+
+def test_the_retry_figures_in_the_docs_are_the_codes() -> None:
+    reliability = (DOCS / "reliability.md").read_text(encoding="utf-8")
+    assert CLIENT_CONFIG.retries == {"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS}
+    assert f"{TOTAL_ATTEMPTS} calls at most" in reliability
+    assert f"{ENTRY_ATTEMPTS} attempts" in reliability
+    assert f"{CONNECT_TIMEOUT_SECONDS} s connect and {READ_TIMEOUT_SECONDS} s read timeout" in reliability
 
 
 def _template() -> dict:

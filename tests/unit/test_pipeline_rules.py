@@ -20,9 +20,9 @@ DOC = f"documents/{KEY}.json"
 
 
 class World:
-    def __init__(self, **pipeline_options) -> None:
+    def __init__(self, *, versioned: bool = True, **pipeline_options) -> None:
         self.now = 1_000.0
-        self.pages = InMemoryPages(limits=pipeline_options.get("limits", Limits()))
+        self.pages = InMemoryPages(limits=pipeline_options.get("limits", Limits()), versioned=versioned)
         self.documents = InMemoryDocuments()
         self.publisher = RecordingPublisher()
         self.state = InMemoryState(clock=lambda: self.now)
@@ -32,9 +32,10 @@ class World:
         stored = self.pages.put(BUCKET, key, data)
         return ObjectChange(BUCKET, key, ChangeKind.CREATED, version_id=stored.version_id, etag=stored.etag, sequencer=sequencer)
 
-    def remove(self, sequencer: str, key: str = KEY) -> ObjectChange:
-        self.pages.delete(BUCKET, key)
-        return ObjectChange(BUCKET, key, ChangeKind.DELETED, sequencer=sequencer)
+    def remove(self, sequencer: str, key: str = KEY, *, version_id: str | None = None) -> ObjectChange:
+        """Delete the object (a delete marker), or with ``version_id`` that version for good."""
+        marker = self.pages.delete(BUCKET, key, version_id)
+        return ObjectChange(BUCKET, key, ChangeKind.DELETED, version_id=version_id or marker, sequencer=sequencer)
 
     def apply(self, change: ObjectChange, invocation: Invocation | None = None):
         return self.pipeline.process(change, invocation)
@@ -89,6 +90,15 @@ def test_an_event_for_an_object_deleted_since_steps_aside(world):
     change = world.upload(article_bytes(), "01")
     world.pages.delete(BUCKET, KEY)
     assert "its deletion event applies" in world.apply(change).reason
+
+
+def test_in_an_unversioned_bucket_the_etag_tells_a_late_event():
+    world = World(versioned=False)
+    older = world.upload(article_bytes(title="First"), "01")
+    world.upload(article_bytes(title="Second"), "02")
+    assert older.version_id is None
+    outcome = world.apply(older)
+    assert outcome.status is Status.SKIPPED and "ETag" in outcome.reason
 
 
 def test_the_same_document_again_rewrites_nothing(world):
@@ -189,12 +199,34 @@ def test_deleting_an_object_that_never_had_a_document_announces_nothing(world):
     assert world.publisher.detail_types() == ["Document Extraction Failed"]
 
 
-def test_a_deletion_that_leaves_a_version_current_applies_that_version(world):
-    world.apply(world.upload(article_bytes(title="Current"), "01"))
-    # A noncurrent version was deleted: the object is still there.
-    outcome = world.apply(ObjectChange(BUCKET, KEY, ChangeKind.DELETED, version_id="v0", sequencer="02"))
+def test_deleting_an_old_version_keeps_the_current_document(world):
+    first = world.upload(article_bytes(title="First"), "01")
+    world.apply(first)
+    world.apply(world.upload(article_bytes(title="Current"), "02"))
+    outcome = world.apply(world.remove("03", version_id=first.version_id))
     assert outcome.status is Status.UNCHANGED
-    assert DOC in world.documents.documents
+    assert world.documents.documents[DOC].title.startswith("Current")
+
+
+def test_deleting_the_current_version_brings_back_the_previous_one(world):
+    world.apply(world.upload(article_bytes(title="First"), "01"))
+    current = world.upload(article_bytes(title="Second"), "02")
+    world.apply(current)
+    outcome = world.apply(world.remove("03", version_id=current.version_id))
+    assert outcome.status is Status.EXTRACTED
+    assert world.documents.documents[DOC].title.startswith("First")
+    assert world.publisher.events[-1].detail["changed"] is False  # same text, other title
+
+
+def test_removing_a_delete_marker_brings_the_document_back(world):
+    world.apply(world.upload(article_bytes(), "01"))
+    deleted = world.remove("02")
+    world.apply(deleted)
+    assert DOC not in world.documents.documents
+    outcome = world.apply(world.remove("03", version_id=deleted.version_id))  # the marker goes
+    assert outcome.status is Status.EXTRACTED and DOC in world.documents.documents
+    assert world.publisher.detail_types() == ["Document Extracted", "Document Deleted", "Document Extracted"]
+    assert world.publisher.events[-1].detail["changed"] is True
 
 
 def test_a_change_without_a_sequencer_keeps_the_last_one(world):

@@ -37,7 +37,8 @@ def ports(request) -> Iterator[dict[str, Any]]:
     if request.param == "fake":
         pages = InMemoryPages(limits=limits)
         yield {"clock": clock, "state": InMemoryState(clock=clock), "documents": InMemoryDocuments(), "publisher": RecordingPublisher(),
-               "pages": pages, "put": lambda data: pages.put(BUCKET, KEY, data), "delete": lambda: pages.delete(BUCKET, KEY)}
+               "pages": pages, "put": lambda data: pages.put(BUCKET, KEY, data).version_id,
+               "delete": lambda version=None: pages.delete(BUCKET, KEY, version)}
         return
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
@@ -52,7 +53,8 @@ def ports(request) -> Iterator[dict[str, Any]]:
         yield {"clock": clock, "state": DynamoDBStateStore(dynamodb, "state", clock=clock),
                "documents": S3DocumentStore(s3, bucket="documents-bucket", prefix="documents/"),
                "publisher": EventBridgePublisher(events, bus_name="bus"), "pages": S3PageSource(s3, limits=limits),
-               "put": lambda data: s3.put_object(Bucket=BUCKET, Key=KEY, Body=data), "delete": lambda: s3.delete_object(Bucket=BUCKET, Key=KEY)}
+               "put": lambda data: s3.put_object(Bucket=BUCKET, Key=KEY, Body=data)["VersionId"],
+               "delete": lambda version=None: s3.delete_object(Bucket=BUCKET, Key=KEY, **({"VersionId": version} if version else {})).get("VersionId")}
 
 
 APPLIED = Applied("0" * 63 + "A", "v1", "etag", "2026-01-01T00:00:00+00:00", "t" * 64, "c" * 64, deleted=False)
@@ -129,3 +131,16 @@ def test_documents_are_written_found_and_deleted(ports):
 def test_events_get_ids_in_their_order(ports):
     ids = ports["publisher"].publish([Event(DetailType.DELETED, {"n": i}) for i in range(12)])
     assert len(ids) == len(set(ids)) == 12
+
+
+def test_versions_roll_back_and_delete_markers_come_off(ports):
+    pages = ports["pages"]
+    first = ports["put"](b"<p>first</p>")
+    second = ports["put"](b"<p>second</p>")
+    assert pages.read(BUCKET, KEY).version_id == second
+    ports["delete"](second)  # the current version, for good: the previous one is current again
+    assert (pages.read(BUCKET, KEY).data, pages.read(BUCKET, KEY).version_id) == (b"<p>first</p>", first)
+    marker = ports["delete"]()  # a delete marker
+    assert marker and not pages.exists(BUCKET, KEY)
+    ports["delete"](marker)  # the marker comes off: the page is back
+    assert pages.read(BUCKET, KEY).version_id == first

@@ -14,7 +14,7 @@ from pagesift.core.ports import ObjectGone
 from tests.fakes import a_document
 
 
-def PageStore(client, *, max_input_bytes):  # noqa: N802 - reads as the adapter it builds
+def page_source(client, *, max_input_bytes):
     return S3PageSource(client, limits=Limits(max_input_bytes=max_input_bytes))
 
 
@@ -32,7 +32,7 @@ def test_reads_page_with_its_storage_metadata(s3):
         Bucket="input-pages", Key="a b+c/é.html", Body=b"<p>x</p>", ContentType="text/html; charset=utf-8",
         ContentEncoding="identity", ContentLanguage="fr", Metadata={"url": "https://example.org/a"},
     )["VersionId"]
-    page = PageStore(s3, max_input_bytes=1000).read("input-pages", "a b+c/é.html")
+    page = page_source(s3, max_input_bytes=1000).read("input-pages", "a b+c/é.html")
     assert page.data == b"<p>x</p>"
     assert page.url == "https://example.org/a"
     assert page.content_type == "text/html; charset=utf-8"
@@ -45,7 +45,7 @@ def test_reads_page_with_its_storage_metadata(s3):
 def test_reads_the_current_version_and_tells_whether_one_exists(s3):
     s3.put_object(Bucket="input-pages", Key="k", Body=b"first")
     second = s3.put_object(Bucket="input-pages", Key="k", Body=b"second")["VersionId"]
-    store = PageStore(s3, max_input_bytes=100)
+    store = page_source(s3, max_input_bytes=100)
     page = store.read("input-pages", "k")
     assert (page.data, page.version_id) == (b"second", second)
     assert store.exists("input-pages", "k")
@@ -57,14 +57,14 @@ def test_reads_the_current_version_and_tells_whether_one_exists(s3):
 
 def test_oversized_object_is_not_read(s3):
     version = s3.put_object(Bucket="input-pages", Key="big", Body=b"x" * 2000)["VersionId"]
-    page = PageStore(s3, max_input_bytes=1000).read("input-pages", "big")
+    page = page_source(s3, max_input_bytes=1000).read("input-pages", "big")
     assert page.data is None
     assert (page.size, page.version_id) == (2000, version)
 
 
 def test_missing_object_is_object_gone(s3):
     with pytest.raises(ObjectGone):
-        PageStore(s3, max_input_bytes=1000).read("input-pages", "nope")
+        page_source(s3, max_input_bytes=1000).read("input-pages", "nope")
 
 
 def test_documents_are_written_as_compact_utf8_json_and_deleted(s3):

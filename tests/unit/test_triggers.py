@@ -115,7 +115,6 @@ def test_s3_put_sample() -> None:
             etag="6f5902ac237024bdd0c176cb93063dc4",
             size=48213,
             sequencer="00618E30DB5F0A1C27",
-            event_time="2021-11-12T09:14:03.418Z",
         )
     ]
 
@@ -130,7 +129,6 @@ def test_s3_delete_sample_has_no_size_or_etag() -> None:
             etag=None,
             size=None,
             sequencer="006191327B03D8E6A4",
-            event_time="2021-11-14T16:02:51.007Z",
         )
     ]
 
@@ -161,7 +159,6 @@ def test_eventbridge_created_sample() -> None:
             etag="6f5902ac237024bdd0c176cb93063dc4",
             size=48213,
             sequencer="00618E30DB5F0A1C27",
-            event_time="2021-11-12T09:14:03Z",
         )
     ]
 
@@ -176,7 +173,6 @@ def test_eventbridge_deleted_sample() -> None:
             etag="d41d8cd98f00b204e9800998ecf8427e",
             size=None,
             sequencer="006191327B03D8E6A4",
-            event_time="2021-11-14T16:02:51Z",
         )
     ]
 
@@ -207,7 +203,6 @@ def test_sqs_s3_notification_sample() -> None:
         etag="b1946ac92492d2347c6235b4d2611184",
         size=27719,
         sequencer="0061920DD1C6A7B844",
-        event_time="2021-11-15T07:30:41.552Z",
     )
 
 

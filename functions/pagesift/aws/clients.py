@@ -1,11 +1,16 @@
 """The boto3 clients of a function, and the one retry policy of every AWS call they make.
 
-Each AWS call is retried by botocore alone, in its "standard" mode: throttling
-(Throttling, SlowDown, ProvisionedThroughputExceeded...), 5xx answers, timeouts and broken
-connections, with exponential backoff and jitter, up to ``MAX_ATTEMPTS`` attempts. Nothing in
-pagesift wraps a call in another retry loop: stacked loops multiply (3 x 4 x 5 = 60 calls for
-one PutEvents before this module). Timeouts are short, so that a stalled call is retried
-well inside the page's time budget instead of eating it.
+Each AWS call is retried by botocore alone, in its "standard" mode, up to ``TOTAL_ATTEMPTS``
+calls: throttling (Throttling*, SlowDown, ProvisionedThroughputExceeded, RequestLimitExceeded,
+TooManyRequests...), HTTP 500/502/503/504, RequestTimeout, timeouts and broken connections.
+Backoff is full-jitter exponential: up to 1, 2, 4, 8 s between throttled attempts (about 15 s
+at most in all), up to 50, 100, 200, 400 ms after a 5xx (25 ms steps for DynamoDB); a client
+that keeps failing runs out of its retry quota and stops retrying, so that an outage is not
+made worse. Anything else (AccessDenied, NoSuchBucket, a validation error) is not retried.
+Nothing in pagesift wraps a call in another retry loop: stacked loops multiply (up to 80
+calls for one PutEvents before this module: the publisher's 5 x an outer loop's 4 x
+botocore's 4). Connect and read timeouts are short, so that a stalled connection is retried
+instead of hanging for botocore's default 60 s.
 
 The one retry above a call is of a different kind: PutEvents answers 200 with some entries
 failed, which botocore does not see; ``EventBridgePublisher`` sends those entries again, each
@@ -20,12 +25,12 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-MAX_ATTEMPTS = 5  # the first call and four retries
+TOTAL_ATTEMPTS = 5  # the first call and four retries
 CONNECT_TIMEOUT_SECONDS = 3
 READ_TIMEOUT_SECONDS = 10
 
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+    retries={"mode": "standard", "total_max_attempts": TOTAL_ATTEMPTS},
     connect_timeout=CONNECT_TIMEOUT_SECONDS,
     read_timeout=READ_TIMEOUT_SECONDS,
 )

@@ -15,6 +15,7 @@ environment and its ``lambda_handler`` delegates to ``handle``. Events are read 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -31,7 +32,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pagesift.core.batch_results import ResultCode, job_response, outcome_result, result
 from pagesift.core.document import Source
-from pagesift.core.errors import ExtractionError
+from pagesift.core.errors import ErrorKind, ExtractionError, Stage
 from pagesift.core.invocation import Invocation
 from pagesift.core.pipeline import Pipeline
 from pagesift.core.triggers import DeliveryItem, DeliveryKind, ObjectChange, UnsupportedEventError, message_item, read_event
@@ -42,6 +43,7 @@ from .observability import DUPLICATES_SKIPPED, TRANSIENT_FAILURES, count, observ
 IDEMPOTENCY_KEY_PREFIX = "pagesift-extract"
 IDEMPOTENCY_EXPIRES_SECONDS = 24 * 60 * 60
 EXCERPT_CHARACTERS = 2_000  # of an unusable event, in its log line
+REASON_CHARACTERS = 1_000  # of why an event is unusable, in its failure event
 ERROR_CHARACTERS = 4_000  # of the errors of one delivery, in the exception that retries it
 
 
@@ -107,9 +109,12 @@ class ExtractHandler:
             self.report_unusable(error, event)
             return {"status": "unsupported event", "error": str(error)}
         if delivery.kind is DeliveryKind.MESSAGES:
+            # The processor hands the records over in their order: each is matched with the
+            # item read_event made of it (re-read should the order ever differ).
+            items = iter(delivery.items)
             return process_partial_response(
                 event=event,
-                record_handler=partial(self._handle_message, invocation=invocation),
+                record_handler=partial(self._handle_message, items=items, invocation=invocation),
                 processor=self.processor,
                 context=context,
             )
@@ -117,8 +122,10 @@ class ExtractHandler:
             return job_response(event, [self._task_result(task, invocation) for task in delivery.items])
         return {"status": "ok", "outcomes": self._apply_all(delivery.changes, invocation)}
 
-    def _handle_message(self, record: SQSRecord, *, invocation: Invocation) -> None:
-        item = message_item(record.raw_event)
+    def _handle_message(self, record: SQSRecord, *, items: Iterator[DeliveryItem], invocation: Invocation) -> None:
+        item = next(items, None)
+        if item is None or item.id != record.raw_event.get("messageId"):
+            item = message_item(record.raw_event)
         if item.error is not None:
             # A message that names no object can never succeed: report it once, don't retry it.
             self.report_unusable(UnsupportedEventError(item.error), record.body)
@@ -180,6 +187,6 @@ class ExtractHandler:
         excerpt = received if isinstance(received, str) else repr(received)
         self.logger.error("unsupported event", extra={"error": str(error), "received": excerpt[:EXCERPT_CHARACTERS]})
         outcome = self.pipeline.fail(
-            Source(), error=ExtractionError(str(error)[:1000], kind="UnsupportedEvent", stage="trigger")
+            Source(), error=ExtractionError(str(error)[:REASON_CHARACTERS], kind=ErrorKind.UNSUPPORTED_EVENT, stage=Stage.TRIGGER)
         )
         observe(outcome, logger=self.logger, metrics=self.metrics)

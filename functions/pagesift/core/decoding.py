@@ -13,7 +13,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from .errors import ExtractionError
+from .errors import ErrorKind, ExtractionError, Stage
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -69,6 +69,11 @@ _SINGLE_BYTE_WESTERN = frozenset({"cp1252", "iso8859-1", "iso8859-15", "latin-1"
 # How far into a page to look for <meta charset>, as browsers do (they prescan 1,024 bytes;
 # real pages put long scripts first, so look further).
 _PRESCAN_BYTES = 16_384
+# How much of a page charset detection and the markup check read: enough to decide, cheap on
+# multi-megabyte pages.
+_SAMPLE_BYTES = 262_144
+# How much of the start the binary sniffer reads.
+_SNIFF_BYTES = 4_096
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,20 +102,20 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
                 if len(out) > max_bytes:
                     raise ExtractionError(
                         f"gzip content expands past the limit of {max_bytes:,} bytes",
-                        kind="InputTooLarge",
-                        stage="decode",
+                        kind=ErrorKind.INPUT_TOO_LARGE,
+                        stage=Stage.DECODE,
                     )
                 chunk = inflater.unconsumed_tail
             out += inflater.flush()
         except zlib.error as exc:
             raise ExtractionError(
-                f"gzip data is corrupt or truncated: {exc}", kind="CorruptCompression", stage="decode"
+                f"gzip data is corrupt or truncated: {exc}", kind=ErrorKind.CORRUPT_COMPRESSION, stage=Stage.DECODE
             ) from exc
         if not inflater.eof:
             raise ExtractionError(
                 "gzip data is truncated (the stream ends before its last block)",
-                kind="CorruptCompression",
-                stage="decode",
+                kind=ErrorKind.CORRUPT_COMPRESSION,
+                stage=Stage.DECODE,
             )
         remaining = inflater.unused_data.lstrip(b"\x00")
         if remaining and not remaining.startswith(GZIP_MAGIC):
@@ -147,7 +152,7 @@ def _declared_in_page(head: bytes) -> str | None:
 def _detect(data: bytes) -> str:
     from charset_normalizer import from_bytes  # imported only when nothing is declared
 
-    best = from_bytes(data[:262_144]).best()
+    best = from_bytes(data[:_SAMPLE_BYTES]).best()
     codec = _codec(best.encoding) if best is not None else None
     return codec or "windows-1252"
 
@@ -157,7 +162,7 @@ def sniff_binary(data: bytes, *, wide_text: bool = False) -> str | None:
     for signature, name in _BINARY_SIGNATURES:
         if data.startswith(signature):
             return name
-    head = data[:4096]
+    head = data[:_SNIFF_BYTES]
     if head and not wide_text and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Text in ASCII-compatible encodings has almost no NUL or raw control bytes.
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
@@ -175,7 +180,7 @@ def decode_page(
 ) -> DecodedPage:
     """Turn stored bytes into HTML text, or raise ExtractionError saying why not."""
     if not data:
-        raise ExtractionError("the object is empty (0 bytes)", kind="EmptyInput", stage="decode")
+        raise ExtractionError("the object is empty (0 bytes)", kind=ErrorKind.EMPTY_INPUT, stage=Stage.DECODE)
     encoding_header = (content_encoding or "").strip().lower()
     compressed = data.startswith(GZIP_MAGIC)
     if compressed:
@@ -186,11 +191,11 @@ def decode_page(
     elif encoding_header in ("br", "deflate", "compress", "zstd"):
         raise ExtractionError(
             f"Content-Encoding {encoding_header!r} is not supported (store pages as gzip or plain)",
-            kind="UnsupportedEncoding",
-            stage="decode",
+            kind=ErrorKind.UNSUPPORTED_ENCODING,
+            stage=Stage.DECODE,
         )
     if not data.strip():
-        raise ExtractionError("the page is empty once decompressed", kind="EmptyInput", stage="decode")
+        raise ExtractionError("the page is empty once decompressed", kind=ErrorKind.EMPTY_INPUT, stage=Stage.DECODE)
 
     encoding, source = None, "default"
     for bom, name in _BOMS:
@@ -206,7 +211,7 @@ def decode_page(
     binary = sniff_binary(data, wide_text=bool(encoding and encoding.startswith(("utf-16", "utf-32"))))
     if binary:
         raise ExtractionError(
-            f"the object is a {binary}, not an HTML page", kind="NotHtml", stage="decode"
+            f"the object is a {binary}, not an HTML page", kind=ErrorKind.NOT_HTML, stage=Stage.DECODE
         )
     if encoding is None and (encoding := _declared_in_page(data[:_PRESCAN_BYTES])):
         source = "meta"
@@ -227,11 +232,11 @@ def decode_page(
         html = data.decode(encoding, errors="replace")
 
     html = html.replace("\x00", "")
-    if not _MARKUP.search(html[:262_144]):
+    if not _MARKUP.search(html[:_SAMPLE_BYTES]):
         raise ExtractionError(
             "the object has no HTML markup (no <html>, <body>, <p> or similar tag)",
-            kind="NotHtml",
-            stage="decode",
+            kind=ErrorKind.NOT_HTML,
+            stage=Stage.DECODE,
         )
     return DecodedPage(html, encoding, source, compressed, len(data))
 

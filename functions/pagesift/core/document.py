@@ -125,7 +125,8 @@ def document_id(bucket: str | None, key: str | None, path: str | None = None, re
     """
     where = f"s3://{bucket}/{key}" if bucket is not None else f"file://{path}"
     if record is not None:
-        where = f"{where}#{record}"
+        # A JSON array, never a URL: no object's own id can be a record's.
+        where = json.dumps([where, record], ensure_ascii=False)
     return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

@@ -1,6 +1,33 @@
-"""The one error the extraction core raises for input it cannot turn into a document."""
+"""The one error the core raises for input it cannot turn into a document, and its kinds."""
 
 from __future__ import annotations
+
+import enum
+
+
+class ErrorKind(enum.StrEnum):
+    """Why there is no document: the ``error.type`` of a ``Document Extraction Failed`` event."""
+
+    UNSUPPORTED_EVENT = "UnsupportedEvent"
+    RECURSIVE_TRIGGER = "RecursiveTrigger"
+    INPUT_TOO_LARGE = "InputTooLarge"
+    EMPTY_INPUT = "EmptyInput"
+    CORRUPT_COMPRESSION = "CorruptCompression"
+    UNSUPPORTED_ENCODING = "UnsupportedEncoding"
+    NOT_HTML = "NotHtml"
+    HTML_TOO_LARGE = "HtmlTooLarge"
+    UNPARSEABLE_HTML = "UnparseableHtml"
+    NO_MAIN_CONTENT = "NoMainContent"
+    EXTRACTION_TIMEOUT = "ExtractionTimeout"
+
+
+class Stage(enum.StrEnum):
+    """Where it was found: the ``error.stage`` of the event."""
+
+    TRIGGER = "trigger"
+    READ = "read"
+    DECODE = "decode"
+    EXTRACT = "extract"
 
 
 class ExtractionError(Exception):
@@ -10,11 +37,11 @@ class ExtractionError(Exception):
     ``Document Extraction Failed`` event) and never retried.
     """
 
-    def __init__(self, message: str, *, kind: str, stage: str) -> None:
+    def __init__(self, message: str, *, kind: ErrorKind, stage: Stage) -> None:
         super().__init__(message)
         self.message = message
-        self.kind = kind  # short machine-readable type, e.g. "NotHtml", "NoMainContent"
-        self.stage = stage  # "read", "decode" or "extract"
+        self.kind = ErrorKind(kind)
+        self.stage = Stage(stage)
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.stage}): {self.message}"

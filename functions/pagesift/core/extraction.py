@@ -35,7 +35,7 @@ from .cleanup import remove_boilerplate
 from .dates import byline_date, structured_date
 from .decoding import DecodedPage, decode_page
 from .document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
-from .errors import ExtractionError
+from .errors import ErrorKind, ExtractionError, Stage
 from .fingerprints import sha256_hex, simhash
 from .language import page_language
 from .limits import DEFAULT_LIMITS, Limits
@@ -120,8 +120,8 @@ def extract(page: Page, *, limits: Limits = DEFAULT_LIMITS, time_budget_seconds:
     except BudgetExceeded:
         raise ExtractionError(
             f"extraction took longer than its budget of {time_budget_seconds:g} s (markup too complex)",
-            kind="ExtractionTimeout",
-            stage="extract",
+            kind=ErrorKind.EXTRACTION_TIMEOUT,
+            stage=Stage.EXTRACT,
         ) from None
     except Exception as exc:  # noqa: BLE001
         # Hostile or broken markup trips the parser or the extractor in many ways (lxml errors,
@@ -129,14 +129,14 @@ def extract(page: Page, *, limits: Limits = DEFAULT_LIMITS, time_budget_seconds:
         # the cause, and the same bytes would fail the same way, so it is a permanent failure.
         raise ExtractionError(
             f"the extractor could not process this page: {type(exc).__name__}: {exc}"[:500],
-            kind="UnparseableHtml",
-            stage="extract",
+            kind=ErrorKind.UNPARSEABLE_HTML,
+            stage=Stage.EXTRACT,
         ) from exc
     if found is None:
         raise ExtractionError(
             "no main content found (the page may be a menu, a login wall or a script-only app)",
-            kind="NoMainContent",
-            stage="extract",
+            kind=ErrorKind.NO_MAIN_CONTENT,
+            stage=Stage.EXTRACT,
         )
     rendered = render(found.result.body)
     return describe(page, decoded, found, rendered, started=started)
@@ -191,8 +191,8 @@ def render(body: etree._Element) -> Rendered:
             f"no main content: {words} word(s) left once menus and boilerplate are removed"
             if words < MIN_WORDS
             else "no main content: what is left is only links (a menu or a list of headlines)",
-            kind="NoMainContent",
-            stage="extract",
+            kind=ErrorKind.NO_MAIN_CONTENT,
+            stage=Stage.EXTRACT,
         )
     return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=_markdown(body))
 
@@ -251,8 +251,8 @@ def _check_markup_size(html: str, limits: Limits) -> None:
     if len(html) > limits.max_markup_characters and (markup := _markup_characters(html)) > limits.max_markup_characters:
         raise ExtractionError(
             f"the page has {markup:,} characters of markup besides scripts and styles, over the limit of {limits.max_markup_characters:,}",
-            kind="HtmlTooLarge",
-            stage="extract",
+            kind=ErrorKind.HTML_TOO_LARGE,
+            stage=Stage.EXTRACT,
         )
     if html.count("<") <= limits.max_html_elements:  # cheap bound first: most pages stop here
         return
@@ -260,8 +260,8 @@ def _check_markup_size(html: str, limits: Limits) -> None:
     if elements > limits.max_html_elements:
         raise ExtractionError(
             f"the page has about {elements:,} HTML elements, over the limit of {limits.max_html_elements:,}",
-            kind="HtmlTooLarge",
-            stage="extract",
+            kind=ErrorKind.HTML_TOO_LARGE,
+            stage=Stage.EXTRACT,
         )
 
 

@@ -1,5 +1,6 @@
 """Every bound on a page's size, defined once: the function's configuration, the storage
-adapter, the pipeline and the extraction core all read them from here.
+adapter, the pipeline and the extraction core all read them from here. (Time bounds are the
+invocation's, pagesift.core.invocation, and the page budget's, pagesift.core.config.)
 
 The numbers come from measurements on 512 MB functions (README, "Speed, memory and cost").
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import ExtractionError
+from .errors import ErrorKind, ExtractionError, Stage
 
 DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024  # MAX_INPUT_BYTES unless the deployment sets it
 # Elements (counted as opening tags) past which a page is refused before parsing: real
@@ -28,6 +29,7 @@ class Limits:
     """The bounds one deployment applies; only the input size is configurable."""
 
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES  # stored bytes, and bytes once gunzipped
+    max_input_bytes_setting: str = "MAX_INPUT_BYTES"  # where a user sets it, named in the error
     max_html_elements: int = MAX_HTML_ELEMENTS
     max_markup_characters: int = MAX_MARKUP_CHARACTERS
 
@@ -38,9 +40,9 @@ class Limits:
 
     def input_too_large(self, size: int) -> ExtractionError:
         return ExtractionError(
-            f"the object is {size:,} bytes, over the limit of {self.max_input_bytes:,} (MAX_INPUT_BYTES)",
-            kind="InputTooLarge",
-            stage="read",
+            f"the object is {size:,} bytes, over the limit of {self.max_input_bytes:,} ({self.max_input_bytes_setting})",
+            kind=ErrorKind.INPUT_TOO_LARGE,
+            stage=Stage.READ,
         )
 
 

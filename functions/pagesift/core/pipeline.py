@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .document import Document, Source, content_sha256, document_id, document_key
-from .errors import ExtractionError
+from .errors import ErrorKind, ExtractionError, Stage
 from .events import deleted_event, extracted_event, failed_event
 from .extraction import Page, extract
 from .invocation import Invocation, OutOfTime
@@ -93,7 +93,7 @@ class Pipeline:
         """Apply one change. Permanent input errors become a failure event; transient AWS
         errors (and ObjectBusy, OutOfTime) propagate so that the delivery is retried."""
         invocation = invocation or Invocation()
-        seconds_left = invocation.seconds_left()
+        invocation.seconds_left()  # raises OutOfTime before anything is taken when too little is left
         source = Source(
             bucket=change.bucket,
             key=change.key,
@@ -110,8 +110,8 @@ class Pipeline:
                 error=ExtractionError(
                     f"refusing to extract from the documents bucket {change.bucket!r} itself "
                     "(the input rule or notification points at the output bucket)",
-                    kind="RecursiveTrigger",
-                    stage="trigger",
+                    kind=ErrorKind.RECURSIVE_TRIGGER,
+                    stage=Stage.TRIGGER,
                 ),
             )
         owner = uuid.uuid4().hex
@@ -122,9 +122,9 @@ class Pipeline:
             if stale := why_not_newer(change, state):
                 return Outcome(Status.SKIPPED, change, reason=stale)
             if change.kind is ChangeKind.DELETED:
-                outcome, applied = self._delete(source, change, state, progress, seconds_left)
+                outcome, applied = self._delete(source, change, state, progress, invocation)
             else:
-                outcome, applied = self._extract(source, change, state, progress, seconds_left)
+                outcome, applied = self._extract(source, change, state, progress, invocation)
             if applied is not None:
                 self.state.commit(change.bucket, change.key, owner, applied)
                 recorded = True
@@ -140,7 +140,7 @@ class Pipeline:
         change: ObjectChange,
         state: ObjectState,
         progress: _Progress,
-        seconds_left: float | None,
+        invocation: Invocation,
         *,
         reconcile: bool = False,
     ) -> tuple[Outcome, Applied | None]:
@@ -167,7 +167,7 @@ class Pipeline:
         try:
             if stored.data is None:  # the page source did not read it: over the size limit
                 raise self.limits.input_too_large(stored.size)
-            documents = [self._document(page, change, seconds_left) for page in self.reader.pages(stored, source)]
+            documents = [self._document(page, change, invocation) for page in self.reader.pages(stored, source)]
         except ExtractionError as error:
             return self.fail(source, change=change, error=error), kept
 
@@ -199,25 +199,27 @@ class Pipeline:
         )
         return outcome, _applied(change, state, stored, text, content)
 
-    def _document(self, page: Page, change: ObjectChange, seconds_left: float | None) -> Document:
+    def _document(self, page: Page, change: ObjectChange, invocation: Invocation) -> Document:
+        """One page's document, within its budget and what is left of the invocation."""
+        seconds_left = invocation.seconds_left()
         budget = self.extraction_budget_seconds
         if seconds_left is not None and (budget is None or seconds_left < budget):
             budget = seconds_left
         try:
             return extract(page, limits=self.limits, time_budget_seconds=budget)
         except ExtractionError as error:
-            if error.kind == "ExtractionTimeout" and budget != self.extraction_budget_seconds:
+            if error.kind is ErrorKind.EXTRACTION_TIMEOUT and budget != self.extraction_budget_seconds:
                 raise OutOfTime(f"s3://{change.bucket}/{change.key}: only {budget:.1f} s were left of the invocation") from error
             raise
 
     def _delete(
-        self, source: Source, change: ObjectChange, state: ObjectState, progress: _Progress, seconds_left: float | None
+        self, source: Source, change: ObjectChange, state: ObjectState, progress: _Progress, invocation: Invocation
     ) -> tuple[Outcome, Applied | None]:
         if self.pages.exists(change.bucket, change.key):
             # A version was deleted but the object still has a current one: an old version went,
             # or the current one did and an older one is current again (or a delete marker was
             # removed). The document must stand for whatever is current now.
-            return self._extract(source, change, state, progress, seconds_left, reconcile=True)
+            return self._extract(source, change, state, progress, invocation, reconcile=True)
         applied = Applied(sequencer_key(change.sequencer) or state.sequencer, None, None, None, None, None, deleted=True)
         key = self._document_key(source)
         if state.deleted:

@@ -50,6 +50,7 @@ __all__ = [
     "Delivery",
     "DeliveryItem",
     "DeliveryKind",
+    "EventShape",
     "ObjectChange",
     "UnsupportedEventError",
     "changes_from_eventbridge",
@@ -77,7 +78,15 @@ class ObjectChange:
     etag: str | None = None  # without surrounding quotes
     size: int | None = None  # often missing for deletes
     sequencer: str | None = None  # orders events for one key (compare as hex strings)
-    event_time: str | None = None  # ISO 8601 as received, if any
+
+
+class EventShape(enum.StrEnum):
+    """Which supported shape an event has."""
+
+    S3 = "s3"  # an S3 event notification
+    EVENTBRIDGE = "eventbridge"  # an S3 event on EventBridge
+    SQS = "sqs"  # an SQS batch
+    BATCH = "batch"  # an S3 Batch Operations job
 
 
 class DeliveryKind(str, enum.Enum):
@@ -168,9 +177,9 @@ def read_event(event: object) -> Delivery:
     """
     shape = event_shape(event)
     assert isinstance(event, dict)  # event_shape said so
-    if shape == "sqs":
+    if shape is EventShape.SQS:
         return Delivery(DeliveryKind.MESSAGES, tuple(message_item(record) for record in event["Records"]))
-    if shape == "batch":
+    if shape is EventShape.BATCH:
         return Delivery(DeliveryKind.JOB, tuple(batch_tasks(event)))
     return Delivery(DeliveryKind.CHANGES, (DeliveryItem("", tuple(changes_in(event))),))
 
@@ -206,18 +215,18 @@ def changes_in(message: object, *, inside: str | None = None) -> list[ObjectChan
         shape = event_shape(message)
     except UnsupportedEventError as error:
         raise UnsupportedEventError(f"{where}{error}") from None
-    if shape == "s3":
+    if shape is EventShape.S3:
         return changes_from_s3_notification(message)  # type: ignore[arg-type]
-    if shape == "eventbridge":
+    if shape is EventShape.EVENTBRIDGE:
         return changes_from_eventbridge(message)  # type: ignore[arg-type]
     raise UnsupportedEventError(
         f"{inside or 'the message'} must hold an S3 notification or an S3 EventBridge event, "
-        f"not a {shape!r} event; received {_describe(message)}"
+        f"not a {shape.value!r} event; received {_describe(message)}"
     )
 
 
-def event_shape(event: object) -> str:
-    """Which of the supported shapes ``event`` is: "s3", "eventbridge", "sqs" or "batch"."""
+def event_shape(event: object) -> EventShape:
+    """Which of the supported shapes ``event`` is."""
     if not isinstance(event, dict):
         raise UnsupportedEventError(
             f"unsupported event: expected a JSON object, received {_type_of(event)}"
@@ -228,23 +237,23 @@ def event_shape(event: object) -> str:
             first = records[0].get("eventSource")
             if all(r.get("eventSource") == first for r in records):
                 if first == "aws:s3":
-                    return "s3"
+                    return EventShape.S3
                 if first == "aws:sqs":
-                    return "sqs"
+                    return EventShape.SQS
         raise UnsupportedEventError(
             "unsupported event: Records must be a non-empty array whose records all have "
             f"eventSource 'aws:s3' or all 'aws:sqs'; received {_describe(event)}"
         )
     if _is_s3_test_event(event):
-        return "s3"
+        return EventShape.S3
     if "source" in event and "detail-type" in event:
         if event["source"] == "aws.s3":
-            return "eventbridge"
+            return EventShape.EVENTBRIDGE
         raise UnsupportedEventError(
             f"unsupported EventBridge event: only source 'aws.s3' is handled; received {_describe(event)}"
         )
     if "invocationSchemaVersion" in event and "tasks" in event:
-        return "batch"
+        return EventShape.BATCH
     raise UnsupportedEventError(
         "unsupported event: not an S3 notification, S3 EventBridge event, SQS batch or "
         f"S3 Batch Operations job; received {_describe(event)}"
@@ -292,7 +301,6 @@ def changes_from_s3_notification(event: dict[str, Any]) -> list[ObjectChange]:
                 etag=_etag(obj),
                 size=_optional_size(obj, "size"),
                 sequencer=_optional_str(obj, "sequencer"),
-                event_time=_optional_str(record, "eventTime"),
             )
         )
     return changes
@@ -338,7 +346,6 @@ def changes_from_eventbridge(event: dict[str, Any]) -> list[ObjectChange]:
             etag=_etag(obj),
             size=_optional_size(obj, "size"),
             sequencer=_optional_str(obj, "sequencer"),
-            event_time=_optional_str(event, "time"),
         )
     ]
 
