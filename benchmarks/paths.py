@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -38,8 +37,8 @@ os.environ.update(
     POWERTOOLS_SERVICE_NAME="pagesift", POWERTOOLS_METRICS_NAMESPACE="Pagesift", LOG_LEVEL="INFO",
     MAX_INPUT_BYTES="200000", INPUT_BUCKET="input",
 )
-import boto3
 from moto import mock_aws
+from snapshot import load_handler, moto_account  # benchmarks/ is this script's folder
 
 VARY = {"timestamp", "duration_ms", "version_id", "last_modified", "event_id", "xray_trace_id", "location",
         "function_request_id", "exception", "stack_trace", "ExtractionMs", "lease_expires"}
@@ -77,23 +76,8 @@ PAGE = ("<html lang='en'><head><title>Harbour news</title></head><body><article>
         + "</article></body></html>").encode()
 
 with mock_aws():
-    s3 = boto3.client("s3", region_name=REGION)
-    for b in ("input", "documents"):
-        s3.create_bucket(Bucket=b)
-    s3.put_bucket_versioning(Bucket="input", VersioningConfiguration={"Status": "Enabled"})
-    boto3.client("dynamodb", region_name=REGION).create_table(
-        TableName="state", AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
-    events = boto3.client("events", region_name=REGION)
-    events.create_event_bus(Name="bus")
-    sqs = boto3.client("sqs", region_name=REGION)
-    q = sqs.create_queue(QueueName="cap")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.put_rule(Name="all", EventBusName="bus", EventPattern=json.dumps({"source": ["pagesift"]}))
-    events.put_targets(Rule="all", EventBusName="bus", Targets=[{"Id": "q", "Arn": arn}])
-    spec = importlib.util.spec_from_file_location("_app", root / "functions" / "extract" / "app.py")
-    app = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(app)
+    s3, sqs, q = moto_account()
+    app = load_handler(root)
     in_s3 = app.pipeline.pages._s3
 
     def captured():

@@ -62,10 +62,40 @@ class Context:
         return 60_000
 
 
+def moto_account() -> tuple[Any, Any, str]:
+    """Inside mock_aws: the buckets, table and bus the handler's environment names, and a queue
+    that captures every event put on the bus. Returns the S3 and SQS clients and the queue."""
+    import boto3
+
+    s3 = boto3.client("s3", region_name=REGION)
+    for bucket in ("input", "documents"):
+        s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket="input", VersioningConfiguration={"Status": "Enabled"})
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName="state", AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    events = boto3.client("events", region_name=REGION)
+    events.create_event_bus(Name="bus")
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue = sqs.create_queue(QueueName="captured")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="all", EventBusName="bus", EventPattern=json.dumps({"source": ["pagesift"]}))
+    events.put_targets(Rule="all", EventBusName="bus", Targets=[{"Id": "q", "Arn": arn}])
+    return s3, sqs, queue
+
+
+def load_handler(root: Path) -> Any:
+    """The handler module of the checkout ``root``, as its own copy."""
+    spec = importlib.util.spec_from_file_location(f"_handler_of_{abs(hash(str(root)))}", root / "functions" / "extract" / "app.py")
+    assert spec is not None and spec.loader is not None
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    return app
+
+
 def snapshot(root: Path) -> dict[str, Any]:
     # The handler module of that checkout, and its package: the layout moved once
     # (functions/extract/pagesift before, functions/pagesift after).
-    app_path = root / "functions" / "extract" / "app.py"
     sys.path[:0] = [str(root / "functions"), str(root / "functions" / "extract")]
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION,
@@ -73,29 +103,12 @@ def snapshot(root: Path) -> dict[str, Any]:
         POWERTOOLS_SERVICE_NAME="pagesift", POWERTOOLS_METRICS_NAMESPACE="Pagesift", LOG_LEVEL="ERROR",
         POWERTOOLS_METRICS_DISABLED="true",
     )
-    import boto3
     from moto import mock_aws
 
     result: dict[str, Any] = {}
     with mock_aws():
-        s3 = boto3.client("s3", region_name=REGION)
-        for bucket in ("input", "documents"):
-            s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_versioning(Bucket="input", VersioningConfiguration={"Status": "Enabled"})
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName="state", AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
-        events = boto3.client("events", region_name=REGION)
-        events.create_event_bus(Name="bus")
-        sqs = boto3.client("sqs", region_name=REGION)
-        queue = sqs.create_queue(QueueName="captured")["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        events.put_rule(Name="all", EventBusName="bus", EventPattern=json.dumps({"source": ["pagesift"]}))
-        events.put_targets(Rule="all", EventBusName="bus", Targets=[{"Id": "q", "Arn": arn}])
-        spec = importlib.util.spec_from_file_location("_snapshot_app", app_path)
-        assert spec is not None and spec.loader is not None
-        app = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(app)
+        s3, sqs, queue = moto_account()
+        app = load_handler(root)
 
         def captured() -> list[dict[str, Any]]:
             got = []

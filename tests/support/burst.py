@@ -23,6 +23,8 @@ import random
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -184,8 +186,31 @@ class _Raw:
         yield self._body
 
 
+# The function timeout the burst's is scaled down from (the template's default).
+PRODUCTION_FUNCTION_TIMEOUT = 60
+
+
+@contextmanager
+def scaled_backoff(factor: float) -> Iterator[None]:
+    """botocore's retry backoff scaled like the rest of the burst's time: a throttled read waits
+    up to 15 s over its attempts, which fits a 60 s invocation but not a 4 s one."""
+    from botocore.retries import standard
+
+    real = standard.ExponentialBackoff.delay_amount
+    standard.ExponentialBackoff.delay_amount = lambda self, context: real(self, context) * factor
+    try:
+        yield
+    finally:
+        standard.ExponentialBackoff.delay_amount = real
+
+
 def run_burst(template: Path, config: BurstConfig | None = None, *, stack_name: str = "pagesift-burst") -> Report:
     config = config or BurstConfig()
+    with scaled_backoff(config.function_timeout / PRODUCTION_FUNCTION_TIMEOUT):
+        return _run_burst(template, config, stack_name)
+
+
+def _run_burst(template: Path, config: BurstConfig, stack_name: str) -> Report:
     report = Report(config)
     rng = random.Random(config.seed)
     started = time.monotonic()
