@@ -32,6 +32,7 @@ pipeline = Pipeline(
     state=DynamoDBStateStore(dynamodb, settings.state_table),
     limits=settings.limits,
     extraction_budget_seconds=settings.extraction_budget_seconds,
+    profile=settings.profile,
 )
 handler = ExtractHandler(
     pipeline,

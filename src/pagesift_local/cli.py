@@ -21,6 +21,7 @@ from typing import IO, Any
 from pagesift.core.decoding import GZIP_MAGIC
 from pagesift.core.events import DetailType
 from pagesift.core.limits import DEFAULT_MAX_INPUT_BYTES
+from pagesift.core.profiles import DEFAULT_PROFILE, PROFILES
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".gz")
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -70,7 +71,7 @@ def command_extract(args: argparse.Namespace) -> int:
         data = path.read_bytes()
         page = Page(data, source=Source(path=str(path), size=len(data)), url=args.url)
         try:
-            document = extract(page, limits=limits)
+            document = extract(page, limits=limits, profile=args.profile)
         except ExtractionError as error:
             failures += 1
             print(f"pagesift: {path}: {error}", file=sys.stderr)
@@ -254,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     extract.add_argument("--url", help="the pages' address (else the canonical URL found in the page)")
     extract.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES)
+    extract.add_argument("--profile", choices=PROFILES, default=DEFAULT_PROFILE, help="accurate (default): two extractors, the better kept per page; fast: trafilatura alone")
     extract.set_defaults(run=command_extract)
 
     local = commands.add_parser("local", help="the embedded local stack (moto server provisioned from template.yaml)")

@@ -1,4 +1,5 @@
-"""Where moto's S3 → EventBridge events differ from AWS's, make them AWS-shaped.
+"""Where moto's S3 → EventBridge events differ from AWS's, make them AWS-shaped; and one SQS
+cost that made a burst's backlog quadratic (``_is_message_valid_based_on_retention_period``).
 
 moto 5.2.5 (``moto/s3/notifications.py::_send_event_bridge_message``) puts the object key
 raw, spells the ETag ``eTag``, gives every event the same ``id`` and ``sequencer``, sends
@@ -82,6 +83,17 @@ def _with_delete_marker_events(original: Any) -> Any:
     return _set_delete_marker
 
 
+def _is_message_valid_based_on_retention_period(backend: Any, queue_name: str, message: Any) -> bool:
+    """moto 5.2.5 reads the retention period through ``get_queue_attributes``, which builds
+    every attribute of the queue, counting its messages several times over: once per message
+    received, so a receive costs O(queue length) and a burst's backlog makes the server's
+    time quadratic. The same check on the queue's own field (an int, see ``_set_attributes``)."""
+    from moto.core.utils import unix_time
+
+    retention_period = backend.get_queue(queue_name).message_retention_period
+    return retention_period + message.sent_timestamp / 1000 > unix_time()
+
+
 def apply() -> None:
     """Patch moto (idempotent). Call before S3 objects are written."""
     global _applied
@@ -90,7 +102,9 @@ def apply() -> None:
             return
         from moto.s3 import notifications
         from moto.s3.models import S3Backend
+        from moto.sqs.models import SQSBackend
 
         notifications._send_event_bridge_message = _send_event_bridge_message  # type: ignore[assignment]
         S3Backend._set_delete_marker = _with_delete_marker_events(S3Backend._set_delete_marker)  # type: ignore[method-assign]
+        SQSBackend.is_message_valid_based_on_retention_period = _is_message_valid_based_on_retention_period  # type: ignore[method-assign]
         _applied = True

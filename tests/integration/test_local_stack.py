@@ -103,6 +103,7 @@ def test_function_config_has_the_real_resource_names(stack: LocalStack) -> None:
         "STATE_TABLE": info["state_table"],
         "MAX_INPUT_BYTES": "20971520",
         "EXTRACTION_BUDGET_SECONDS": "10",
+        "EXTRACTION_PROFILE": "accurate",
         "POWERTOOLS_SERVICE_NAME": "pagesift",
         "POWERTOOLS_METRICS_NAMESPACE": "Pagesift",
         "LOG_LEVEL": "INFO",

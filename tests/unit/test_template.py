@@ -375,6 +375,7 @@ def test_function_environment_is_the_documented_one(template: dict[str, Any], re
         "STATE_TABLE",
         "MAX_INPUT_BYTES",
         "EXTRACTION_BUDGET_SECONDS",
+        "EXTRACTION_PROFILE",
         "INPUT_BUCKET",
         "POWERTOOLS_SERVICE_NAME",
         "POWERTOOLS_METRICS_NAMESPACE",

@@ -83,6 +83,12 @@ EDGE_LINE_MAX_WORDS = 12
 CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL = 3  # last blocks of the body where a prompt needs no link to be one
 EDGE_BLOCKS = 3  # how far from each edge of the body furniture lines are looked for
+# Footer shapes, in any language: a copyright sign with a year ("© 2004-2026 La Gazette - Tous
+# droits réservés"), and a bar of three or more short items between vertical bars
+# ("Mentions légales | Contact | Publicité").
+_COPYRIGHT = re.compile(r"(?:©|\(c\))\s*(?:\d{4}\b|[^\W\d]+[^.!?]{0,80}\b\d{4}\b)", re.IGNORECASE)
+COPYRIGHT_LINE_MAX_WORDS = 30
+BAR_ITEM_MAX_WORDS = 4
 
 
 def remove_boilerplate(body: etree._Element, *, titles: tuple[str | None, ...] = ()) -> None:
@@ -223,6 +229,11 @@ def _is_edge_line(block: etree._Element) -> bool:
     if not words:
         return False
     if _EDGE_LINE.fullmatch(text.rstrip(" |.")):
+        return True
+    if len(words) <= COPYRIGHT_LINE_MAX_WORDS and _COPYRIGHT.search(text):
+        return True
+    items = [item for item in text.split("|") if item.strip()]
+    if len(items) >= 3 and all(len(_WORDS.findall(item)) <= BAR_ITEM_MAX_WORDS and not item.strip().endswith((".", "!", "?")) for item in items):
         return True
     if len(words) > EDGE_LINE_MAX_WORDS:
         return False

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .document import DEFAULT_DOCUMENTS_PREFIX
+from .profiles import DEFAULT_PROFILE, PROFILES
 from .limits import DEFAULT_MAX_INPUT_BYTES, Limits
 
 DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
@@ -24,6 +25,7 @@ class Settings:
     state_table: str
     limits: Limits
     extraction_budget_seconds: float
+    profile: str = DEFAULT_PROFILE
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str]) -> Settings:
@@ -38,6 +40,9 @@ class Settings:
             )
         max_input_bytes = int(_positive(env, "MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES, int, "a whole number of bytes"))
         budget = _positive(env, "EXTRACTION_BUDGET_SECONDS", DEFAULT_EXTRACTION_BUDGET_SECONDS, float, "a number of seconds")
+        profile = env.get("EXTRACTION_PROFILE") or DEFAULT_PROFILE
+        if profile not in PROFILES:
+            raise ConfigurationError(f"EXTRACTION_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
         return cls(
             documents_bucket=env["DOCUMENTS_BUCKET"],
             documents_prefix=env.get("DOCUMENTS_PREFIX", DEFAULT_DOCUMENTS_PREFIX),
@@ -45,6 +50,7 @@ class Settings:
             state_table=env["STATE_TABLE"],
             limits=Limits(max_input_bytes=max_input_bytes),
             extraction_budget_seconds=budget,
+            profile=profile,
         )
 
 

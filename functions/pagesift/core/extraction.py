@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import trafilatura
+import lxml.html
 from lxml import etree
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
@@ -31,6 +32,7 @@ from trafilatura.xml import xmltotxt
 from .. import __version__
 from .authors import clean_author
 from .budget import BudgetExceeded, time_budget
+from .candidates import READABILITY_OPTIONS, readability_body
 from .cleanup import remove_boilerplate
 from .dates import byline_date, structured_date
 from .decoding import DecodedPage, decode_page
@@ -39,6 +41,8 @@ from .errors import ErrorKind, ExtractionError, Stage
 from .fingerprints import sha256_hex, simhash
 from .language import page_language
 from .limits import DEFAULT_LIMITS, Limits
+from .profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
+from .selection import default_selector
 from .titles import clean_title
 
 # Words per minute of an adult reading news in a European language (published averages run
@@ -46,19 +50,22 @@ from .titles import clean_title
 READING_WORDS_PER_MINUTE = 230
 
 # The trafilatura options the document is built with; recorded in every document so that an
-# index can tell which documents a change of options touched.
+# index can tell which documents a change of options touched. Chosen on the corpus's tune half:
+# ``fast`` skips trafilatura's own readability/jusText comparison (the accurate profile runs its
+# own, on the same tree); ``favor_precision`` and the formatting and link options are off, as
+# they change which blocks trafilatura keeps (each cost F1 on pages nobody tuned on).
 TRAFILATURA_OPTIONS = {
     "with_metadata": True,
     "include_comments": True,
     "include_tables": True,
-    "include_formatting": True,
-    "include_links": True,
     "include_images": False,
-    "favor_precision": True,
+    "fast": True,
     # htmldate's fast mode: its result is not used (see pagesift.core.dates), and its extensive
     # search would cost a 5 s dateparser warm-up on the first page of a process.
     "date_extraction_params": {"extensive_search": False, "original_date": True},
 }
+
+TRAFILATURA, READABILITY = "trafilatura", "readability-lxml"
 
 # Fewer words than this is a menu or a stub, not an article: a one-line news brief has more.
 MIN_WORDS = 5
@@ -85,6 +92,7 @@ class MainContent:
     """What the extract and clean steps found in a page."""
 
     result: Any  # trafilatura's Document: body tree, comments and metadata
+    alternative: etree._Element | None  # readability-lxml's body (accurate profile), or None
     structured_date: str | None
     url: str | None
     hostname: str | None
@@ -104,17 +112,25 @@ _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b", re.IGNORECASE)
 _CLOSING = {name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")}
 
 
-def extract(page: Page, *, limits: Limits = DEFAULT_LIMITS, time_budget_seconds: float | None = None) -> Document:
+def extract(
+    page: Page,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    time_budget_seconds: float | None = None,
+    profile: str = DEFAULT_PROFILE,
+) -> Document:
     """Build the document of one page, or raise ExtractionError saying why there is none.
 
     ``time_budget_seconds`` bounds the parse, extract and clean steps (kind ``ExtractionTimeout``).
     """
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     started = time.perf_counter()
     decoded = decode(page, limits)
     try:
         with time_budget(time_budget_seconds):
             tree = parse(decoded)
-            found = extract_main(tree, page)
+            found = extract_main(tree, page, profile=profile)
             if found is not None:
                 clean(found)
     except BudgetExceeded:
@@ -138,8 +154,28 @@ def extract(page: Page, *, limits: Limits = DEFAULT_LIMITS, time_budget_seconds:
             kind=ErrorKind.NO_MAIN_CONTENT,
             stage=Stage.EXTRACT,
         )
-    rendered = render(found.result.body)
-    return describe(page, decoded, found, rendered, started=started)
+    rendered, extractor = select(found)
+    return describe(page, decoded, found, rendered, started=started, profile=profile, extractor=extractor)
+
+
+def select(found: MainContent) -> tuple[Rendered, str]:
+    """The rendering of the body to keep, and which extractor made it: trafilatura's, unless
+    the selector predicts readability-lxml's is better (or trafilatura's is no article)."""
+    try:
+        primary: Rendered | None = render(found.result.body)
+        refusal = None
+    except ExtractionError as error:
+        primary, refusal = None, error
+    if found.alternative is not None:
+        try:
+            alternative = render(found.alternative)
+        except ExtractionError:
+            alternative = None
+        if alternative is not None and (primary is None or default_selector().prefers_alternative(primary.text, alternative.text)):
+            return alternative, READABILITY
+    if primary is None:
+        raise refusal
+    return primary, TRAFILATURA
 
 
 def decode(page: Page, limits: Limits = DEFAULT_LIMITS) -> DecodedPage:
@@ -156,21 +192,35 @@ def decode(page: Page, limits: Limits = DEFAULT_LIMITS) -> DecodedPage:
 
 
 def parse(decoded: DecodedPage) -> etree._Element | None:
-    """HTML text → tree; None when nothing is parseable (then: no main content)."""
-    return load_html(decoded.html)
+    """HTML text → tree; None when nothing is parseable (then: no main content).
+
+    trafilatura's loader refuses markup that does not start like a document (a page saved
+    without its <html> and <head>, a CMS fragment): lxml's own HTML parser takes those, as a
+    browser would, rather than losing the page."""
+    tree = load_html(decoded.html)
+    if tree is None and decoded.html.strip():
+        try:
+            tree = lxml.html.document_fromstring(decoded.html)
+        except (etree.ParserError, ValueError):
+            return None
+    return tree
 
 
-def extract_main(tree: etree._Element | None, page: Page) -> MainContent | None:
-    """trafilatura's main content and metadata, or None when it finds no body."""
+def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFAULT_PROFILE) -> MainContent | None:
+    """trafilatura's main content and metadata (and, accurate profile, readability-lxml's main
+    content of the same tree), or None when trafilatura finds no body."""
     if tree is None:
         return None
-    # Read before trafilatura gets the tree: it cleans what it is given.
+    # Read before trafilatura gets the tree: it cleans what it is given (readability works on a copy).
     date = structured_date(tree, page.url)
+    alternative = readability_body(tree, page.url) if profile == ACCURATE else None
     result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS)
     if result is None or result.body is None:
         return None
     url = page.url or result.url
-    return MainContent(result=result, structured_date=date, url=url, hostname=_hostname(url) or result.hostname, title=None)
+    return MainContent(
+        result=result, alternative=alternative, structured_date=date, url=url, hostname=_hostname(url) or result.hostname, title=None
+    )
 
 
 def clean(found: MainContent) -> None:
@@ -178,6 +228,8 @@ def clean(found: MainContent) -> None:
     result = found.result
     found.title = clean_title(result.title, sitename=result.sitename, hostname=found.hostname) or None
     remove_boilerplate(result.body, titles=(result.title, found.title))
+    if found.alternative is not None:
+        remove_boilerplate(found.alternative, titles=(result.title, found.title))
 
 
 def render(body: etree._Element) -> Rendered:
@@ -197,7 +249,16 @@ def render(body: etree._Element) -> Rendered:
     return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=_markdown(body))
 
 
-def describe(page: Page, decoded: DecodedPage, found: MainContent, rendered: Rendered, *, started: float) -> Document:
+def describe(
+    page: Page,
+    decoded: DecodedPage,
+    found: MainContent,
+    rendered: Rendered,
+    *,
+    started: float,
+    profile: str = DEFAULT_PROFILE,
+    extractor: str = "trafilatura",
+) -> Document:
     """Language, date, stats and fingerprints: the Document."""
     result = found.result
     text, words = rendered.text, rendered.words
@@ -231,20 +292,35 @@ def describe(page: Page, decoded: DecodedPage, found: MainContent, rendered: Ren
         ),
         fingerprints=Fingerprints(sha256=sha256_hex(text), simhash=simhash(text)),
         extraction=ExtractionInfo(
-            extractor="trafilatura",
-            extractor_version=trafilatura.__version__,
+            extractor=extractor,
+            extractor_version=_version(extractor),
             pagesift_version=__version__,
             encoding=decoded.encoding,
             input_bytes=len(page.data),
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
             timestamp=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            options=_recorded_options(),
+            options=_recorded_options(profile),
         ),
     )
 
 
-def _recorded_options() -> dict[str, object]:
-    return {k: dict(v) if isinstance(v, dict) else v for k, v in TRAFILATURA_OPTIONS.items()}
+def _recorded_options(profile: str) -> dict[str, object]:
+    options: dict[str, object] = {
+        "profile": profile,
+        "trafilatura": {k: dict(v) if isinstance(v, dict) else v for k, v in TRAFILATURA_OPTIONS.items()},
+    }
+    if profile == ACCURATE:
+        options["readability"] = dict(READABILITY_OPTIONS)
+        options["selector"] = default_selector().version
+    return options
+
+
+def _version(extractor: str) -> str:
+    if extractor == READABILITY:
+        from importlib.metadata import version
+
+        return version("readability-lxml")
+    return trafilatura.__version__
 
 
 def _check_markup_size(html: str, limits: Limits) -> None:

@@ -22,6 +22,7 @@ from .document import Document, Source, content_sha256, document_id, document_ke
 from .errors import ErrorKind, ExtractionError, Stage
 from .events import deleted_event, extracted_event, failed_event
 from .extraction import Page, extract
+from .profiles import DEFAULT_PROFILE
 from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
 from .ordering import sequencer_key, why_not_newer, why_superseded
@@ -79,6 +80,7 @@ class Pipeline:
         state: StateStore,
         limits: Limits = DEFAULT_LIMITS,
         extraction_budget_seconds: float | None = None,
+        profile: str = DEFAULT_PROFILE,
         reader: ObjectReader | None = None,
     ) -> None:
         self.pages = pages
@@ -87,6 +89,7 @@ class Pipeline:
         self.state = state
         self.limits = limits
         self.extraction_budget_seconds = extraction_budget_seconds
+        self.profile = profile
         self.reader = reader or WholeObjectReader()
 
     def process(self, change: ObjectChange, invocation: Invocation | None = None) -> Outcome:
@@ -206,7 +209,7 @@ class Pipeline:
         if seconds_left is not None and (budget is None or seconds_left < budget):
             budget = seconds_left
         try:
-            return extract(page, limits=self.limits, time_budget_seconds=budget)
+            return extract(page, limits=self.limits, time_budget_seconds=budget, profile=self.profile)
         except ExtractionError as error:
             if error.kind is ErrorKind.EXTRACTION_TIMEOUT and budget != self.extraction_budget_seconds:
                 raise OutOfTime(f"s3://{change.bucket}/{change.key}: only {budget:.1f} s were left of the invocation") from error

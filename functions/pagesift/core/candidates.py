@@ -1,0 +1,172 @@
+"""A second opinion on a page's main content: readability-lxml's, as a body in trafilatura's XML.
+
+trafilatura is right on most pages, but on some it keeps a teaser and misses the article, or
+keeps the furniture around it; readability-lxml, which scores a page's blocks a different way,
+is right on many of those. The accurate profile runs both on the same parsed tree and lets the
+selector (pagesift.core.selection) decide per page. So that the rest of the core (cleanup,
+rendering, stats) sees one shape whichever wins, readability's HTML fragment is converted to the
+element vocabulary trafilatura's body uses: p, head, list/item, quote, code, table/row/cell, hi,
+lb.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from lxml import etree, html
+
+READABILITY_OPTIONS = {"min_text_length": 25, "retry_length": 250}
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_DROPPED = {"img", "figure", "picture", "svg", "video", "audio", "iframe", "object", "embed", "script", "style",
+            "noscript", "form", "input", "button", "select", "textarea", "nav", "aside", "footer", "header"}
+_BLOCK_TAGS = {"p", "div", "section", "article", "main", "ul", "ol", "dl", "li", "dt", "dd", "blockquote", "pre",
+               "table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "figcaption", "center", "address",
+               *_HEADINGS}
+
+
+def readability_body(tree: etree._Element, url: str | None = None) -> etree._Element | None:
+    """readability-lxml's main content of ``tree`` (left untouched) as a trafilatura body, or
+    None when it finds nothing."""
+    from readability import Document  # imported on first use: the fast profile never needs it
+
+    try:
+        fragment = Document(copy.deepcopy(tree), url=url, **READABILITY_OPTIONS).summary(html_partial=True)
+    except Exception:  # noqa: BLE001 - readability gives up on odd pages in many ways; trafilatura stands
+        return None
+    try:
+        root = html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # noqa: BLE001 - lxml asserts on some fragments ("too many bodies")
+        return None
+    body = etree.Element("body")
+    _blocks(root, body)
+    return body if len(body) else None
+
+
+def _blocks(element: etree._Element, body: etree._Element) -> None:
+    """Emit ``element``'s content as body blocks, in document order."""
+    pending: list = []  # loose text and inline elements waiting for a paragraph
+
+    def flush() -> None:
+        if pending:
+            paragraph = etree.SubElement(body, "p")
+            for piece in pending:
+                _append_inline(paragraph, piece)
+            if not "".join(paragraph.itertext()).strip():
+                body.remove(paragraph)
+            pending.clear()
+
+    if element.text:
+        pending.append(element.text)
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag is None or tag in _DROPPED:
+            pass
+        elif tag in _BLOCK_TAGS:
+            flush()
+            _block(child, body)
+        else:
+            pending.append(child)
+        if child.tail:
+            pending.append(child.tail)
+    flush()
+
+
+def _block(element: etree._Element, body: etree._Element) -> None:
+    tag = element.tag
+    if tag in _HEADINGS:
+        _leaf(element, etree.SubElement(body, "head", rend=tag), body)
+    elif tag == "p" or (tag in {"dt", "dd", "figcaption", "caption", "address"}):
+        if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element):
+            _blocks(element, body)
+        else:
+            _leaf(element, etree.SubElement(body, "p"), body)
+    elif tag in {"ul", "ol"}:
+        listing = etree.SubElement(body, "list", rend=tag)
+        for item in element:
+            if item.tag == "li":  # a nested list is flattened into its item's text
+                _leaf(item, etree.SubElement(listing, "item"), body)
+        if not len(listing):
+            body.remove(listing)
+    elif tag == "blockquote":
+        quote = etree.SubElement(body, "quote")
+        _leaf(element, quote, body)
+    elif tag == "pre":
+        code = etree.SubElement(body, "code")
+        code.text = element.text_content()
+    elif tag == "table" and _is_data_table(element):
+        _table(element, body)
+    else:  # div, section, li outside a list...: a container
+        _blocks(element, body)
+
+
+def _leaf(source: etree._Element, target: etree._Element, body: etree._Element) -> None:
+    """``source``'s text and inline markup into ``target``; nested blocks flattened to lines."""
+    if source.text:
+        _append_inline(target, source.text)
+    for child in source:
+        if isinstance(child.tag, str) and child.tag not in _DROPPED:
+            if child.tag in _BLOCK_TAGS:
+                _append_inline(target, " ")
+                _leaf(child, target, body)
+                _append_inline(target, " ")
+            else:
+                _append_inline(target, child)
+        if child.tail:
+            _append_inline(target, child.tail)
+    if target.getparent() is not None and not "".join(target.itertext()).strip() and target.tag != "item":
+        target.getparent().remove(target)
+
+
+def _append_inline(target: etree._Element, piece) -> None:
+    if isinstance(piece, str):
+        if len(target):
+            last = target[-1]
+            last.tail = (last.tail or "") + piece
+        else:
+            target.text = (target.text or "") + piece
+        return
+    tag = piece.tag if isinstance(piece.tag, str) else None
+    if tag is None or tag in _DROPPED:
+        return
+    if tag == "br":
+        etree.SubElement(target, "lb")
+        return
+    # Links and emphasis: their text only, as trafilatura's body has them with the options the
+    # document is built with (include_links and include_formatting off).
+    _append_inline(target, piece.text or "")
+    for child in piece:
+        _append_inline(target, child)
+        if child.tail:
+            _append_inline(target, child.tail)
+
+
+_LAYOUT_INSIDE = {"table", "div", "ul", "ol", "blockquote", "pre", *_HEADINGS}
+DATA_CELL_MAX_WORDS = 25  # a longer cell is a page laid out in a table, not a table of data
+
+
+def _is_data_table(table: etree._Element) -> bool:
+    """Rows of short cells; a table that holds paragraphs, nested tables or loose text is
+    layout, and its content is read as blocks."""
+    if (table.text or "").strip() or any((row.tail or "").strip() for row in table.iter("tr")):
+        return False
+    for cell in table.iter("td", "th"):
+        if len(cell.text_content().split()) > DATA_CELL_MAX_WORDS:
+            return False
+        if any(isinstance(inner.tag, str) and inner.tag in _LAYOUT_INSIDE for inner in cell.iterdescendants()):
+            return False
+    return next(table.iter("tr"), None) is not None
+
+
+def _table(element: etree._Element, body: etree._Element) -> None:
+    table = etree.SubElement(body, "table")
+    for row in element.iter("tr"):
+        converted = etree.SubElement(table, "row")
+        for cell in row:
+            if isinstance(cell.tag, str) and cell.tag in {"td", "th"}:
+                target = etree.SubElement(converted, "cell", role="head") if cell.tag == "th" else etree.SubElement(converted, "cell")
+                target.text = " ".join(cell.text_content().split())
+        if not len(converted):
+            table.remove(converted)
+    if not len(table):
+        body.remove(table)

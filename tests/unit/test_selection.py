@@ -1,0 +1,95 @@
+"""The accurate profile's second opinion: readability-lxml's body in trafilatura's shape, and
+the selector that decides per page which one the document keeps."""
+
+import json
+import math
+
+import pytest
+from lxml import etree
+
+from pagesift.core import extraction
+from pagesift.core.candidates import readability_body
+from pagesift.core.document import Source
+from pagesift.core.extraction import Page, extract, render
+from pagesift.core.selection import FEATURES, Selector, default_selector, features
+from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
+
+PROSE = " ".join(ARTICLE_PARAGRAPHS)
+
+
+def test_the_shipped_model_loads_and_names_its_features():
+    selector = default_selector()
+    assert selector.trees and selector.margin >= 0
+    assert len(features("a b c d e", "a b c d e")) == len(FEATURES)
+
+
+def test_a_model_trained_on_other_features_is_refused():
+    with pytest.raises(ValueError, match="retrain"):
+        Selector.from_dict({"version": "x", "features": ["other"], "base": 0, "rate": 1, "margin": 0, "trees": []})
+
+
+def test_trees_are_walked_left_when_at_or_under_the_threshold():
+    # one tree on feature 0 (the primary's log token count): under 2.0 → +0.5, else −0.5
+    selector = Selector("t", 0.0, 1.0, 0.1, ([0, 2.0, 0.5, -0.5],))
+    assert selector.predicted_gain([2.0] + [0.0] * 14) == 0.5
+    assert selector.predicted_gain([2.1] + [0.0] * 14) == -0.5
+
+
+def test_features_measure_overlap_and_shape():
+    same = features(PROSE, PROSE)
+    named = dict(zip(FEATURES, same, strict=True))
+    assert named["alternative_in_primary"] == named["primary_in_alternative"] == 1.0
+    assert named["length_ratio_log"] == 0.0
+    menu = "\n".join(["Home", "News", "Sport", "Weather", "Contact us"])
+    named = dict(zip(FEATURES, features(PROSE, menu), strict=True))
+    assert named["alternative_short_lines"] == 1.0 and named["alternative_in_primary"] == 0.0
+    assert named["alternative_tokens_log"] == pytest.approx(math.log1p(6))
+
+
+def test_empty_alternative_is_never_kept_and_empty_primary_always_loses():
+    selector = default_selector()
+    assert not selector.prefers_alternative(PROSE, "  ")
+    assert selector.prefers_alternative("", PROSE)
+
+
+def test_readability_body_uses_trafilaturas_vocabulary():
+    html = f"""<html><body><nav><a href="/">Home</a> <a href="/n">News</a></nav><article><h2>The plan</h2>
+    {''.join(f'<p>{p}</p>' for p in ARTICLE_PARAGRAPHS)}
+    <ul><li>Three new night lines</li><li>Four more stops</li></ul><blockquote>We listened, she said.</blockquote>
+    <p>See <a href="https://example.org">the <b>full</b> plan</a>.<br>Thanks.</p></article></body></html>"""
+    tree = extraction.parse(extraction.decode(Page(html.encode())))
+    before = etree.tostring(tree)
+    body = readability_body(tree)
+    assert etree.tostring(tree) == before  # readability works on a copy
+    tags = {element.tag for element in body.iter()}
+    assert tags <= {"body", "p", "head", "list", "item", "quote", "code", "table", "row", "cell", "lb"}
+    text = render(body).text
+    assert "See the full plan." in text and ARTICLE_PARAGRAPHS[0] in text
+    assert "Three new night lines" in text
+
+
+def test_readability_failing_on_a_page_leaves_trafilatura_standing():
+    assert readability_body(etree.Element("html")) is None
+
+
+def test_a_page_without_html_head_is_still_parsed():
+    # trafilatura's loader refuses markup that does not start like a document
+    fragment = "<div>" + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS) + "</div>"
+    document = extract(Page(fragment.encode(), source=Source(bucket="in", key="f.html")))
+    assert ARTICLE_PARAGRAPHS[0] in document.text
+
+
+@pytest.mark.parametrize("profile", ["accurate", "fast"])
+def test_the_profile_and_the_extractor_are_recorded(profile):
+    document = extract(Page(article_bytes(), source=Source(bucket="in", key="a.html")), profile=profile)
+    options = document.extraction.options
+    assert options["profile"] == profile
+    assert options["trafilatura"]["fast"] is True
+    assert ("selector" in options) == (profile == "accurate")
+    assert document.extraction.extractor in {"trafilatura", "readability-lxml"}
+    json.dumps(options)
+
+
+def test_an_unknown_profile_is_refused():
+    with pytest.raises(ValueError, match="profile"):
+        extract(Page(article_bytes()), profile="turbo")
