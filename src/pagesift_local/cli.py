@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -43,12 +44,13 @@ def find_pages(paths: list[Path], suffixes: tuple[str, ...] | None = PAGE_SUFFIX
     return found
 
 
-def progress(items: list[Any], description: str) -> Iterator[Any]:
+def progress(items: Any, description: str, *, total: int | None = None) -> Iterator[Any]:
     """A progress bar on a terminal (stderr), nothing when output goes to a file or a pipe."""
-    if sys.stderr.isatty() and len(items) > 1:
+    total = len(items) if total is None else total
+    if sys.stderr.isatty() and total > 1:
         from tqdm import tqdm
 
-        yield from tqdm(items, desc=description, unit="page", file=sys.stderr)
+        yield from tqdm(items, desc=description, unit="page", file=sys.stderr, total=total)
     else:
         yield from items
 
@@ -57,33 +59,65 @@ def progress(items: list[Any], description: str) -> Iterator[Any]:
 # pagesift extract
 
 
-def command_extract(args: argparse.Namespace) -> int:
+def extract_file(path: Path, url: str | None, max_input_bytes: int, profile: str) -> tuple[Path, str | None, str | None]:
+    """One file → (path, the document as JSON, None) or (path, None, why there is none). A
+    module-level function so that ``--jobs`` can run it in worker processes."""
     from pagesift.core.document import Source
     from pagesift.core.errors import ExtractionError
     from pagesift.core.extraction import Page, extract
     from pagesift.core.limits import Limits
 
-    limits = Limits(max_input_bytes=args.max_input_bytes, max_input_bytes_setting="--max-input-bytes")
+    limits = Limits(max_input_bytes=max_input_bytes, max_input_bytes_setting="--max-input-bytes")
+    data = path.read_bytes()
+    page = Page(data, source=Source(path=str(path), size=len(data)), url=url)
+    try:
+        document = extract(page, limits=limits, profile=profile)
+    except ExtractionError as error:
+        return path, None, str(error)
+    return path, json.dumps(document.to_dict(), ensure_ascii=False), None
+
+
+def _extract_task(task: tuple[Path, str | None, int, str]) -> tuple[Path, str | None, str | None]:
+    return extract_file(*task)
+
+
+def command_extract(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        print(f"pagesift: --jobs must be at least 1, not {args.jobs}", file=sys.stderr)
+        return 2
     pages = find_pages(args.paths)
     single = len(args.paths) == 1 and len(pages) == 1 and args.paths[0].is_file()
+    tasks = [(path, args.url, args.max_input_bytes, args.profile) for path, _name in pages]
+    jobs = max(1, min(args.jobs, len(tasks)))
     failures = 0
-    for path, _name in progress(pages, "extracting"):
-        data = path.read_bytes()
-        page = Page(data, source=Source(path=str(path), size=len(data)), url=args.url)
-        try:
-            document = extract(page, limits=limits, profile=args.profile)
-        except ExtractionError as error:
-            failures += 1
-            print(f"pagesift: {path}: {error}", file=sys.stderr)
-            continue
-        if single:
-            json.dump(document.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
-            sys.stdout.write("\n")
-        else:
-            sys.stdout.write(json.dumps(document.to_dict(), ensure_ascii=False) + "\n")
+    with _pool(jobs) as pool:
+        # In file order whatever finishes first, so that the output is the same for any --jobs.
+        results = pool.map(_extract_task, tasks, chunksize=4) if pool else map(_extract_task, tasks)
+        for path, document, error in progress(results, "extracting", total=len(tasks)):
+            if error is not None:
+                failures += 1
+                print(f"pagesift: {path}: {error}", file=sys.stderr)
+            elif single:
+                json.dump(json.loads(document), sys.stdout, ensure_ascii=False, indent=2)
+                sys.stdout.write("\n")
+            else:
+                sys.stdout.write(document + "\n")
     if len(pages) > 1:
         print(f"pagesift: {len(pages) - failures} documents, {failures} failures", file=sys.stderr)
     return 1 if failures else 0
+
+
+@contextlib.contextmanager
+def _pool(jobs: int) -> Iterator[Any]:
+    """Worker processes for ``--jobs`` over 1 (extraction is CPU-bound: threads would share one
+    core), none for 1."""
+    if jobs == 1:
+        yield None
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield pool
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     extract.add_argument("--url", help="the pages' address (else the canonical URL found in the page)")
     extract.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES)
+    extract.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: the number of CPUs)")
     extract.add_argument("--profile", choices=PROFILES, default=DEFAULT_PROFILE, help="accurate (default): two extractors, the better kept per page; fast: trafilatura alone")
     extract.set_defaults(run=command_extract)
 

@@ -53,6 +53,32 @@ def test_extract_a_folder_prints_json_lines_and_reports_failures(tmp_path: Path)
     assert "broken.html" in result.stderr and "NotHtml" in result.stderr
 
 
+def test_extract_with_jobs_gives_the_same_documents_in_the_same_order(tmp_path: Path) -> None:
+    for i in range(6):
+        (tmp_path / f"page {i}.html").write_bytes(article_bytes(title=f"Story {i}"))
+    (tmp_path / "broken.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+
+    def documents(*args: str) -> tuple[list[dict], str]:
+        result = run("extract", str(tmp_path), *args)
+        assert result.returncode == 1 and "broken.html" in result.stderr
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        for row in rows:
+            del row["extraction"]["timestamp"], row["extraction"]["duration_ms"]
+        return rows, result.stderr
+
+    one, _ = documents("--jobs", "1")
+    two, stderr = documents("--jobs", "2", "--profile", "accurate")
+    assert one == two and len(one) == 6
+    assert "6 documents, 1 failures" in stderr
+    fast, _ = documents("--jobs", "2", "--profile", "fast")
+    assert {row["extraction"]["options"]["profile"] for row in fast} == {"fast"}
+
+
+def test_extract_refuses_zero_jobs(tmp_path: Path) -> None:
+    result = run("extract", str(tmp_path), "--jobs", "0")
+    assert result.returncode == 2 and "--jobs must be at least 1" in result.stderr
+
+
 @pytest.mark.integration
 def test_local_run_json_gives_a_document_and_event_per_page() -> None:
     result = run("local", "run", str(SAMPLES), "--json")
