@@ -2,6 +2,7 @@
 the selector that decides per page which one the document keeps."""
 
 import json
+import logging
 import math
 
 import pytest
@@ -68,8 +69,10 @@ def test_readability_body_uses_trafilaturas_vocabulary():
     assert "Three new night lines" in text
 
 
-def test_readability_failing_on_a_page_leaves_trafilatura_standing():
-    assert readability_body(etree.Element("html")) is None
+def test_readability_failing_on_a_page_leaves_trafilatura_standing(caplog):
+    with caplog.at_level(logging.DEBUG):
+        assert readability_body(etree.Element("html")) is None
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
 
 
 def test_a_page_without_html_head_is_still_parsed():

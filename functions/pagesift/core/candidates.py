@@ -12,8 +12,13 @@ lb.
 from __future__ import annotations
 
 import copy
+import logging
 
 from lxml import etree, html
+
+# readability-lxml logs a traceback at ERROR for every page it gives up on; here that is an
+# expected outcome (trafilatura's body stands), not an operator's concern: keep the logs clean.
+logging.getLogger("readability").setLevel(logging.CRITICAL)
 
 READABILITY_OPTIONS = {"min_text_length": 25, "retry_length": 250}
 
