@@ -1,5 +1,6 @@
 """The handler's paths beside snapshot.py's pages: what each answers, emits, writes, logs and
-counts, to tell whether a change of code changed any of it.
+counts, and the AWS calls it makes (per operation, every attempt), to tell whether a change of
+code changed any of it.
 
     .venv/bin/python benchmarks/paths.py OUT.json [--root DIR]
     .venv/bin/python benchmarks/snapshot.py --compare BEFORE.json AFTER.json
@@ -15,13 +16,13 @@ varies from run to run (ids, timestamps, durations, stack traces) is left out.
 from __future__ import annotations
 
 import argparse
-
 import contextlib
 import io
 import json
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 _parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,6 +76,26 @@ PAGE = ("<html lang='en'><head><title>Harbour news</title></head><body><article>
         + "".join(f"<p>The harbour authority published figures on ship traffic, paragraph {i}, with much detail.</p>" for i in range(6))
         + "</article></body></html>").encode()
 
+@contextlib.contextmanager
+def counting_aws_calls():
+    """The AWS calls the handler makes meanwhile, by service and operation (retries included:
+    each attempt is a call, as AWS bills it)."""
+    from botocore.endpoint import Endpoint
+
+    calls: Counter = Counter()
+    attempt = Endpoint._do_get_response  # called once per attempt, moto's answers included
+
+    def counted(self, request, operation_model, context):
+        calls[f"{operation_model.service_model.service_name} {operation_model.name}"] += 1
+        return attempt(self, request, operation_model, context)
+
+    Endpoint._do_get_response = counted
+    try:
+        yield calls
+    finally:
+        Endpoint._do_get_response = attempt
+
+
 with mock_aws():
     s3, sqs, q = moto_account()
     app = load_handler(root)
@@ -93,7 +114,7 @@ with mock_aws():
         buf = io.StringIO()
         for h in app.logger.handlers if hasattr(app.logger, "handlers") else app.logger._logger.handlers:
             h.setStream(buf)
-        with contextlib.redirect_stdout(buf):
+        with contextlib.redirect_stdout(buf), counting_aws_calls() as aws_calls:
             try:
                 answer = app.lambda_handler(event, Context(ms))
             except Exception as exc:
@@ -112,7 +133,8 @@ with mock_aws():
                              "keys": sorted(k for k in rec if k not in VARY), "status": rec.get("status"),
                              "reason": stable(rec.get("reason")), "error": stable(rec.get("error"))})
         docs = sorted(i["Key"] for i in s3.list_objects_v2(Bucket="documents").get("Contents", []))
-        result[name] = {"answer": stable(answer), "events": captured(), "logs": logs, "metrics": metrics, "documents": docs}
+        result[name] = {"answer": stable(answer), "events": captured(), "logs": logs, "metrics": metrics, "documents": docs,
+                        "aws_calls": dict(sorted(aws_calls.items()))}
 
     def note(key, event_name, version, etag, seq, bucket="input"):
         return {"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "eventName": event_name,

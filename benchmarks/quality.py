@@ -34,7 +34,7 @@ import corpora  # noqa: E402
 import systems as extractors  # noqa: E402
 from corpora import CorpusPage  # noqa: E402
 
-from tests.support.scoring import page_scores, uncovered  # noqa: E402
+from tests.support.scoring import f1, page_scores, uncovered  # noqa: E402
 
 PRODUCT = "pagesift"
 BASELINE = "trafilatura"
@@ -42,10 +42,6 @@ POOLED = "corpus"
 MEAN = "mean"
 
 Scores = dict[str, list[tuple[float, float]]]  # system → per-page (precision, recall), page order
-
-
-def f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def summary(rows: list[tuple[float, float]]) -> tuple[float, float, float]:

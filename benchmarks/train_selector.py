@@ -34,15 +34,11 @@ import systems  # noqa: E402, F401 - puts functions/ and the repository on sys.p
 from pagesift.core import extraction  # noqa: E402
 from pagesift.core.errors import ExtractionError  # noqa: E402
 from pagesift.core.selection import FEATURES, Selector, features  # noqa: E402
-from tests.support.scoring import page_scores  # noqa: E402
+from tests.support.scoring import f1, page_scores  # noqa: E402
 
 MODEL = Path(extraction.__file__).parent / "models" / "selector.json"
 TREES, DEPTH, RATE, SUBSAMPLE, MIN_LEAF, SEED = 100, 2, 0.05, 0.8, 10, 0
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12)
-
-
-def f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def candidates(page: corpora.CorpusPage) -> tuple[str, str, str | None, str | None]:
@@ -58,7 +54,7 @@ def candidates(page: corpora.CorpusPage) -> tuple[str, str, str | None, str | No
     texts = []
     for body in (found.result.body, found.alternative):
         try:
-            texts.append(extraction.render(body).text if body is not None else None)
+            texts.append(extraction.render(body, markdown=False).text if body is not None else None)
         except ExtractionError:
             texts.append(None)
     return page.id, page.dataset, texts[0], texts[1]
@@ -100,7 +96,6 @@ def _tree(rows: list[list[float]], targets: list[float], index: list[int], depth
 def fit(rows: list[list[float]], targets: list[float], *, version: str, margin: float = 0.0) -> Selector:
     rng = random.Random(SEED)
     base = sum(targets) / len(targets)
-    model = Selector(version, base, RATE, margin, ())
     predictions = [base] * len(rows)
     trees = []
     for _ in range(TREES):
@@ -110,7 +105,7 @@ def fit(rows: list[list[float]], targets: list[float], *, version: str, margin: 
         trees.append(tree)
         single = Selector(version, 0.0, RATE, margin, (tree,))
         predictions = [p + single.predicted_gain(row) for p, row in zip(predictions, rows, strict=True)]
-    return Selector(model.version, base, RATE, margin, tuple(trees))
+    return Selector(version, base, RATE, margin, tuple(trees))
 
 
 def main() -> None:

@@ -18,6 +18,11 @@ def shingles(toks: list[str], size: int = 4) -> Counter:
     return Counter(tuple(toks[i : i + size]) for i in range(len(toks) - size + 1))
 
 
+def f1(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall (0 when both are 0)."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
 def page_scores(predicted: str, expected: str) -> tuple[float, float]:
     pred, true = shingles(tokens(predicted)), shingles(tokens(expected))
     tp = sum((pred & true).values())

@@ -80,22 +80,22 @@ def _blocks(element: etree._Element, body: etree._Element) -> None:
 def _block(element: etree._Element, body: etree._Element) -> None:
     tag = element.tag
     if tag in _HEADINGS:
-        _leaf(element, etree.SubElement(body, "head", rend=tag), body)
+        _leaf(element, etree.SubElement(body, "head", rend=tag))
     elif tag == "p" or (tag in {"dt", "dd", "figcaption", "caption", "address"}):
         if any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element):
             _blocks(element, body)
         else:
-            _leaf(element, etree.SubElement(body, "p"), body)
+            _leaf(element, etree.SubElement(body, "p"))
     elif tag in {"ul", "ol"}:
         listing = etree.SubElement(body, "list", rend=tag)
         for item in element:
             if item.tag == "li":  # a nested list is flattened into its item's text
-                _leaf(item, etree.SubElement(listing, "item"), body)
+                _leaf(item, etree.SubElement(listing, "item"))
         if not len(listing):
             body.remove(listing)
     elif tag == "blockquote":
         quote = etree.SubElement(body, "quote")
-        _leaf(element, quote, body)
+        _leaf(element, quote)
     elif tag == "pre":
         code = etree.SubElement(body, "code")
         code.text = element.text_content()
@@ -105,7 +105,7 @@ def _block(element: etree._Element, body: etree._Element) -> None:
         _blocks(element, body)
 
 
-def _leaf(source: etree._Element, target: etree._Element, body: etree._Element) -> None:
+def _leaf(source: etree._Element, target: etree._Element) -> None:
     """``source``'s text and inline markup into ``target``; nested blocks flattened to lines."""
     if source.text:
         _append_inline(target, source.text)
@@ -113,7 +113,7 @@ def _leaf(source: etree._Element, target: etree._Element, body: etree._Element) 
         if isinstance(child.tag, str) and child.tag not in _DROPPED:
             if child.tag in _BLOCK_TAGS:
                 _append_inline(target, " ")
-                _leaf(child, target, body)
+                _leaf(child, target)
                 _append_inline(target, " ")
             else:
                 _append_inline(target, child)

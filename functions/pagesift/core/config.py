@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .document import DEFAULT_DOCUMENTS_PREFIX
-from .profiles import DEFAULT_PROFILE, PROFILES
 from .limits import DEFAULT_MAX_INPUT_BYTES, Limits
+from .profiles import DEFAULT_PROFILE, PROFILES
 
 DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
 REQUIRED = ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE")

@@ -18,13 +18,15 @@ from __future__ import annotations
 import copy
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import cache
+from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
-import trafilatura
 import lxml.html
+import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
@@ -160,22 +162,23 @@ def extract(
 
 def select(found: MainContent) -> tuple[Rendered, str]:
     """The rendering of the body to keep, and which extractor made it: trafilatura's, unless
-    the selector predicts readability-lxml's is better (or trafilatura's is no article)."""
+    the selector predicts readability-lxml's is better (or trafilatura's is no article). Both
+    bodies are rendered as text (the selector reads the texts); only the kept one as markdown."""
     try:
-        primary: Rendered | None = render(found.result.body)
+        primary: Rendered | None = render(found.result.body, markdown=False)
         refusal = None
     except ExtractionError as error:
         primary, refusal = None, error
     if found.alternative is not None:
         try:
-            alternative = render(found.alternative)
+            alternative = render(found.alternative, markdown=False)
         except ExtractionError:
             alternative = None
         if alternative is not None and (primary is None or default_selector().prefers_alternative(primary.text, alternative.text)):
-            return alternative, READABILITY
+            return replace(alternative, markdown=_markdown(found.alternative)), READABILITY
     if primary is None:
         raise refusal
-    return primary, TRAFILATURA
+    return replace(primary, markdown=_markdown(found.result.body)), TRAFILATURA
 
 
 def decode(page: Page, limits: Limits = DEFAULT_LIMITS) -> DecodedPage:
@@ -232,9 +235,10 @@ def clean(found: MainContent) -> None:
         remove_boilerplate(found.alternative, titles=(result.title, found.title))
 
 
-def render(body: etree._Element) -> Rendered:
-    """The body as plain paragraphs and as markdown; raises NoMainContent when what is left is
-    a stub or only links. Marks the tree (markdown is rendered last)."""
+def render(body: etree._Element, *, markdown: bool = True) -> Rendered:
+    """The body as plain paragraphs and as markdown (empty with ``markdown=False``); raises
+    NoMainContent when what is left is a stub or only links. The markdown marks the tree: it is
+    rendered last."""
     paragraphs = _paragraphs(_plain_text(body))
     text = "\n\n".join(paragraphs)
     words = len(_WORD.findall(text))
@@ -246,7 +250,7 @@ def render(body: etree._Element) -> Rendered:
             kind=ErrorKind.NO_MAIN_CONTENT,
             stage=Stage.EXTRACT,
         )
-    return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=_markdown(body))
+    return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=_markdown(body) if markdown else "")
 
 
 def describe(
@@ -257,7 +261,7 @@ def describe(
     *,
     started: float,
     profile: str = DEFAULT_PROFILE,
-    extractor: str = "trafilatura",
+    extractor: str = TRAFILATURA,
 ) -> Document:
     """Language, date, stats and fingerprints: the Document."""
     result = found.result
@@ -315,11 +319,11 @@ def _recorded_options(profile: str) -> dict[str, object]:
     return options
 
 
+@cache
 def _version(extractor: str) -> str:
+    """The extractor's version, read from its installed metadata once per process."""
     if extractor == READABILITY:
-        from importlib.metadata import version
-
-        return version("readability-lxml")
+        return metadata.version("readability-lxml")
     return trafilatura.__version__
 
 

@@ -22,10 +22,10 @@ from .document import Document, Source, content_sha256, document_id, document_ke
 from .errors import ErrorKind, ExtractionError, Stage
 from .events import deleted_event, extracted_event, failed_event
 from .extraction import Page, extract
-from .profiles import DEFAULT_PROFILE
 from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
 from .ordering import sequencer_key, why_not_newer, why_superseded
+from .profiles import DEFAULT_PROFILE
 from .ports import Applied, DocumentStore, EventPublisher, ObjectGone, ObjectState, PageSource, StateStore, StoredObject
 from .readers import ObjectReader, WholeObjectReader
 from .triggers import ChangeKind, ObjectChange
