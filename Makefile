@@ -1,5 +1,9 @@
 # Two commands set up a fresh machine: `make demo` and `make test` (see README.md).
-PYTHON ?= python3.11
+# CPython 3.13, as the function's Lambda runtime (template.yaml): the python3.13 on PATH, else
+# pyenv's (whose shim answers only for the selected version)
+PYTHON ?= $(shell for p in python3.13 $$(ls -d /root/.pyenv/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1); do "$$p" -c "" 2>/dev/null && { echo "$$p"; break; }; done)
+# The SAM CLI lives in its own venv and runs on the machine's python3.11 (it only runs make)
+SAM_PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -10,6 +14,7 @@ PIP_VERSION := 25.3
 $(STAMP): pyproject.toml constraints.txt functions/extract/requirements.txt
 	@# The machine's pip (23) is old: upgrade it inside the venv, pinned, before installing.
 	@# lxml_html_clean, which trafilatura's jusText imports, is named in the requirements.
+	@test -n "$(PYTHON)" || (echo "python3.13 not found: set PYTHON=/path/to/python3.13" >&2; exit 1)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -r functions/extract/requirements.txt -e ".[dev]"
@@ -35,12 +40,14 @@ lint: $(STAMP)
 CHECK := .aws-sam/check
 # The architecture the function's Makefile builds for (a template test keeps it equal to the template's)
 LAMBDA_ARCH := $(shell sed -n 's/^LAMBDA_ARCH ?= //p' functions/Makefile)
+# The glibc of the function's runtime (functions/Makefile's RUNTIME_GLIBC, 2_34 -> 2.34)
+RUNTIME_GLIBC := $(subst _,.,$(shell sed -n 's/^RUNTIME_GLIBC := //p' functions/Makefile))
 ELF_MACHINE := $(if $(filter x86_64,$(LAMBDA_ARCH)),x86_64,aarch64)
 sam-build:
-	test -x .venv-sam/bin/sam || ($(PYTHON) -m venv .venv-sam && .venv-sam/bin/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)" && .venv-sam/bin/python -m pip install --quiet "aws-sam-cli==1.170.0")
+	test -x .venv-sam/bin/sam || ($(SAM_PYTHON) -m venv .venv-sam && .venv-sam/bin/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)" && .venv-sam/bin/python -m pip install --quiet "aws-sam-cli==1.170.0")
 	test -x .venv-runtime/bin/python || ($(PYTHON) -m venv .venv-runtime && .venv-runtime/bin/python -m pip install --quiet "boto3==1.44.5")
 	.venv-sam/bin/sam build --template-file template.yaml
-	.venv-runtime/bin/python tests/artifact/check_artifact.py machine .aws-sam/build/ExtractFunction $(ELF_MACHINE)
+	.venv-runtime/bin/python tests/artifact/check_artifact.py machine .aws-sam/build/ExtractFunction $(ELF_MACHINE) $(RUNTIME_GLIBC)
 	rm -rf $(CHECK) && mkdir -p $(CHECK) && cp -R functions $(CHECK)/source
 	$(MAKE) --no-print-directory -C $(CHECK)/source build-ExtractFunction ARTIFACTS_DIR="$(CURDIR)/$(CHECK)/ExtractFunction" LAMBDA_ARCH=$$(uname -m)
 	cd $(CHECK)/ExtractFunction && PYTHONPATH=. "$(CURDIR)/.venv-runtime/bin/python" "$(CURDIR)/tests/artifact/check_artifact.py" run "$(CURDIR)/samples/pages" "$(CURDIR)/tests/fixtures/pages"

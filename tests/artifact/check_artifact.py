@@ -1,7 +1,9 @@
 """Checks of the built function artifact, run by `make sam-build`.
 
-    check_artifact.py machine ARTIFACT_DIR aarch64|x86_64
-        every native extension in the artifact is built for that machine;
+    check_artifact.py machine ARTIFACT_DIR aarch64|x86_64 GLIBC
+        every native extension in the artifact is built for that machine and needs no newer
+        glibc than the runtime's (GLIBC, 2.34 for python3.13's Amazon Linux 2023): neither the
+        symbol versions it links against nor the manylinux tag of the wheel it came from;
     cd ARTIFACT_DIR && PYTHONPATH=. RUNTIME_PYTHON check_artifact.py run PAGES_DIR...
         the artifact alone, beside what the Lambda runtime provides (boto3 and its
         dependencies): the handler imports, and every sample page goes through the extraction
@@ -12,11 +14,53 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from pathlib import Path
 
 # ELF e_machine values (little-endian half-word at offset 18 of the header).
 _ELF_MACHINES = {0x3E: "x86_64", 0xB7: "aarch64"}
+
+
+_GLIBC_SYMBOL_VERSION = re.compile(rb"GLIBC_(2\.[0-9]+)")
+_MANYLINUX_TAG = re.compile(r"manylinux_(\d+)_(\d+)_")
+_LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+def glibc_needed(binary: bytes) -> tuple[int, int] | None:
+    """The newest GLIBC_2.x symbol version a shared object names (its version needs)."""
+    versions = [_version(match.decode()) for match in _GLIBC_SYMBOL_VERSION.findall(binary)]
+    return max(versions) if versions else None
+
+
+def wheel_glibc(wheel_metadata: str) -> tuple[int, int] | None:
+    """The glibc a wheel's manylinux tags ask for (the oldest of its tags), None when pure."""
+    levels = []
+    for line in wheel_metadata.splitlines():
+        if not line.startswith("Tag:"):
+            continue
+        platform = line.split("-")[-1]
+        if match := _MANYLINUX_TAG.search(platform):
+            levels.append((int(match[1]), int(match[2])))
+        levels += [level for name, level in _LEGACY_MANYLINUX.items() if platform.startswith(name + "_")]
+    return min(levels) if levels else None
+
+
+def check_glibc(artifact: Path, ceiling: tuple[int, int]) -> None:
+    too_new = []
+    for path in artifact.rglob("*.so*"):
+        if path.is_file() and (needed := glibc_needed(path.read_bytes())) and needed > ceiling:
+            too_new.append(f"{path.relative_to(artifact)} needs GLIBC_{needed[0]}.{needed[1]}")
+    for wheel in artifact.glob("*.dist-info/WHEEL"):
+        if (needed := wheel_glibc(wheel.read_text())) and needed > ceiling:
+            too_new.append(f"{wheel.parent.name} is tagged manylinux_{needed[0]}_{needed[1]}")
+    assert not too_new, f"newer than the runtime's glibc {ceiling[0]}.{ceiling[1]}: {too_new}"
+    print(f"every native extension loads on glibc {ceiling[0]}.{ceiling[1]}")
 
 
 def check_machine(artifact: Path, machine: str) -> None:
@@ -63,8 +107,9 @@ def check_run(directories: list[Path]) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["machine"] and len(sys.argv) == 4:
+    if sys.argv[1:2] == ["machine"] and len(sys.argv) == 5:
         check_machine(Path(sys.argv[2]), sys.argv[3])
+        check_glibc(Path(sys.argv[2]), _version(sys.argv[4]))
     elif sys.argv[1:2] == ["run"] and len(sys.argv) >= 3:
         check_run([Path(arg) for arg in sys.argv[2:]])
     else:

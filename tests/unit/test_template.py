@@ -345,13 +345,22 @@ def test_state_table(resources: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------- the function's contract
 
 
-def test_runtime_is_python311(template: dict[str, Any], resources: dict[str, Any]) -> None:
+def test_runtime_is_the_python_the_project_and_the_artifact_are_built_for(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
     function_globals = template["Globals"]["Function"]
-    assert function_globals["Runtime"] == "python3.11"
+    assert function_globals["Runtime"] == "python3.13"
+    # the local venv (requires-python) and the artifact's wheels (functions/Makefile) are the same
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.13,<3.14"' in pyproject
+    makefile = (ROOT / "functions" / "Makefile").read_text()
+    assert "RUNTIME_PYTHON_VERSION := 3.13\n" in makefile
+    # Amazon Linux 2023's glibc, the ceiling of the wheels the Makefile takes
+    assert "RUNTIME_GLIBC := 2_34\n" in makefile
     assert function_globals["Architectures"] == ["arm64"]
     assert function_globals["Tracing"] == "Active"
     for fn in of_type(resources, "AWS::Serverless::Function").values():
-        assert fn["Properties"].get("Runtime", "python3.11") == "python3.11"
+        assert fn["Properties"].get("Runtime", "python3.13") == "python3.13"
 
 
 def test_the_artifact_is_built_for_the_functions_architecture(template: dict[str, Any], resources: dict[str, Any]) -> None:
