@@ -4,9 +4,11 @@
 
 Trained on development pages only: the ``tune`` half of the web-content-extraction corpus and
 the 111 pages of the article-extraction benchmark; ``check`` is never read here. For each page
-the core runs as in production (decode, parse, trafilatura and readability-lxml on the same
-tree, cleanup, rendering); the target is how much readability-lxml's text beats trafilatura's
-in F1 against the page's truth, the signals are pagesift.core.selection.features. The model is
+the core runs as in production (decode, parse, trafilatura, resiliparse and readability-lxml on
+the same page, cleanup, rendering), except that readability-lxml runs on every page, confirmed
+by the referee or not; the target is how much readability-lxml's text beats trafilatura's in F1
+against the page's truth, the signals are pagesift.core.selection.features. The sweep of the
+referee's agreement threshold (pages that skip readability-lxml, and what it costs) is printed. The model is
 gradient-boosted regression trees (depth 2, squared loss), fitted here in plain Python so the
 repository needs no machine-learning library; the margin over which the alternative is kept
 is chosen by 5-fold cross-validation on the same pages, maximising the mean F1 of the datasets
@@ -17,6 +19,8 @@ are printed: they are the honest estimate on these pages; ``quality.py --half ch
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import os
 import random
@@ -33,31 +37,31 @@ import systems  # noqa: E402, F401 - puts functions/ and the repository on sys.p
 
 from pagesift.core import extraction  # noqa: E402
 from pagesift.core.errors import ExtractionError  # noqa: E402
+from pagesift.core import selection  # noqa: E402
 from pagesift.core.selection import FEATURES, Selector, features  # noqa: E402
 from tests.support.scoring import f1, page_scores  # noqa: E402
 
 MODEL = Path(extraction.__file__).parent / "models" / "selector.json"
 TREES, DEPTH, RATE, SUBSAMPLE, MIN_LEAF, SEED = 100, 2, 0.05, 0.8, 10, 0
 MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12)
+AGREEMENTS = (0.7, 0.8, 0.85, 0.9, 0.95, 0.99)
 
 
-def candidates(page: corpora.CorpusPage) -> tuple[str, str, str | None, str | None]:
-    """The page's two renderings as the accurate profile makes them (None: that one has none)."""
+def candidates(page: corpora.CorpusPage) -> tuple[str, str, str | None, str | None, str]:
+    """The page's two renderings as the accurate profile makes them (None: that one has none),
+    and the referee's text."""
     try:
         decoded = extraction.decode(extraction.Page(page.html_bytes(), url=page.url))
-        found = extraction.extract_main(extraction.parse(decoded), extraction.Page(b"", url=page.url))
+        tree = extraction.parse(decoded)
+        found = extraction.extract_main(tree, extraction.Page(b"", url=page.url))
+        if found is None:
+            return page.id, page.dataset, None, None, ""
+        extraction.clean(found)
+        extraction.second_opinion(found, tree, decoded.html, always=True)
     except ExtractionError:
-        return page.id, page.dataset, None, None
-    if found is None:
-        return page.id, page.dataset, None, None
-    extraction.clean(found)
-    texts = []
-    for body in (found.result.body, found.alternative):
-        try:
-            texts.append(extraction.render(body, markdown=False).text if body is not None else None)
-        except ExtractionError:
-            texts.append(None)
-    return page.id, page.dataset, texts[0], texts[1]
+        return page.id, page.dataset, None, None, ""
+    primary, alternative = found.primary, found.alternative_text
+    return page.id, page.dataset, primary and primary.text, alternative and alternative.text, found.referee
 
 
 # -- gradient-boosted regression trees, in plain Python ---------------------------------------
@@ -134,10 +138,12 @@ def main() -> None:
     print(f"{len(pages)} development pages rendered both ways in {time.perf_counter() - started:.0f} s")
 
     # Pages with both renderings train the model; on the others the rule is fixed (keep the one there is).
-    both = [(pid, dataset, a, b) for pid, dataset, a, b in outputs if a is not None and b is not None]
-    rows = [features(a, b) for _, _, a, b in both]
-    scores = {pid: (page_scores(a or "", truth[pid]), page_scores(b or "", truth[pid])) for pid, _, a, b in outputs}
+    both = [(pid, dataset, a, b, referee) for pid, dataset, a, b, referee in outputs if a is not None and b is not None]
+    rows = [features(a, b, referee) for _, _, a, b, referee in both]
+    scores = {pid: (page_scores(a or "", truth[pid]), page_scores(b or "", truth[pid])) for pid, _, a, b, _ in outputs}
     targets = [f1(*scores[pid][1]) - f1(*scores[pid][0]) for pid, *_ in both]
+    # how far the referee agrees with trafilatura, per page (the gate before readability-lxml)
+    agreement = {pid: selection.agreement(a, referee) for pid, _, a, _, referee in outputs if a is not None}
     datasets = {pid: dataset for pid, dataset, *_ in outputs}
     version = time.strftime("%Y%m%d")
 
@@ -153,10 +159,12 @@ def main() -> None:
             predicted[i] = model.predicted_gain(rows[i])
         print(f"  fold {k + 1}/5 fitted")
 
-    def table(margin: float | None, rule: str = "model") -> dict[str, float]:
-        picks = {pid: scores[pid][1] if (a is None and b is not None) else scores[pid][0] for pid, _, a, b in outputs}
+    def table(margin: float | None, rule: str = "model", threshold: float | None = selection.AGREEMENT) -> dict[str, float]:
+        picks = {pid: scores[pid][1] if (a is None and b is not None) else scores[pid][0] for pid, _, a, b, _ in outputs}
         for i, (pid, *_) in enumerate(both):
-            if rule == "alternative":
+            if rule == "model" and threshold is not None and agreement[pid] >= threshold:
+                keep_alternative = False  # the referee confirms trafilatura: readability-lxml does not run
+            elif rule == "alternative":
                 keep_alternative = True
             elif rule == "oracle":
                 keep_alternative = targets[i] > 0
@@ -179,9 +187,18 @@ def main() -> None:
     for label in ("readability only", "best of two (oracle)"):
         del rows_out[label]  # shown, not candidates for the margin
     best = max(MARGINS, key=lambda m: sum(rows_out[f"margin {m:.2f}"].values()))
-    print(f"\nchosen margin {best:.2f}")
+    print(f"\nchosen margin {best:.2f} (with the referee's agreement at {selection.AGREEMENT})")
+    print("\nthe referee's agreement threshold, at that margin: pages that skip readability-lxml, mean F1")
+    for threshold in (None, *AGREEMENTS):
+        values = table(best, threshold=threshold)
+        skipped = sum(1 for value in agreement.values() if threshold is not None and value >= threshold)
+        label = "never skip" if threshold is None else f"agreement {threshold:.2f}"
+        print(f"{label:22}{skipped / len(outputs):>6.0%} skip" + "".join(f"{values[n]:>12.3f}" for n in names) + f"{sum(values.values()) / len(values):>8.3f}")
 
     model = fit(rows, targets, version=version, margin=best)
+    # the version names the model's content too: two models trained on one day never share it
+    digest = hashlib.sha256(json.dumps([list(FEATURES), model.base, model.margin, model.trees]).encode()).hexdigest()
+    model = dataclasses.replace(model, version=f"{version}-{digest[:8]}")
     if args.dry_run:
         return
     MODEL.parent.mkdir(exist_ok=True)

@@ -197,7 +197,17 @@ _PROSE = "<p>The harbour authority said on Tuesday that the new cranes would dou
 
 @pytest.mark.parametrize(
     "first",
-    ["Tempo de leitura: 1 minuto", "5 min read", "Updated at 1:23 p.m.", "November 20, 2019 - 11:28 AMT", "5:45 AM PST 11/19/2019 by Patrick Shanley"],
+    [
+        "Tempo de leitura: 1 minuto",
+        "5 min read",
+        "Updated at 1:23 p.m.",
+        "November 20, 2019 - 11:28 AMT",
+        "5:45 AM PST 11/19/2019 by Patrick Shanley",
+        # a dated byline, whatever its language: short, not a sentence, a date in digits
+        "Par Hélène Vuillemin - Publié le 25/11/2021 à 10h32 - Mis à jour le 26/11/2021 à 08h15",
+        "Por Redacción | 03.05.2022 - 14:10",
+        "Von Anna Schmidt, 2022-05-03",
+    ],
 )
 def test_furniture_lines_at_the_top_go(first):
     body = _cleaned(f"<body><p>{first}</p>{_PROSE}{_PROSE}{_PROSE}</body>")
@@ -263,6 +273,8 @@ def test_edge_rules_leave_tables_and_temperatures_in_prose():
         "Tags: are they important? The agency says they are.",
         "Temas: el Gobierno no ha respondido a las preguntas de este diario.",
         "Mots-clés : le ministre a refusé de commenter.",
+        # a date in digits inside a sentence is prose
+        "The hearing, first set for 25/11/2021, was moved to January.",
     ],
 )
 def test_prose_that_looks_like_furniture_at_the_bottom_stays(last):

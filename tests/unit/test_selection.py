@@ -1,5 +1,6 @@
-"""The accurate profile's second opinion: readability-lxml's body in trafilatura's shape, and
-the selector that decides per page which one the document keeps."""
+"""The accurate profile's second opinions: readability-lxml's body in trafilatura's shape,
+resiliparse's text as the referee that can settle a page before readability-lxml runs, and the
+selector that decides per page which body the document keeps."""
 
 import json
 import logging
@@ -9,10 +10,10 @@ import pytest
 from lxml import etree
 
 from pagesift.core import extraction
-from pagesift.core.candidates import readability_body
+from pagesift.core.candidates import readability_body, referee_text
 from pagesift.core.document import Source
 from pagesift.core.extraction import Page, extract, render
-from pagesift.core.selection import FEATURES, Selector, default_selector, features
+from pagesift.core.selection import AGREEMENT, FEATURES, Selector, agreement, confirms, default_selector, features
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
 
 PROSE = " ".join(ARTICLE_PARAGRAPHS)
@@ -21,7 +22,7 @@ PROSE = " ".join(ARTICLE_PARAGRAPHS)
 def test_the_shipped_model_loads_and_names_its_features():
     selector = default_selector()
     assert selector.trees and selector.margin >= 0
-    assert len(features("a b c d e", "a b c d e")) == len(FEATURES)
+    assert len(features("a b c d e", "a b c d e", "a b c d e")) == len(FEATURES)
 
 
 def test_a_model_trained_on_other_features_is_refused():
@@ -32,19 +33,48 @@ def test_a_model_trained_on_other_features_is_refused():
 def test_trees_are_walked_left_when_at_or_under_the_threshold():
     # one tree on feature 0 (the primary's log token count): under 2.0 → +0.5, else −0.5
     selector = Selector("t", 0.0, 1.0, 0.1, ([0, 2.0, 0.5, -0.5],))
-    assert selector.predicted_gain([2.0] + [0.0] * 14) == 0.5
-    assert selector.predicted_gain([2.1] + [0.0] * 14) == -0.5
+    assert selector.predicted_gain([2.0] + [0.0] * (len(FEATURES) - 1)) == 0.5
+    assert selector.predicted_gain([2.1] + [0.0] * (len(FEATURES) - 1)) == -0.5
 
 
 def test_features_measure_overlap_and_shape():
-    same = features(PROSE, PROSE)
+    same = features(PROSE, PROSE, PROSE)
     named = dict(zip(FEATURES, same, strict=True))
     assert named["alternative_in_primary"] == named["primary_in_alternative"] == 1.0
+    assert named["referee_in_primary"] == named["alternative_in_referee"] == 1.0
     assert named["length_ratio_log"] == 0.0
     menu = "\n".join(["Home", "News", "Sport", "Weather", "Contact us"])
-    named = dict(zip(FEATURES, features(PROSE, menu), strict=True))
+    named = dict(zip(FEATURES, features(PROSE, menu, ""), strict=True))
     assert named["alternative_short_lines"] == 1.0 and named["alternative_in_primary"] == 0.0
     assert named["alternative_tokens_log"] == pytest.approx(math.log1p(6))
+    assert named["referee_tokens_log"] == 0.0 and named["primary_in_referee"] == 0.0
+
+
+def test_the_referee_confirms_only_a_text_it_nearly_holds_and_that_nearly_holds_it():
+    assert agreement(PROSE, PROSE) == 1.0 and confirms(PROSE, PROSE)
+    # the referee found the article and a footer: trafilatura's text is all in it, not the reverse
+    footer = " ".join(f"Footer link number {i} of the site" for i in range(60))
+    assert agreement(PROSE, PROSE + "\n" + footer) < AGREEMENT
+    assert not confirms(PROSE, PROSE + "\n" + footer)
+    assert not confirms(PROSE, "") and not confirms("", "")
+
+
+def test_the_referee_reads_the_main_content_and_gives_up_quietly():
+    html = "<html><body><nav><a href='/'>Home</a></nav><article>" + "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS) + "</article></body></html>"
+    assert ARTICLE_PARAGRAPHS[0] in referee_text(html)
+    assert referee_text("") == ""
+    assert referee_text("\x00\ufffd<<<>>>") is not None
+
+
+def test_a_page_the_referee_confirms_never_runs_readability(monkeypatch):
+    ran = []
+    monkeypatch.setattr(extraction, "readability_body", lambda tree: ran.append(tree))
+    monkeypatch.setattr(extraction, "referee_text", lambda html: "")
+    extract(Page(article_bytes()))  # the referee found nothing: readability-lxml is asked
+    assert len(ran) == 1
+    monkeypatch.setattr(extraction, "confirms", lambda primary, referee: True)
+    document = extract(Page(article_bytes()))
+    assert len(ran) == 1 and document.extraction.extractor == "trafilatura"
 
 
 def test_empty_alternative_is_never_kept_and_empty_primary_always_loses():
@@ -59,9 +89,7 @@ def test_readability_body_uses_trafilaturas_vocabulary():
     <ul><li>Three new night lines</li><li>Four more stops</li></ul><blockquote>We listened, she said.</blockquote>
     <p>See <a href="https://example.org">the <b>full</b> plan</a>.<br>Thanks.</p></article></body></html>"""
     tree = extraction.parse(extraction.decode(Page(html.encode())))
-    before = etree.tostring(tree)
     body = readability_body(tree)
-    assert etree.tostring(tree) == before  # readability works on a copy
     tags = {element.tag for element in body.iter()}
     assert tags <= {"body", "p", "head", "list", "item", "quote", "code", "table", "row", "cell", "lb"}
     text = render(body).text
@@ -96,3 +124,13 @@ def test_the_profile_and_the_extractor_are_recorded(profile):
 def test_an_unknown_profile_is_refused():
     with pytest.raises(ValueError, match="profile"):
         extract(Page(article_bytes()), profile="turbo")
+
+
+def test_trafilatura_leaves_the_tree_whole_for_readability():
+    # readability-lxml reads the same parsed tree after trafilatura: a trafilatura that cleaned
+    # the tree it is given (older releases did) would starve the second opinion
+    html = article_bytes().decode()
+    tree = extraction.parse(extraction.decode(Page(html.encode())))
+    before = etree.tostring(tree)
+    found = extraction.extract_main(tree, Page(b""))
+    assert found is not None and etree.tostring(tree) == before

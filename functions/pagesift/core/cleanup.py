@@ -89,6 +89,12 @@ EDGE_BLOCKS = 3  # how far from each edge of the body furniture lines are looked
 _COPYRIGHT = re.compile(r"(?:©|\(c\))\s*(?:\d{4}\b|[^\W\d]+[^.!?]{0,80}\b\d{4}\b)", re.IGNORECASE)
 COPYRIGHT_LINE_MAX_WORDS = 30
 BAR_ITEM_MAX_WORDS = 4
+# A byline or dateline, in any language: a short line that is not a sentence and holds a date
+# written in digits ("Par Hélène Vuillemin - Publié le 25/11/2021 à 10h32 - Mis à jour le
+# 26/11/2021 à 08h15", "2021-11-25 | Staff"). Prose that gives a date ends like a sentence.
+_NUMERIC_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?!\d)")
+DATED_LINE_MAX_WORDS = 25
+_SENTENCE_END = (".", "!", "?", "…", ":", ";", "»", "”", "\"", "؟", "。")
 
 
 def remove_boilerplate(body: etree._Element, *, titles: tuple[str | None, ...] = ()) -> None:
@@ -231,6 +237,8 @@ def _is_edge_line(block: etree._Element) -> bool:
     if _EDGE_LINE.fullmatch(text.rstrip(" |.")):
         return True
     if len(words) <= COPYRIGHT_LINE_MAX_WORDS and _COPYRIGHT.search(text):
+        return True
+    if block.tag == "p" and len(words) <= DATED_LINE_MAX_WORDS and _NUMERIC_DATE.search(text) and not text.endswith(_SENTENCE_END):
         return True
     items = [item for item in text.split("|") if item.strip()]
     if len(items) >= 3 and all(len(_WORDS.findall(item)) <= BAR_ITEM_MAX_WORDS and not item.strip().endswith((".", "!", "?")) for item in items):

@@ -6,9 +6,10 @@
 2. ``parse``: HTML text → lxml tree (trafilatura's loader), inside the page's time budget;
 3. ``extract_main``: the tree → trafilatura's main content and metadata, and the structured date;
 4. ``clean``: the title without the site name, boilerplate that survives trafilatura
-   (pagesift.core.cleanup);
-5. ``render``: the body tree → plain paragraphs and markdown, from the same tree, so both
-   views always agree;
+   (pagesift.core.cleanup); accurate profile: ``second_opinion``, readability-lxml's body
+   unless resiliparse confirms trafilatura's (pagesift.core.candidates);
+5. ``select`` and ``render``: the body to keep (pagesift.core.selection) → plain paragraphs and
+   markdown, from the same tree, so both views always agree;
 6. ``describe``: language (declared, else detected), date (structured, else the byline),
    stats and fingerprints, and the Document itself.
 """
@@ -34,7 +35,7 @@ from trafilatura.xml import xmltotxt
 from .. import __version__
 from .authors import clean_author
 from .budget import BudgetExceeded, time_budget
-from .candidates import READABILITY_OPTIONS, readability_body
+from .candidates import READABILITY_OPTIONS, RESILIPARSE_OPTIONS, readability_body, referee_text
 from .cleanup import remove_boilerplate
 from .dates import byline_date, structured_date
 from .decoding import DecodedPage, decode_page
@@ -44,7 +45,7 @@ from .fingerprints import sha256_hex, simhash
 from .language import page_language
 from .limits import DEFAULT_LIMITS, Limits
 from .profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
-from .selection import default_selector
+from .selection import AGREEMENT, confirms, default_selector
 from .titles import clean_title
 
 # Words per minute of an adult reading news in a European language (published averages run
@@ -89,24 +90,30 @@ class Page:
     content_language: str | None = None
 
 
-@dataclass(slots=True)
-class MainContent:
-    """What the extract and clean steps found in a page."""
-
-    result: Any  # trafilatura's Document: body tree, comments and metadata
-    alternative: etree._Element | None  # readability-lxml's body (accurate profile), or None
-    structured_date: str | None
-    url: str | None
-    hostname: str | None
-    title: str | None
-
-
 @dataclass(frozen=True, slots=True)
 class Rendered:
     paragraphs: list[str]
     text: str
     words: int
     markdown: str
+
+
+@dataclass(slots=True)
+class MainContent:
+    """What the extract and clean steps found in a page."""
+
+    result: Any  # trafilatura's Document: body tree, comments and metadata
+    structured_date: str | None
+    url: str | None
+    hostname: str | None
+    title: str | None = None
+    # trafilatura's cleaned body as text (markdown not yet rendered), or why it is no article
+    primary: Rendered | None = None
+    refusal: ExtractionError | None = None
+    # accurate profile: resiliparse's text, and readability-lxml's body and text when it ran
+    referee: str = ""
+    alternative: etree._Element | None = None
+    alternative_text: Rendered | None = None
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
@@ -135,6 +142,8 @@ def extract(
             found = extract_main(tree, page, profile=profile)
             if found is not None:
                 clean(found)
+                if profile == ACCURATE:
+                    second_opinion(found, tree, decoded.html)
     except BudgetExceeded:
         raise ExtractionError(
             f"extraction took longer than its budget of {time_budget_seconds:g} s (markup too complex)",
@@ -162,22 +171,15 @@ def extract(
 
 def select(found: MainContent) -> tuple[Rendered, str]:
     """The rendering of the body to keep, and which extractor made it: trafilatura's, unless
-    the selector predicts readability-lxml's is better (or trafilatura's is no article). Both
-    bodies are rendered as text (the selector reads the texts); only the kept one as markdown."""
-    try:
-        primary: Rendered | None = render(found.result.body, markdown=False)
-        refusal = None
-    except ExtractionError as error:
-        primary, refusal = None, error
-    if found.alternative is not None:
-        try:
-            alternative = render(found.alternative, markdown=False)
-        except ExtractionError:
-            alternative = None
-        if alternative is not None and (primary is None or default_selector().prefers_alternative(primary.text, alternative.text)):
-            return replace(alternative, markdown=_markdown(found.alternative)), READABILITY
+    the selector predicts readability-lxml's is better (or trafilatura's is no article). Only
+    the kept body is rendered as markdown."""
+    primary, alternative = found.primary, found.alternative_text
+    if alternative is not None and (
+        primary is None or default_selector().prefers_alternative(primary.text, alternative.text, found.referee)
+    ):
+        return replace(alternative, markdown=_markdown(found.alternative)), READABILITY
     if primary is None:
-        raise refusal
+        raise found.refusal
     return replace(primary, markdown=_markdown(found.result.body)), TRAFILATURA
 
 
@@ -214,25 +216,45 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     content of the same tree), or None when trafilatura finds no body."""
     if tree is None:
         return None
-    # Read before trafilatura gets the tree: it cleans what it is given (readability works on a copy).
     date = structured_date(tree, page.url)
-    alternative = readability_body(tree, page.url) if profile == ACCURATE else None
+    # trafilatura works on copies of the tree it is given: the tree stays whole for readability.
     result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS)
     if result is None or result.body is None:
         return None
     url = page.url or result.url
-    return MainContent(
-        result=result, alternative=alternative, structured_date=date, url=url, hostname=_hostname(url) or result.hostname, title=None
-    )
+    return MainContent(result=result, structured_date=date, url=url, hostname=_hostname(url) or result.hostname)
 
 
 def clean(found: MainContent) -> None:
-    """The title without its site name; the body without the boilerplate trafilatura kept."""
+    """The title without its site name; the body without the boilerplate trafilatura kept,
+    rendered as text."""
     result = found.result
     found.title = clean_title(result.title, sitename=result.sitename, hostname=found.hostname) or None
     remove_boilerplate(result.body, titles=(result.title, found.title))
-    if found.alternative is not None:
-        remove_boilerplate(found.alternative, titles=(result.title, found.title))
+    found.primary, found.refusal = _text_of(result.body)
+
+
+def second_opinion(found: MainContent, tree: etree._Element, html: str, *, always: bool = False) -> None:
+    """Accurate profile: resiliparse's text, and, unless it confirms trafilatura's, readability-
+    lxml's body of the same tree (which it consumes), cleaned and rendered as text. ``always``
+    runs readability-lxml on every page (the selector's training needs both bodies of each)."""
+    found.referee = referee_text(html)
+    if not always and found.primary is not None and confirms(found.primary.text, found.referee):
+        return
+    body = readability_body(tree)
+    if body is None:
+        return
+    remove_boilerplate(body, titles=(found.result.title, found.title))
+    rendered, _ = _text_of(body)
+    if rendered is not None:
+        found.alternative, found.alternative_text = body, rendered
+
+
+def _text_of(body: etree._Element) -> tuple[Rendered | None, ExtractionError | None]:
+    try:
+        return render(body, markdown=False), None
+    except ExtractionError as error:  # a stub or only links: no article in this body
+        return None, error
 
 
 def render(body: etree._Element, *, markdown: bool = True) -> Rendered:
@@ -315,7 +337,8 @@ def _recorded_options(profile: str) -> dict[str, object]:
     }
     if profile == ACCURATE:
         options["readability"] = dict(READABILITY_OPTIONS)
-        options["selector"] = default_selector().version
+        options["resiliparse"] = dict(RESILIPARSE_OPTIONS)
+        options["selector"] = {"version": default_selector().version, "agreement": AGREEMENT}
     return options
 
 

@@ -22,7 +22,9 @@ from langdetect.lang_detect_exception import LangDetectException
 # Below these, a guess is noise: a few words, or a text the detector is unsure of.
 MIN_CHARACTERS = 80
 MIN_PROBABILITY = 0.90
-SAMPLE_CHARACTERS = 3000  # enough for a stable answer, cheap on long articles
+# enough for a stable answer: on the 1,415 development pages 1,500 characters give the answer
+# 3,000 give on all but one (which becomes "unknown"), in 4.4 ms a page instead of 6.9
+SAMPLE_CHARACTERS = 1500
 SEED = 0
 
 # Attribute runs are bounded ({0,1024}): with "[^>]*" a page of unclosed "<meta" or "<html"

@@ -2,11 +2,17 @@
 
 Neither extractor wins everywhere: on the development pages trafilatura is ahead on news,
 readability-lxml on much of the wider web, and each one's failures are pages where the other
-is right. What tells them apart is visible in the two outputs themselves: how much of one the
+is right. What tells them apart is visible in the outputs themselves: how much of one the
 other contains, how long each is, and how much of each is made of short lines (menus, link
-lists, captions). A small gradient-boosted model over those signals predicts how much F1 the
-alternative would gain over the primary; the alternative is kept only when the predicted gain
-is over a margin, so that on pages where the two roughly agree nothing changes.
+lists, captions); and a third opinion, resiliparse's text (the referee), says which of the two
+an independent extractor sides with. A small gradient-boosted model over those signals
+predicts how much F1 the alternative would gain over the primary; the alternative is kept only
+when the predicted gain is over a margin, so that on pages where the two roughly agree nothing
+changes.
+
+Before any of that, ``confirms``: where the referee and trafilatura agree (each holds nearly
+all of the other), the page is settled and readability-lxml need not run at all. On the
+development pages that is about half of them, for a loss of F1 within the noise.
 
 The model (``models/selector.json``) is trained by ``benchmarks/train_selector.py`` on the
 ``tune`` half of the development corpus and the 111 benchmark pages only, never on ``check``;
@@ -28,6 +34,10 @@ SHORT_LINE_TOKENS = 6  # a line of fewer tokens is a menu entry, a caption or a 
 # a line that ends like a sentence, in the scripts of the pages pagesift reads (Latin, Arabic, CJK)
 _SENTENCE_ENDS = (".", "!", "?", "…", "\"", "”", "»", "؟", "。", "！", "？", ":")
 SHINGLE = 4  # the metric's shingle size: overlap is measured the way quality is
+# The share of each text's shingles the other must hold for the referee to confirm trafilatura,
+# chosen on the development pages (benchmarks/train_selector.py prints the sweep): 0.9 lets
+# readability-lxml skip about half of them for about -0.001 F1.
+AGREEMENT = 0.9
 
 FEATURES = (
     "primary_tokens_log",
@@ -45,6 +55,16 @@ FEATURES = (
     "alternative_in_primary",
     "primary_in_alternative",
     "length_ratio_log",
+    "referee_tokens_log",
+    "referee_lines_log",
+    "referee_tokens_per_line",
+    "referee_short_lines",
+    "referee_short_line_tokens",
+    "referee_sentence_lines",
+    "referee_in_primary",
+    "primary_in_referee",
+    "referee_in_alternative",
+    "alternative_in_referee",
 )
 
 
@@ -67,17 +87,39 @@ def _shape(text: str) -> tuple[list[float], set[int]]:
     return shape, shingles
 
 
-def features(primary: str, alternative: str) -> list[float]:
-    """The selector's signals for one page, in ``FEATURES`` order, from the two plain texts."""
+def _share(part: set[int], whole: set[int]) -> float:
+    """How much of ``part`` ``whole`` holds (0 when ``part`` is empty)."""
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def agreement(primary: str, referee: str) -> float:
+    """How far the two texts agree: the smaller share of either's shingles the other holds."""
+    _, primary_shingles = _shape(primary)
+    _, referee_shingles = _shape(referee)
+    return min(_share(primary_shingles, referee_shingles), _share(referee_shingles, primary_shingles))
+
+
+def confirms(primary: str, referee: str, threshold: float = AGREEMENT) -> bool:
+    """Whether the referee confirms the primary: each holds ``threshold`` of the other."""
+    return agreement(primary, referee) >= threshold
+
+
+def features(primary: str, alternative: str, referee: str) -> list[float]:
+    """The selector's signals for one page, in ``FEATURES`` order, from the three plain texts."""
     primary_shape, primary_shingles = _shape(primary)
     alternative_shape, alternative_shingles = _shape(alternative)
-    common = len(primary_shingles & alternative_shingles)
+    referee_shape, referee_shingles = _shape(referee)
     return [
         *primary_shape,
         *alternative_shape,
-        common / len(alternative_shingles) if alternative_shingles else 0.0,
-        common / len(primary_shingles) if primary_shingles else 0.0,
+        _share(alternative_shingles, primary_shingles),
+        _share(primary_shingles, alternative_shingles),
         math.log((len(alternative_shingles) + 1) / (len(primary_shingles) + 1)),
+        *referee_shape,
+        _share(referee_shingles, primary_shingles),
+        _share(primary_shingles, referee_shingles),
+        _share(referee_shingles, alternative_shingles),
+        _share(alternative_shingles, referee_shingles),
     ]
 
 
@@ -102,12 +144,12 @@ class Selector:
             total += node
         return self.base + self.rate * total
 
-    def prefers_alternative(self, primary: str, alternative: str) -> bool:
+    def prefers_alternative(self, primary: str, alternative: str, referee: str = "") -> bool:
         if not alternative.strip():
             return False
         if not primary.strip():
             return True
-        return self.predicted_gain(features(primary, alternative)) > self.margin
+        return self.predicted_gain(features(primary, alternative, referee)) > self.margin
 
     @classmethod
     def from_dict(cls, data: dict) -> Selector:
