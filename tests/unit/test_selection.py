@@ -5,6 +5,7 @@ selector that decides per page which body the document keeps."""
 import json
 import logging
 import math
+import time
 
 import pytest
 from lxml import etree
@@ -134,3 +135,19 @@ def test_trafilatura_leaves_the_tree_whole_for_readability():
     before = etree.tostring(tree)
     found = extraction.extract_main(tree, Page(b""))
     assert found is not None and etree.tostring(tree) == before
+
+
+def test_a_page_that_was_slow_to_parse_gets_no_second_opinion(monkeypatch):
+    # resiliparse's parser is slower than lxml's on the markup that makes parsers slow, in C,
+    # where the time budget cannot stop it: such a page keeps trafilatura's body
+    asked = []
+    monkeypatch.setattr(extraction, "referee_text", lambda html: asked.append(html) or "")
+    parse = extraction.parse
+
+    def slow_parse(decoded):
+        time.sleep(extraction.SECOND_OPINION_MAX_PARSE_SECONDS + 0.05)
+        return parse(decoded)
+
+    monkeypatch.setattr(extraction, "parse", slow_parse)
+    document = extract(Page(article_bytes()))
+    assert asked == [] and document.extraction.extractor == "trafilatura"

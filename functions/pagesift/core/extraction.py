@@ -73,6 +73,12 @@ TRAFILATURA, READABILITY = "trafilatura", "readability-lxml"
 # Fewer words than this is a menu or a stub, not an article: a one-line news brief has more.
 MIN_WORDS = 5
 
+# A page whose parse took this long (a typical one takes a few milliseconds) is markup that
+# parsers find hard, such as one tag with tens of thousands of attributes; resiliparse's parser
+# would take longer still, in C, where the time budget cannot interrupt it. Such a page keeps
+# trafilatura's body without a second opinion.
+SECOND_OPINION_MAX_PARSE_SECONDS = 0.25
+
 _WORD = re.compile(r"\w+")
 # Markup that the markdown view keeps and the plain text must not show.
 _INLINE_MARKUP = ("ref", "hi", "del")
@@ -138,11 +144,13 @@ def extract(
     decoded = decode(page, limits)
     try:
         with time_budget(time_budget_seconds):
+            parse_started = time.perf_counter()
             tree = parse(decoded)
+            hard_to_parse = time.perf_counter() - parse_started > SECOND_OPINION_MAX_PARSE_SECONDS
             found = extract_main(tree, page, profile=profile)
             if found is not None:
                 clean(found)
-                if profile == ACCURATE:
+                if profile == ACCURATE and not hard_to_parse:
                     second_opinion(found, tree, decoded.html)
     except BudgetExceeded:
         raise ExtractionError(
