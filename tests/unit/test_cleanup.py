@@ -125,11 +125,11 @@ def test_the_headline_goes_alone_below_a_paragraph_and_stays_further_down():
     # label); past the first blocks, the same words are the article quoting its own title.
     xml = (
         "<body><p>A standfirst that is long enough to be prose and not a label.</p>"
-        "<p>Port breaks record</p><p>Second.</p><p>Third.</p><p>Port breaks record</p></body>"
+        "<p>Port breaks record</p><p>Second.</p><p>Third.</p><p>Port breaks record</p><p>Fourth.</p></body>"
     )
     body = etree.fromstring(xml)
     remove_boilerplate(body, titles=("Port breaks record",))
-    assert _text(body) == "A standfirst that is long enough to be prose and not a label. Second. Third. Port breaks record"
+    assert _text(body) == "A standfirst that is long enough to be prose and not a label. Second. Third. Port breaks record Fourth."
 
 
 # ------------------------------------------------------------------ prose the rules must keep
@@ -207,6 +207,12 @@ _PROSE = "<p>The harbour authority said on Tuesday that the new cranes would dou
         "Par Hélène Vuillemin - Publié le 25/11/2021 à 10h32 - Mis à jour le 26/11/2021 à 08h15",
         "Por Redacción | 03.05.2022 - 14:10",
         "Von Anna Schmidt, 2022-05-03",
+        # shapes, not words of a few languages: a Portuguese or German timestamp and reading
+        # time go as the English and French ones do
+        "Publicado em 3 de março de 2021 às 10h32",
+        "Aktualisiert am 25. November 2021, 10:32 Uhr",
+        "Lesezeit: 4 Minuten",
+        "Atualizado há 5 horas",
     ],
 )
 def test_furniture_lines_at_the_top_go(first):
@@ -226,6 +232,10 @@ def test_furniture_lines_at_the_top_go(first):
         "Keith Bradsher contributed reporting from Hong Kong.",
         "Additional reporting by Joseph Hudak",
         "Pontarlier : -2° / 4°",
+        "Temas: Lula, eleições, Brasília",
+        "Schlagwörter: Politik, Berlin",
+        "Comentários (3)",
+        "Kommentare",
     ],
 )
 def test_furniture_lines_at_the_bottom_go(last):
@@ -275,11 +285,29 @@ def test_edge_rules_leave_tables_and_temperatures_in_prose():
         "Mots-clés : le ministre a refusé de commenter.",
         # a date in digits inside a sentence is prose
         "The hearing, first set for 25/11/2021, was moved to January.",
+        # a sentence that ends with a short word, a number or a date ends like a sentence
+        "The port said it was a good year.",
+        "Ships waited 3 days.",
+        "The new terminal opens on 25 November 2022.",
     ],
 )
 def test_prose_that_looks_like_furniture_at_the_bottom_stays(last):
     body = _cleaned(f"<body>{_PROSE}{_PROSE}{_PROSE}<p>{last}</p></body>")
     assert _text(body).endswith(_text(etree.fromstring(f"<p>{last}</p>")))
+
+
+def test_a_byline_that_names_someone_with_a_date_in_words_stays():
+    # the research datasets' truth keeps such bylines; a bare timestamp goes (above)
+    first = "By Lim Cheng Soon, 18 August 2010"
+    body = _cleaned(f"<body><p>{first}</p>{_PROSE}{_PROSE}{_PROSE}</body>")
+    assert _text(body).startswith(first)
+
+
+def test_a_short_line_is_a_label_only_at_the_end_of_the_body():
+    # "Comments" with nothing below it labels a section that is gone; a short first line with
+    # prose below is a kicker or a standfirst, left to the headline rule
+    body = _cleaned(f"<body><p>Port news</p>{_PROSE}{_PROSE}<p>Port news</p></body>")
+    assert _text(body).startswith("Port news") and _text(body).endswith("capacity.")
 
 
 def test_a_heading_of_dates_opens_a_section_and_stays():

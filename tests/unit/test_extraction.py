@@ -388,3 +388,14 @@ def test_a_table_caption_is_a_line_above_its_markdown_table():
     assert table[0].startswith("| Line | October 2020 | October 2021 |")
     assert sum(1 for line in table if set(line.replace(" ", "")) <= set("|-:")) == 1  # one rule row
     assert "Share of trains arriving within five minutes of schedule in October\n\n| Line" in markdown
+
+
+def test_an_extraction_error_crosses_a_process_boundary_whole():
+    # worker processes (pagesift extract --jobs, the benchmarks' pools) send errors back pickled
+    import pickle
+
+    from pagesift.core.errors import ErrorKind, Stage
+
+    error = ExtractionError("no main content", kind=ErrorKind.NO_MAIN_CONTENT, stage=Stage.EXTRACT)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), copy.message, copy.kind, copy.stage, str(copy)) == (ExtractionError, error.message, error.kind, error.stage, str(error))

@@ -47,39 +47,50 @@ _CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 TEASER_MIN_WORDS = 6
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre "
-    "monday tuesday wednesday thursday friday saturday sunday"
-).split()
-# Lines of page furniture that sit at the edges of an article, not in it: reading time,
-# a bare timestamp (with its "Updated"/"by <name>"), the author's address or handle, the
-# "Filed under:"/"Tags:" line, the comment section's label, the contributors' credit line, a
-# weather box.
+# Lines of page furniture that sit at the edges of an article, not in it, known by their shape
+# in any language (never by a list of words): the author's address or handle, the
+# contributors' credit line, a weather box; and below, reading times and counts, tag lines,
+# timestamps and dated bylines, the label of a section that is not there.
 _EDGE_LINE = re.compile(
-    r"(?:(?:reading time|temps de lecture|tiempo de lectura|tempo de leitura|lesezeit)\s*:?\s*\d+\s*\w*"
-    r"|\d+\s*(?:min|mins|minutes?|minutos?)\.?\s*(?:read|de lecture|de lectura|de leitura)"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:\s+(?:https?://)?(?:www\.)?(?:twitter|x)\.com/\w+)?"
+    r"(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:\s+(?:https?://)?(?:www\.)?(?:twitter|x)\.com/\w+)?"
     r"|(?:https?://)?(?:www\.)?(?:twitter|x)\.com/\w+|@\w{2,30}"
-    r"|(?:filed under|tags?|tagged|étiquettes?|mots-clés|etiquetas|temas)\s*:\s*"
-    r"[^\s.!?,|;]+(?:\s+[^\s.!?,|;]+){0,3}(?:\s*[,|;]\s*[^\s.!?,|;]+(?:\s+[^\s.!?,|;]+){0,3}){0,30}"
-    r"|(?:\d+\s+)?(?:comments?|commentaires?|comentarios?|comentários?|التعليقات|tell us what you think|leave a (?:comment|reply))\W{0,5}"
+    r"|tell us what you think|leave a (?:comment|reply)"
     r"|[^.!?\"“”]{0,200}\b(?:additional|with) reporting by\s.{0,200}"
     r"|[^.!?\"“”]{0,200}\bcontributed (?:reporting|to this report)(?:\s+from\s+[^.!?]{1,120})?"
     # a weather box's low and high: "Pontarlier : -2° / 4°" (not "It was 40°C")
     r"|(?-i:[A-ZÀ-Þ])[\w'’-]*(?:\s+(?-i:[A-ZÀ-Þ])[\w'’-]*){0,3}\s*:?\s*-?\d{1,2}\s*°\s*[CF]?\s*/\s*-?\d{1,2}\s*°\s*[CF]?)",
     re.IGNORECASE,
 )
-_TIMESTAMP_WORD = re.compile(
-    r"^(?:\d{1,4}|[apm]|[ap]\.?m\.?|gmt|utc|[ecmp][sd]t|bst|cet|cest|eet|eest|ist|amt|jst|aest|hkt|sgt|msk|updated|published|posted|at|on|le|el|à|a|las|de|"
-    + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
-    + r")$",
+# A date written with its month in words, in the orders people write them: "25 November 2021",
+# "3 de março de 2021", "25. November 2021", "November 20, 2019", "Nov. 19, 2019", "25 نوفمبر 2021".
+_MONTH_WORD = r"[^\W\d_]{3,12}\.?"
+_WRITTEN_DATE = re.compile(
+    rf"(?<![\d.,])\d{{1,2}}(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+|of\s+)?{_MONTH_WORD},?\s+(?:de\s+)?(?:19|20)\d{{2}}(?!\d)"
+    rf"|{_MONTH_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}(?!\d)",
     re.IGNORECASE,
 )
-_BYLINE_NAME = re.compile(r"(?:[A-ZÀ-Þ][\w'’.-]*\s*){1,4}")
-EDGE_LINE_MAX_WORDS = 12
+# A clock time: "10:32", "10h32", "1:23 p.m.", "5:45 AM".
+_CLOCK = re.compile(r"(?<![\d:.,])\d{1,2}(?::|h)\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?(?![\d:.,]\d)", re.IGNORECASE)
+_TIME_ZONE = re.compile(r"[A-Z]{2,4}")  # GMT, ET, PST, AMT: capitals alone, as zones are written
+# A timestamp holds a date or a time and at most this many other words ("Updated at",
+# "Publicado em … às", "Aktualisiert am … Uhr", "Posted on"): with more, it is a byline that
+# names someone ("By Lim Cheng Soon, 18 August 2010"), which the research datasets' truth
+# keeps; a byline with a date in digits goes (below).
+TIMESTAMP_OTHER_WORDS = 3
+# A line of this many words with one number in it is a count, not a sentence: "5 min read",
+# "Lesezeit: 4 Minuten", "Tempo de leitura: 1 minuto", "12 commentaires", "Comentários (3)".
+COUNT_LINE_MAX_WORDS = 5
+# A tag line: a short label, a colon, then a list of short items ("Tags: port, shipping",
+# "Filed under: Khawarij |", "Temas: Lula, eleições, Brasília", "Schlagwörter: Politik").
+TAG_LABEL_MAX_WORDS = 3
+TAG_ITEM_MAX_WORDS = 4
+TAG_SINGLE_ITEM_MAX_WORDS = 2
+_LIST_SEPARATOR = re.compile(r"\s*[,|;·•/]\s*")
+# The last line of the body, this short and no sentence, is the label of what the page had
+# below it ("Comments", "Kommentare", "Related"), now gone.
+END_LABEL_MAX_WORDS = 3
+# A line that ends with "a.m." or "p.m." does not end like a sentence for that dot.
+_ABBREVIATION_END = re.compile(r"\b[ap]\.\s?m\.$", re.IGNORECASE)
 CALL_TO_ACTION_MAX_WORDS = 60
 CALL_TO_ACTION_TAIL = 3  # last blocks of the body where a prompt needs no link to be one
 EDGE_BLOCKS = 3  # how far from each edge of the body furniture lines are looked for
@@ -212,22 +223,22 @@ def _remove_calls_to_action(body: etree._Element) -> None:
 
 
 def _remove_edge_lines(body: etree._Element) -> None:
-    """Furniture lines (``_EDGE_LINE``, timestamps) among the first and the last blocks of the
-    body; inside the article the same words can be its prose, so only the edges are read."""
+    """Furniture lines among the first and the last blocks of the body; inside the article the
+    same lines can be its prose (a live blog's timestamps), so only the edges are read."""
     blocks = _blocks(body)
     if len(blocks) < 3:
         return  # a short body: every line may be the article
     edges = []
-    for ordered in (blocks[:EDGE_BLOCKS], blocks[::-1][:EDGE_BLOCKS]):
+    for at_end, ordered in ((False, blocks[:EDGE_BLOCKS]), (True, blocks[::-1][:EDGE_BLOCKS])):
         for block in ordered:  # from the edge inwards, while the lines are furniture
-            if not _is_edge_line(block):
+            if not _is_edge_line(block, at_end=at_end):
                 break
             edges.append(block)
     for block in edges:
         _drop(block)
 
 
-def _is_edge_line(block: etree._Element) -> bool:
+def _is_edge_line(block: etree._Element, *, at_end: bool) -> bool:
     if block.tag not in ("p", "head"):
         return False  # a table of figures or a list at the edge is content
     text = " ".join(" ".join(block.itertext()).split())
@@ -238,21 +249,50 @@ def _is_edge_line(block: etree._Element) -> bool:
         return True
     if len(words) <= COPYRIGHT_LINE_MAX_WORDS and _COPYRIGHT.search(text):
         return True
-    if block.tag == "p" and len(words) <= DATED_LINE_MAX_WORDS and _NUMERIC_DATE.search(text) and not text.endswith(_SENTENCE_END):
-        return True
     items = [item for item in text.split("|") if item.strip()]
     if len(items) >= 3 and all(len(_WORDS.findall(item)) <= BAR_ITEM_MAX_WORDS and not item.strip().endswith((".", "!", "?")) for item in items):
         return True
-    if len(words) > EDGE_LINE_MAX_WORDS:
-        return False
-    # a bare timestamp, "Updated at 1:23 p.m.", "5:45 AM PST 11/19/2019 by Patrick Shanley"
-    if block.tag != "p":
+    if _is_tag_line(text):
+        return True
+    if block.tag != "p" or _ends_like_sentence(text):
         return False  # a heading of dates ("March 2020", "2023 by the numbers") opens a section
-    stamp, _, by = text.partition(" by ")
-    if by and not _BYLINE_NAME.fullmatch(by):
-        return False  # "On 25 May by train, she left Paris": prose, not "... by <name>"
-    stamp_words = _WORDS.findall(stamp)
-    return bool(stamp_words) and any(w.isdigit() for w in stamp_words) and all(_TIMESTAMP_WORD.match(w) for w in stamp_words)
+    if _is_dateline(text, words):
+        return True
+    numbers = sum(word.isdigit() for word in words)
+    if 2 <= len(words) <= COUNT_LINE_MAX_WORDS and numbers == 1:
+        return True
+    return at_end and len(words) <= END_LABEL_MAX_WORDS and not numbers
+
+
+def _ends_like_sentence(text: str) -> bool:
+    text = text.rstrip()
+    if not text.endswith(_SENTENCE_END):
+        return False
+    return text.endswith("...") or not (text.endswith(".") and _ABBREVIATION_END.search(text))
+
+
+def _is_dateline(text: str, words: list[str]) -> bool:
+    """A timestamp or a dated byline: a short line (not a sentence) with a date in digits, or
+    with a date in words or a time and little else."""
+    if len(words) > DATED_LINE_MAX_WORDS:
+        return False
+    if _NUMERIC_DATE.search(text):
+        return True
+    if not (_WRITTEN_DATE.search(text) or _CLOCK.search(text)):
+        return False
+    rest = _CLOCK.sub(" ", _WRITTEN_DATE.sub(" ", text))
+    others = [word for word in _WORDS.findall(rest) if not word.isdigit() and not _TIME_ZONE.fullmatch(word)]
+    return len(others) <= TIMESTAMP_OTHER_WORDS
+
+
+def _is_tag_line(text: str) -> bool:
+    label, colon, listed = text.partition(":")
+    if not colon or not 1 <= len(_WORDS.findall(label)) <= TAG_LABEL_MAX_WORDS or _ends_like_sentence(text):
+        return False
+    items = [_WORDS.findall(item) for item in _LIST_SEPARATOR.split(listed.strip(" |")) if item.strip()]
+    if not items or not all(1 <= len(item) <= TAG_ITEM_MAX_WORDS for item in items):
+        return False
+    return len(items) >= 2 or len(items[0]) <= TAG_SINGLE_ITEM_MAX_WORDS
 
 
 def _link_words(block: etree._Element) -> tuple[list[str], int]:

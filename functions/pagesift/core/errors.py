@@ -45,3 +45,12 @@ class ExtractionError(Exception):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.stage}): {self.message}"
+
+    def __reduce__(self) -> tuple:
+        # Exceptions pickle as ``cls(*args)``, which loses the keyword-only kind and stage: a
+        # worker process (``pagesift extract --jobs``, a benchmark's pool) could not send one back.
+        return _rebuild, (self.message, self.kind.value, self.stage.value)
+
+
+def _rebuild(message: str, kind: str, stage: str) -> ExtractionError:
+    return ExtractionError(message, kind=ErrorKind(kind), stage=Stage(stage))
