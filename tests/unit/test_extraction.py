@@ -170,6 +170,26 @@ def test_utf8_page_behind_a_latin1_label_is_read_as_utf8():
     assert "conseil du café" in doc_for(article_bytes(charset=None, paragraphs=paragraphs), content_type="text/html; charset=latin-1").text
 
 
+_IN_THEIR_SCRIPTS = {
+    "koi8-r": ("ru", "Городской совет во вторник продлил сеть ночных автобусов до северных районов"),
+    "windows-1251": ("bg", "Общинският съвет реши във вторник да удължи мрежата от нощни автобуси"),
+    "iso-8859-7": ("el", "Το δημοτικό συμβούλιο αποφάσισε την Τρίτη να επεκτείνει το δίκτυο νυχτερινών λεωφορείων"),
+    "windows-1256": ("ar", "قال المجلس البلدي يوم الثلاثاء إنه سيمدد شبكة حافلات الليل إلى الأحياء الشمالية"),
+}
+
+
+@pytest.mark.parametrize("label", sorted(_IN_THEIR_SCRIPTS))
+def test_utf8_page_behind_any_single_byte_label_is_read_as_utf8(label):
+    language, sentence = _IN_THEIR_SCRIPTS[label]
+    paragraphs = [f"{sentence} ({i})." for i in range(6)]
+    mislabelled = article_bytes("utf-8", charset=label, paragraphs=paragraphs, lang=language)
+    for document in (doc_for(mislabelled), doc_for(article_bytes(charset=None, paragraphs=paragraphs, lang=language), content_type=f"text/html; charset={label}")):
+        assert sentence in document.text and document.extraction.encoding == "utf-8"
+    # and the same page really in that encoding still reads in it
+    honest = doc_for(article_bytes(label, charset=label, paragraphs=paragraphs, lang=language))
+    assert sentence in honest.text and honest.extraction.encoding != "utf-8"
+
+
 def test_utf16_without_bom_declared_by_content_type():
     data = article_html(charset=None).encode("utf-16-le")
     document = doc_for(data, content_type="text/html; charset=utf-16le")
@@ -399,3 +419,23 @@ def test_an_extraction_error_crosses_a_process_boundary_whole():
     error = ExtractionError("no main content", kind=ErrorKind.NO_MAIN_CONTENT, stage=Stage.EXTRACT)
     copy = pickle.loads(pickle.dumps(error))
     assert (type(copy), copy.message, copy.kind, copy.stage, str(copy)) == (ExtractionError, error.message, error.kind, error.stage, str(error))
+
+
+@pytest.mark.parametrize(
+    "crawler_url",
+    ["javascript:alert(1)", "http://169.254.169.254/latest/meta-data/", "file:///etc/passwd", "not a url"],
+)
+def test_an_unsafe_crawler_url_becomes_null_and_the_canonical_does_not_replace_it(crawler_url):
+    document = doc_for(article_bytes(), url=crawler_url)
+    assert document.url is None and document.hostname is None
+    assert "169.254" not in json.dumps(document.to_dict()) and "javascript:" not in json.dumps(document.to_dict())
+
+
+def test_an_unsafe_canonical_or_image_is_not_carried():
+    head = '<meta property="og:image" content="http://127.0.0.1:9000/pixel.png">'
+    document = doc_for(article_bytes(canonical="http://169.254.169.254/latest/", extra_head=head))
+    assert (document.url, document.hostname, document.image) == (None, None, None)
+    relative = doc_for(article_bytes(extra_head='<meta property="og:image" content="/img/buses.jpg">'))
+    assert relative.url == "https://news.example.org/city/night-buses"
+    assert relative.image == "https://news.example.org/img/buses.jpg"
+    assert relative.hostname == "news.example.org"

@@ -65,7 +65,17 @@ _WHATWG_ALIASES = {
     "gbk": "gb18030",
     "x-sjis": "shift_jis",
 }
-_SINGLE_BYTE_WESTERN = frozenset({"cp1252", "iso8859-1", "iso8859-15", "latin-1"})
+# The WHATWG Encoding Standard's legacy single-byte encodings (and Latin-1, which Python keeps
+# apart from windows-1252). Text in any of them is almost never valid UTF-8 once it has
+# non-ASCII bytes (their letters sit at 0xC0-0xFF, which UTF-8 only allows before 0x80-0xBF),
+# so valid UTF-8 behind such a label is a UTF-8 page mislabelled, and the bytes win.
+_WHATWG_SINGLE_BYTE_LABELS = (
+    "ibm866", "iso-8859-2", "iso-8859-3", "iso-8859-4", "iso-8859-5", "iso-8859-6", "iso-8859-7",
+    "iso-8859-8", "iso-8859-10", "iso-8859-13", "iso-8859-14", "iso-8859-15", "iso-8859-16",
+    "koi8-r", "koi8-u", "macintosh", "mac-cyrillic", "windows-874", "windows-1250", "windows-1251",
+    "windows-1252", "windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257",
+    "windows-1258",
+)
 # How far into a page to look for <meta charset>, as browsers do (they prescan 1,024 bytes;
 # real pages put long scripts first, so look further).
 _PRESCAN_BYTES = 16_384
@@ -136,6 +146,10 @@ def _codec(label: bytes | str | None) -> str | None:
         return None
     # Python also registers bytes-to-bytes codecs (base64, hex, zlib, rot13...): not charsets.
     return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
+# (+ Latin-1 itself, which a label such as "iso_8859-1" reaches past the aliases above)
+_SINGLE_BYTE = frozenset(codec for label in _WHATWG_SINGLE_BYTE_LABELS if (codec := _codec(label))) | {codecs.lookup("latin-1").name}
 
 
 def _declared_in_page(head: bytes) -> str | None:
@@ -217,9 +231,8 @@ def decode_page(
         source = "meta"
     if encoding is None:
         encoding, source = ("utf-8" if _is_utf8(data) else _detect(data)), "detected"
-    elif encoding in _SINGLE_BYTE_WESTERN and not data.isascii() and _is_utf8(data):
-        # A UTF-8 page behind a latin-1/cp1252 label (a common crawler or CMS mistake): text in
-        # those encodings is almost never valid UTF-8 once it has non-ASCII bytes, so the bytes win.
+    elif encoding in _SINGLE_BYTE and not data.isascii() and _is_utf8(data):
+        # A UTF-8 page behind a single-byte label (a common crawler or CMS mistake; see above).
         encoding, source = "utf-8", "detected"
     try:
         html = data.decode(encoding)

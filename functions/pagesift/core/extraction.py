@@ -24,7 +24,6 @@ from datetime import datetime, timezone
 from functools import cache
 from importlib import metadata
 from typing import Any
-from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
@@ -47,6 +46,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
 from .selection import AGREEMENT, confirms, default_selector
 from .titles import clean_title
+from .urls import hostname, public_url
 
 # Words per minute of an adult reading news in a European language (published averages run
 # from about 200 to 260); used only for the reading-time estimate.
@@ -243,15 +243,18 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
         # is read on its own and the body left empty for the second opinion to fill.
         result = trafilatura.extract_metadata(tree, page.url, TRAFILATURA_OPTIONS["date_extraction_params"])
         result.body, result.comments = etree.Element("body"), None
-    url = page.url or result.url
-    return MainContent(result=result, structured_date=date, url=url, hostname=_hostname(url) or result.hostname)
+    # The crawler's address, when it gave one, is the page's: a canonical link in the page is
+    # the page's claim about itself and never overrides it. Only public http(s) URLs are kept.
+    url = public_url(page.url) if page.url else public_url(result.url)
+    return MainContent(result=result, structured_date=date, url=url, hostname=hostname(url))
 
 
 def clean(found: MainContent) -> None:
     """The title without its site name; the body without the boilerplate trafilatura kept,
     rendered as text."""
     result = found.result
-    found.title = clean_title(result.title, sitename=result.sitename, hostname=found.hostname) or None
+    # the page's own claimed host helps tell its name from the headline (it goes nowhere else)
+    found.title = clean_title(result.title, sitename=result.sitename, hostname=found.hostname or result.hostname) or None
     remove_boilerplate(result.body, titles=(result.title, found.title))
     found.primary, found.refusal = _text_of(result.body)
 
@@ -328,7 +331,7 @@ def describe(
         language=language,
         categories=_term_list(result.categories),
         tags=_term_list(result.tags),
-        image=result.image or None,
+        image=public_url(result.image, base=found.url),
         text=text,
         markdown=rendered.markdown,
         comments=(result.comments or "").strip() or None,
@@ -483,15 +486,3 @@ def _term_list(values: list[str] | None) -> list[str]:
             if term := term.strip():
                 terms.setdefault(term, None)
     return list(terms)
-
-
-def _hostname(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
