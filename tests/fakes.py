@@ -81,8 +81,9 @@ class InMemoryPages:
             return replace(stored, data=None)
         return stored
 
-    def exists(self, bucket: str, key: str) -> bool:
-        return self._current(bucket, key) is not None
+    def head(self, bucket: str, key: str) -> StoredObject | None:
+        stored = self._current(bucket, key)
+        return None if stored is None else replace(stored, data=None)
 
 
 @dataclass

@@ -78,6 +78,45 @@ def test_an_older_sequencer_is_stale_whatever_its_length(world):
     assert world.documents.documents[DOC].title.startswith("Second")
 
 
+FORGED = "F" * 32  # above any sequencer S3 will write (the trigger refuses longer ones)
+
+
+def test_a_forged_sequencer_cannot_freeze_a_key(world):
+    # An event with a sequencer above any real one is applied and recorded (S3 confirms the
+    # version it names); every later real change would then be stale on the sequencer's word.
+    # S3 contradicts that word: the real change is applied and the state repaired.
+    first = world.upload(article_bytes(title="First"), "0A")
+    world.apply(ObjectChange(BUCKET, KEY, ChangeKind.CREATED, version_id=first.version_id, etag=first.etag, sequencer=FORGED))
+    second = world.upload(article_bytes(title="Second", paragraphs=ARTICLE_PARAGRAPHS[::-1]), "0B")
+    outcome = world.apply(second)
+    assert outcome.status is Status.EXTRACTED and world.documents.documents[DOC].title.startswith("Second")
+    assert world.item()["sequencer"] == sequencer_key("0B")  # the forged one is gone
+    # and ordering works again from there: the real later change applies, a real older one is stale
+    third = world.upload(article_bytes(title="Third"), "0C")
+    assert world.apply(third).status is Status.EXTRACTED
+    assert world.apply(second).status is Status.SKIPPED
+
+
+def test_a_forged_sequencer_cannot_keep_a_deleted_page_alive(world):
+    change = world.upload(article_bytes(), "0A")
+    world.apply(ObjectChange(BUCKET, KEY, ChangeKind.CREATED, version_id=change.version_id, etag=change.etag, sequencer=FORGED))
+    outcome = world.apply(world.remove("0B"))
+    assert outcome.status is Status.DELETED and DOC not in world.documents.documents
+    assert world.item()["deleted"] is True
+
+
+def test_a_real_stale_event_is_still_stale_when_s3_agrees(world):
+    # the object's current version is the one the state describes: S3 confirms the verdict
+    older = world.upload(article_bytes(title="First"), "0A")
+    newer = world.upload(article_bytes(title="Second"), "0B")
+    world.apply(newer)
+    assert world.apply(older).status is Status.SKIPPED
+    deleted_late = world.remove("09", version_id=None)  # a delete marker whose event is older
+    world.pages.delete(BUCKET, KEY, deleted_late.version_id)  # ... and the marker came off again
+    assert world.apply(deleted_late).status is Status.SKIPPED
+    assert world.documents.documents[DOC].title.startswith("Second")
+
+
 def test_a_late_event_for_a_version_no_longer_current_steps_aside(world):
     older = world.upload(article_bytes(title="First"), "01")
     world.upload(article_bytes(title="Second"), "02")  # its own event is still on the way

@@ -106,12 +106,13 @@ def test_pages_are_read_within_the_limit_and_gone_when_deleted(ports):
     ports["put"](b"<p>small</p>")
     stored = pages.read(BUCKET, KEY)
     assert stored.data == b"<p>small</p>" and stored.version_id and stored.etag and '"' not in stored.etag
-    assert pages.exists(BUCKET, KEY)
+    head = pages.head(BUCKET, KEY)
+    assert head is not None and head.data is None and (head.version_id, head.etag, head.size) == (stored.version_id, stored.etag, stored.size)
     ports["put"](b"x" * 2_000)
     big = pages.read(BUCKET, KEY)
     assert big.data is None and big.size > 1_000
     ports["delete"]()
-    assert not pages.exists(BUCKET, KEY)
+    assert pages.head(BUCKET, KEY) is None
     with pytest.raises(ObjectGone):
         pages.read(BUCKET, KEY)
 
@@ -141,6 +142,6 @@ def test_versions_roll_back_and_delete_markers_come_off(ports):
     ports["delete"](second)  # the current version, for good: the previous one is current again
     assert (pages.read(BUCKET, KEY).data, pages.read(BUCKET, KEY).version_id) == (b"<p>first</p>", first)
     marker = ports["delete"]()  # a delete marker
-    assert marker and not pages.exists(BUCKET, KEY)
+    assert marker and pages.head(BUCKET, KEY) is None
     ports["delete"](marker)  # the marker comes off: the page is back
     assert pages.read(BUCKET, KEY).version_id == first

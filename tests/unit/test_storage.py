@@ -42,15 +42,16 @@ def test_reads_page_with_its_storage_metadata(s3):
     assert page.last_modified
 
 
-def test_reads_the_current_version_and_tells_whether_one_exists(s3):
+def test_reads_the_current_version_and_heads_it_without_its_bytes(s3):
     s3.put_object(Bucket="input-pages", Key="k", Body=b"first")
     second = s3.put_object(Bucket="input-pages", Key="k", Body=b"second")["VersionId"]
     store = page_source(s3, max_input_bytes=100)
     page = store.read("input-pages", "k")
     assert (page.data, page.version_id) == (b"second", second)
-    assert store.exists("input-pages", "k")
+    head = store.head("input-pages", "k")
+    assert head is not None and head.data is None and (head.version_id, head.etag, head.size) == (second, page.etag, 6)
     s3.delete_object(Bucket="input-pages", Key="k")
-    assert not store.exists("input-pages", "k")
+    assert store.head("input-pages", "k") is None
     with pytest.raises(ObjectGone):
         store.read("input-pages", "k")
 

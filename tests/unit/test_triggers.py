@@ -310,12 +310,28 @@ def test_version_ids_are_kept() -> None:
 
 
 def test_wrongly_typed_optional_fields_become_none() -> None:
-    record = s3_record("news/a.html", size="13", eTag=5, versionId=None, sequencer=["x"])
+    record = s3_record("news/a.html", size="13", eTag=5, versionId=None)
     record["eventTime"] = 1700000000
     [change] = changes_from_s3_notification(s3_event(record))
     assert change == ObjectChange(bucket=BUCKET, key="news/a.html", kind=CREATED)
     [no_bool] = changes_from_eventbridge(eb_event("news/a.html", etag="e", size=True))
     assert no_bool.size is None
+
+
+@pytest.mark.parametrize("sequencer", ["F" * 64, "0055AED6DCD90281E5; DROP", "not-hex", ["x"], 12, "0x55AE", " 0055AED6"])
+def test_a_sequencer_that_is_not_a_few_hex_digits_is_refused(sequencer: object) -> None:
+    # recorded, a forged sequencer above any real one would make every later change look stale
+    with pytest.raises(UnsupportedEventError, match="sequencer"):
+        changes_from_s3_notification(s3_event(s3_record("news/a.html", sequencer=sequencer)))
+    with pytest.raises(UnsupportedEventError, match="sequencer"):
+        changes_from_eventbridge(eb_event("news/a.html", sequencer=sequencer))
+
+
+def test_real_sequencers_are_kept_as_written() -> None:
+    [change] = changes_from_s3_notification(s3_event(s3_record("news/a.html", sequencer="0055AED6DCD90281E5")))
+    assert change.sequencer == "0055AED6DCD90281E5"
+    [lower] = changes_from_eventbridge(eb_event("news/a.html", sequencer="617f08299329d189"))
+    assert lower.sequencer == "617f08299329d189"
 
 
 @pytest.mark.parametrize(

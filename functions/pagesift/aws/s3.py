@@ -46,28 +46,33 @@ class S3PageSource:
             body.close()
         if data is not None and len(data) > limit:
             data, size = None, len(data)
-        metadata = {k.lower(): v for k, v in (response.get("Metadata") or {}).items()}
-        last_modified = response.get("LastModified")
-        return StoredObject(
-            data=data,
-            size=size,
-            content_type=response.get("ContentType"),
-            content_encoding=response.get("ContentEncoding"),
-            content_language=response.get("ContentLanguage"),
-            url=metadata.get("url") or None,
-            version_id=response.get("VersionId"),
-            etag=(response.get("ETag") or "").strip('"') or None,
-            last_modified=last_modified.isoformat() if last_modified is not None else None,
-        )
+        return _stored(response, data=data, size=size)
 
-    def exists(self, bucket: str, key: str) -> bool:
+    def head(self, bucket: str, key: str) -> StoredObject | None:
         try:
-            self._s3.head_object(Bucket=bucket, Key=key)
+            response = self._s3.head_object(Bucket=bucket, Key=key)
         except ClientError as error:
             if _missing(error):
-                return False
+                return None
             raise
-        return True
+        return _stored(response, data=None, size=int(response.get("ContentLength", 0)))
+
+
+def _stored(response: dict[str, Any], *, data: bytes | None, size: int) -> StoredObject:
+    """A GetObject or HeadObject response as the pipeline's StoredObject."""
+    metadata = {k.lower(): v for k, v in (response.get("Metadata") or {}).items()}
+    last_modified = response.get("LastModified")
+    return StoredObject(
+        data=data,
+        size=size,
+        content_type=response.get("ContentType"),
+        content_encoding=response.get("ContentEncoding"),
+        content_language=response.get("ContentLanguage"),
+        url=metadata.get("url") or None,
+        version_id=response.get("VersionId"),
+        etag=(response.get("ETag") or "").strip('"') or None,
+        last_modified=last_modified.isoformat() if last_modified is not None else None,
+    )
 
 
 class S3DocumentStore:

@@ -9,7 +9,7 @@ version finds a newer current version (or another ETag) and steps aside too.
 from __future__ import annotations
 
 from .ports import ObjectState, StoredObject
-from .triggers import ObjectChange
+from .triggers import ChangeKind, ObjectChange
 
 # S3 sequencers are hex strings of varying length: AWS says to left-pad the shorter with
 # zeros, then compare as strings. Padding every recorded one to this width keeps them comparable.
@@ -34,6 +34,34 @@ def why_not_newer(change: ObjectChange, state: ObjectState) -> str | None:
     if mine < applied:
         return f"stale: a later change of this object (sequencer {applied.lstrip('0')}) was already applied"
     return None
+
+
+def why_state_is_wrong(change: ObjectChange, state: ObjectState, current: StoredObject | None) -> str | None:
+    """Why S3 contradicts a stale verdict, or None when it agrees with it.
+
+    A change is stale on the word of the sequencer recorded for its object, and that word is
+    only as good as the events that wrote it. When the object's current version (``current``:
+    its metadata, None when it has none) is the very one a stale creation names while the state
+    describes another, or the object is gone while the state says it stands, the recorded state
+    is wrong (a forged or corrupt sequencer): the change is applied and the state repaired.
+    """
+    if change.kind is ChangeKind.DELETED:
+        if current is None and not state.deleted:
+            return "the object has no current version, but the recorded state says it has one"
+        return None
+    if current is None or why_superseded(change, current):
+        return None  # the change is about an older version (or a deleted one): stale indeed
+    if state.deleted:
+        return f"the version this change names ({current.version_id or current.etag}) is current, but the recorded state says the object was deleted"
+    if _known(state.version_id) and _known(current.version_id) and state.version_id != current.version_id:
+        return f"the version this change names ({current.version_id}) is current, but the recorded state is of version {state.version_id}"
+    if state.etag and current.etag and state.etag != current.etag:
+        return f"the content this change names (ETag {current.etag}) is current, but the recorded state is of ETag {state.etag}"
+    return None
+
+
+def _known(version_id: str | None) -> bool:
+    return bool(version_id) and version_id != "null"
 
 
 def why_superseded(change: ObjectChange, stored: StoredObject) -> str | None:

@@ -24,7 +24,7 @@ from .events import deleted_event, extracted_event, failed_event
 from .extraction import Page, extract
 from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
-from .ordering import sequencer_key, why_not_newer, why_superseded
+from .ordering import sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
 from .profiles import DEFAULT_PROFILE
 from .ports import Applied, DocumentStore, EventPublisher, ObjectGone, ObjectState, PageSource, StateStore, StoredObject
 from .readers import ObjectReader, WholeObjectReader
@@ -123,7 +123,12 @@ class Pipeline:
         recorded = False
         try:
             if stale := why_not_newer(change, state):
-                return Outcome(Status.SKIPPED, change, reason=stale)
+                # Stale on the recorded sequencer's word alone is not enough: S3 is asked.
+                wrong = why_state_is_wrong(change, state, self.pages.head(change.bucket, change.key))
+                if wrong is None:
+                    return Outcome(Status.SKIPPED, change, reason=stale)
+                log.warning("s3://%s/%s: %s, though S3 contradicts it (%s): the change is applied and the state repaired",
+                            change.bucket, change.key, stale, wrong)
             if change.kind is ChangeKind.DELETED:
                 outcome, applied = self._delete(source, change, state, progress, invocation)
             else:
@@ -218,7 +223,7 @@ class Pipeline:
     def _delete(
         self, source: Source, change: ObjectChange, state: ObjectState, progress: _Progress, invocation: Invocation
     ) -> tuple[Outcome, Applied | None]:
-        if self.pages.exists(change.bucket, change.key):
+        if self.pages.head(change.bucket, change.key) is not None:
             # A version was deleted but the object still has a current one: an old version went,
             # or the current one did and an older one is current again (or a delete marker was
             # removed). The document must stand for whatever is current now.

@@ -76,8 +76,9 @@ class PageSource(Protocol):
         memory); raises ObjectGone when it has none."""
         ...
 
-    def exists(self, bucket: str, key: str) -> bool:
-        """Whether the object has a current version (a delete marker or no object: False)."""
+    def head(self, bucket: str, key: str) -> StoredObject | None:
+        """The object's current version without its bytes (``data`` None), or None when it has
+        none (a delete marker or no object)."""
         ...
 
 

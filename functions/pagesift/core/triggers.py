@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import unquote_plus
@@ -162,6 +163,10 @@ _EVENTBRIDGE_IGNORED: Final = frozenset(
 )
 
 _MISSING: Final = object()  # tells "absent" from "null" in error messages
+# S3's sequencers are 16 to 18 hex digits; room for twice that, and no more (ordering pads
+# every sequencer to 64 digits to compare them).
+MAX_SEQUENCER_DIGITS: Final = 32
+_SEQUENCER: Final = re.compile(rf"[0-9A-Fa-f]{{1,{MAX_SEQUENCER_DIGITS}}}")
 
 
 # --- public functions --------------------------------------------------------------
@@ -300,7 +305,7 @@ def changes_from_s3_notification(event: dict[str, Any]) -> list[ObjectChange]:
                 version_id=_optional_str(obj, "versionId"),
                 etag=_etag(obj),
                 size=_optional_size(obj, "size"),
-                sequencer=_optional_str(obj, "sequencer"),
+                sequencer=_sequencer(obj, f"{path}.s3.object.sequencer"),
             )
         )
     return changes
@@ -345,7 +350,7 @@ def changes_from_eventbridge(event: dict[str, Any]) -> list[ObjectChange]:
             version_id=_optional_str(obj, "version-id"),
             etag=_etag(obj),
             size=_optional_size(obj, "size"),
-            sequencer=_optional_str(obj, "sequencer"),
+            sequencer=_sequencer(obj, f"{path}.object.sequencer"),
         )
     ]
 
@@ -483,6 +488,20 @@ def _required_str(container: dict[str, Any], name: str, path: str) -> str:
 def _optional_str(container: dict[str, Any], name: str) -> str | None:
     value = container.get(name)
     return value if isinstance(value, str) and value else None
+
+
+def _sequencer(obj: dict[str, Any], path: str) -> str | None:
+    """The change's sequencer: hex digits, as S3 writes them (16 to 18 of them in practice).
+    Anything else is refused rather than recorded: a forged sequencer above any real one
+    would otherwise make every later change of the key look stale."""
+    value = obj.get("sequencer")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _SEQUENCER.fullmatch(value):
+        raise UnsupportedEventError(
+            f"{path} must be up to {MAX_SEQUENCER_DIGITS} hex digits, got {_short(repr(value))}"
+        )
+    return value
 
 
 def _optional_size(container: dict[str, Any], name: str) -> int | None:
