@@ -423,13 +423,14 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
     rates = figures.get("pooled_pages_per_s") or {name: throughput[name]["pages_per_s"] for name in THROUGHPUT_SYSTEMS}
     where = "all pages" if "pooled_pages_per_s" in figures else "benchmark pages"
     accurate, fast = rates["pagesift"] / rates["trafilatura"], rates["pagesift-fast"] / rates["trafilatura"]
+    slowest = max(run["pagesift"]["max_ms"] for run in (throughput, figures.get("corpus_throughput") or throughput))
     return [
         {"target": f"core throughput >= {t['throughput']}x trafilatura-with-metadata ({where})",
          "measured": f"{accurate:.2f}x", "passed": accurate >= t["throughput"]},
         {"target": f"fast profile throughput >= {t['throughput_fast']}x trafilatura-with-metadata ({where})",
          "measured": f"{fast:.2f}x", "passed": fast >= t["throughput_fast"]},
-        {"target": f"no page over {t['max_page_ms'] / 1000:g} s (pagesift max)",
-         "measured": f"{throughput['pagesift']['max_ms']:.0f} ms", "passed": throughput["pagesift"]["max_ms"] < t["max_page_ms"]},
+        {"target": f"no page over {t['max_page_ms'] / 1000:g} s (pagesift max, {where})",
+         "measured": f"{slowest:.0f} ms", "passed": slowest < t["max_page_ms"]},
         {"target": f"first page <= {t['first_page']}x median page (pagesift)",
          "measured": f"{figures['first_page']['pagesift']['ratio']:.2f}x", "passed": figures["first_page"]["pagesift"]["ratio"] <= t["first_page"]},
         {"target": f"handler import <= {t['handler_import']}x its dependencies alone",

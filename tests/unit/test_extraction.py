@@ -439,3 +439,27 @@ def test_an_unsafe_canonical_or_image_is_not_carried():
     assert relative.url == "https://news.example.org/city/night-buses"
     assert relative.image == "https://news.example.org/img/buses.jpg"
     assert relative.hostname == "news.example.org"
+
+
+@pytest.mark.parametrize(("attributes", "tags"), [(200_000, 1), (20_000, 1), (1_000, 60)])
+def test_tags_with_too_many_attributes_are_refused_before_parsing(attributes, tags):
+    # libxml2 and lexbor check each attribute against the tag's others: n² in C, which no time
+    # budget interrupts (80,000 in one tag: 7.9 s); many tags under the per-tag bound add up
+    names = " ".join(f"a{i}=1" for i in range(attributes))
+    data = article_bytes().replace(b"<article>", f"<div {names}></div>".encode() * tags + b"<article>")
+    with pytest.raises(ExtractionError) as refused:
+        doc_for(data)
+    assert refused.value.kind == "HtmlTooLarge" and "attributes" in refused.value.message
+
+
+def test_attributes_are_counted_by_name_not_by_the_words_of_their_values():
+    # an SVG path or a long description has thousands of words in one quoted value
+    path = " ".join(f"L {i} {i + 1}" for i in range(3_000))
+    description = " ".join(["word"] * 3_000)
+    head = f'<meta name="description" content="{description}">'
+    data = article_bytes(extra_head=head).replace(b"<article>", f'<svg><path d="{path}"/></svg><article>'.encode())
+    assert ARTICLE_PARAGRAPHS[0] in doc_for(data).text
+    # and the attributes of a <script> tag count, though its contents do not
+    script = "<script " + " ".join(f"a{i}" for i in range(20_000)) + ">var x = 1;</script>"
+    with pytest.raises(ExtractionError):
+        doc_for(article_bytes(extra_head=script))

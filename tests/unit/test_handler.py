@@ -83,15 +83,19 @@ def test_bad_pages_fail_alone_and_good_ones_still_become_documents(account, app,
     account.put_page("bad/image.png", png)
     account.put_page("bad/random.bin", bytes((i * 7919) % 251 for i in range(5000)))
     account.put_page("bad/empty.html", b"")
+    # one tag of 200,000 distinct attributes: quadratic in libxml2 and lexbor, in C (minutes)
+    attributes = " ".join(f"a{i}=1" for i in range(200_000))
+    account.put_page("bad/attributes.html", article_bytes().replace(b"<article>", f"<div {attributes}></div><article>".encode()))
     account.put_page("good/two.html", article_bytes(title="Second story"))
-    keys = ["good/one.html", "bad/image.png", "bad/random.bin", "bad/empty.html", "good/two.html"]
+    keys = ["good/one.html", "bad/image.png", "bad/random.bin", "bad/empty.html", "bad/attributes.html", "good/two.html"]
     response = app.lambda_handler(sqs_event(*(created_body(k) for k in keys)), context)
     assert response == {"batchItemFailures": []}  # permanent failures are reported, not retried
     events = {e["detail"]["source"]["key"]: e for e in account.captured_events()}
     assert set(events) == set(keys)
     for key in ("good/one.html", "good/two.html"):
         assert events[key]["detail-type"] == "Document Extracted"
-    for key, kind in (("bad/image.png", "NotHtml"), ("bad/random.bin", "NotHtml"), ("bad/empty.html", "EmptyInput")):
+    for key, kind in (("bad/image.png", "NotHtml"), ("bad/random.bin", "NotHtml"), ("bad/empty.html", "EmptyInput"),
+                      ("bad/attributes.html", "HtmlTooLarge")):
         failure = events[key]
         validate_event(failure)
         assert failure["detail-type"] == "Document Extraction Failed"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import cache
@@ -129,6 +130,9 @@ class MainContent:
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
+# A tag long enough to hold 100 attributes (" a" each): only those are counted.
+_LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{200,}")
+_QUOTED_VALUE = re.compile(r"\"[^\"]*\"|'[^']*'")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b", re.IGNORECASE)
 _CLOSING = {name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")}
 
@@ -382,6 +386,7 @@ def _check_markup_size(html: str, limits: Limits) -> None:
             kind=ErrorKind.HTML_TOO_LARGE,
             stage=Stage.EXTRACT,
         )
+    _check_attributes(html, limits)
     if html.count("<") <= limits.max_html_elements:  # cheap bound first: most pages stop here
         return
     elements = sum(1 for _ in _TAG_OPEN.finditer(html))
@@ -393,17 +398,48 @@ def _check_markup_size(html: str, limits: Limits) -> None:
         )
 
 
+def _check_attributes(html: str, limits: Limits) -> None:
+    """Refuse a page whose tags hold so many attributes that parsing it would stall (see
+    limits.MAX_ATTRIBUTES_PER_TAG). Only tags long enough to hold many are counted, by the
+    words left once quoted values are out (``a = b`` counts three: the bound errs towards
+    parsing): C-speed regex passes, a fraction of a millisecond on a typical page."""
+    load, most = 0, 0
+    for start, end in _markup_spans(html):
+        for tag in _LONG_TAG.finditer(html, start, end):
+            # quoted values out (an SVG path, a long description), the words left are names
+            attributes = len(_QUOTED_VALUE.sub(" ", tag.group(0)).split()) - 1
+            most, load = max(most, attributes), load + attributes * attributes
+    if most > limits.max_attributes_per_tag or load > limits.max_attribute_load:
+        raise ExtractionError(
+            f"the page has a tag with about {most:,} attributes (at most {limits.max_attributes_per_tag:,} are taken: "
+            "parsers take quadratic time on them)" if most > limits.max_attributes_per_tag else
+            f"the page's tags hold too many attributes for it to be parsed in time (load {load:,} over {limits.max_attribute_load:,})",
+            kind=ErrorKind.HTML_TOO_LARGE,
+            stage=Stage.EXTRACT,
+        )
+
+
 def _markup_characters(html: str) -> int:
-    """Length of ``html`` without the contents of its <script> and <style> elements. Literal
-    searches, one pass: a lazy "<script.*?</script>" would be quadratic on unclosed tags."""
-    total, position = 0, 0
+    """Length of ``html`` without the contents of its <script> and <style> elements."""
+    return sum(end - start for start, end in _markup_spans(html))
+
+
+def _markup_spans(html: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) spans of ``html`` outside the contents of its <script> and <style>
+    elements. Literal searches, one pass: a lazy "<script.*?</script>" would be quadratic on
+    unclosed tags."""
+    position = 0
     while opening := _SCRIPT_OR_STYLE.search(html, position):
-        total += opening.start() - position
-        closing = _CLOSING[opening.group(1).lower()].search(html, opening.end())
+        # the <script ...> tag itself, attributes and all, is markup; its contents are not
+        tag_end = html.find(">", opening.end())
+        if tag_end < 0:
+            break
+        yield position, tag_end + 1
+        closing = _CLOSING[opening.group(1).lower()].search(html, tag_end + 1)
         if closing is None:
-            return total  # unclosed: the parser takes the rest as script text too
+            return  # unclosed: the parser takes the rest as script text too
         position = closing.start()
-    return total + len(html) - position
+    yield position, len(html)
 
 
 def _plain_text(body: etree._Element) -> str:
