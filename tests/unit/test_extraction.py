@@ -463,3 +463,14 @@ def test_attributes_are_counted_by_name_not_by_the_words_of_their_values():
     script = "<script " + " ".join(f"a{i}" for i in range(20_000)) + ">var x = 1;</script>"
     with pytest.raises(ExtractionError):
         doc_for(article_bytes(extra_head=script))
+
+
+@pytest.mark.parametrize("megabytes", [12, 19])
+def test_the_article_behind_megabytes_of_script_state_extracts(megabytes):
+    # libxml2 stops at a text node of 10 MB: the article after 12 MB of state was lost
+    state = '<script>window.__STATE__ = {"items": "' + "x" * (megabytes * 1_000_000) + '"};</script>'
+    html = article_html(extra_head='<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2021-11-25"}</script>')
+    data = html.replace("<body>", "<body>" + state).encode()
+    document = doc_for(data)
+    assert ARTICLE_PARAGRAPHS[0] in document.text and ARTICLE_PARAGRAPHS[-1] in document.text
+    assert document.date == "2021-11-25" and "xxxx" not in document.text

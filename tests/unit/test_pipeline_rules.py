@@ -204,6 +204,25 @@ def test_a_state_write_that_fails_leaves_the_object_dirty(world):
     assert world.item()["dirty"] is True and world.item().get("sequencer") is None
 
 
+def test_an_event_repeated_by_a_retry_carries_the_same_change_id(world):
+    # The window that remains: the event went out, then the state write failed (or the runtime
+    # died there). The retry emits the event again, with the same change_id to dedupe on.
+    change = world.upload(article_bytes(), "01")
+    world.state.failing_commits = 1
+    with pytest.raises(TransientError):
+        world.apply(change)
+    assert world.apply(change).status is Status.EXTRACTED
+    first, again = world.publisher.events
+    assert first.detail["change_id"] == again.detail["change_id"] and len(first.detail["change_id"]) == 32
+    # any other change of the object has another id: a new version, its deletion, a failure
+    world.apply(world.upload(article_bytes(title="Second", paragraphs=ARTICLE_PARAGRAPHS[::-1]), "02"))
+    world.apply(world.upload(b"\x89PNG\r\n\x1a\n" + bytes(200), "03"))
+    world.apply(world.remove("04"))
+    ids = [event.detail["change_id"] for event in world.publisher.events]
+    assert world.publisher.detail_types()[2:] == ["Document Extracted", "Document Extraction Failed", "Document Deleted"]
+    assert len(set(ids)) == len(ids) - 1
+
+
 def test_a_page_that_cannot_be_a_document_is_one_failure_event_and_keeps_the_last_document(world):
     world.apply(world.upload(article_bytes(title="Good"), "01"))
     outcome = world.apply(world.upload(b"\x89PNG\r\n\x1a\n" + bytes(64), "02"))

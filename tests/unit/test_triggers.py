@@ -228,6 +228,7 @@ def test_batch_operations_v1_sample() -> None:
                     key="news/archive/2019/café culture.html",
                     kind=CREATED,
                     version_id="1.hTz4sH9pD2xRkWb7nQv0LmJc5eYgA3u",
+                    request="batch:f3cc4f60-61f6-4a2b-8a21-d07600c373ce:dGFza2lkZ29lc2hlcmUK",
                 ),
             ),
         )
@@ -238,7 +239,8 @@ def test_batch_operations_v2_sample() -> None:
     assert batch_tasks(load("batch-operations-v2.json")) == [
         DeliveryItem(
             "dGFza2lkZ29lc2hlcmUK",
-            (ObjectChange(bucket=BUCKET, key="news/archive/2019/q&a with the editor+.html", kind=CREATED),),
+            (ObjectChange(bucket=BUCKET, key="news/archive/2019/q&a with the editor+.html", kind=CREATED,
+                          request="batch:8d1c5e7a-3b2f-4c6d-9e0a-1f2b3c4d5e6f:dGFza2lkZ29lc2hlcmUK"),),
         )
     ]
 
@@ -622,7 +624,8 @@ def batch_event(version: str, **task: Any) -> dict[str, Any]:
 )
 def test_batch_v1_bucket_from_arn(arn: str) -> None:
     [task] = batch_tasks(batch_event("1.0", s3BucketArn=arn))
-    assert task.changes == (ObjectChange(bucket=BUCKET, key="news/a b.html", kind=CREATED),)
+    assert task.changes == (ObjectChange(bucket=BUCKET, key="news/a b.html", kind=CREATED,
+                                         request="batch:f3cc4f60-61f6-4a2b-8a21-d07600c373ce:dGFza2lkZ29lc2hlcmUK"),)
     assert task.id == "dGFza2lkZ29lc2hlcmUK"
 
 
@@ -866,3 +869,29 @@ def test_every_field_of_every_sample_replaced_or_removed() -> None:
 def test_deeply_nested_json_body_is_unsupported_not_a_crash() -> None:
     with pytest.raises(UnsupportedEventError, match="not valid JSON"):
         changes_from_message_body("[" * 100_000 + "]" * 100_000)
+
+
+def test_a_change_has_one_id_whatever_delivers_it_and_another_change_another() -> None:
+    from pagesift.core.events import change_id
+
+    [by_notification] = changes_from_s3_notification(
+        s3_event(s3_record("news/a b.html", versionId="v1", eTag="e1", sequencer="0055AED6DCD90281E5"))
+    )
+    [by_eventbridge] = changes_from_eventbridge(eb_event("news/a b.html", **{"version-id": "v1", "etag": "e1", "sequencer": "0055aed6dcd90281e5"}))
+    assert change_id(by_notification) == change_id(by_eventbridge)
+    others = [
+        ObjectChange(BUCKET, "news/a b.html", CREATED, version_id="v2", etag="e1", sequencer="0055AED6DCD90281E5"),
+        ObjectChange(BUCKET, "news/a b.html", CREATED, version_id="v1", etag="e2", sequencer="0055AED6DCD90281E5"),
+        ObjectChange(BUCKET, "news/a b.html", CREATED, version_id="v1", etag="e1", sequencer="0055AED6DCD90281E6"),
+        ObjectChange(BUCKET, "news/a b.html", DELETED, version_id="v1", etag="e1", sequencer="0055AED6DCD90281E5"),
+        ObjectChange(BUCKET, "news/a+b.html", CREATED, version_id="v1", etag="e1", sequencer="0055AED6DCD90281E5"),
+        ObjectChange("other", "news/a b.html", CREATED, version_id="v1", etag="e1", sequencer="0055AED6DCD90281E5"),
+    ]
+    ids = {change_id(change) for change in [by_notification, *others]}
+    assert len(ids) == 1 + len(others)
+    # Batch Operations tasks: each job's request is its own change; a retried task the same one
+    [task] = batch_tasks(batch_event("1.0", s3BucketArn=f"arn:aws:s3:::{BUCKET}"))
+    [retried] = batch_tasks(batch_event("1.0", s3BucketArn=f"arn:aws:s3:::{BUCKET}"))
+    later_job = {**batch_event("1.0", s3BucketArn=f"arn:aws:s3:::{BUCKET}"), "job": {"id": "another-job"}}
+    [rerun] = batch_tasks(later_job)
+    assert change_id(task.changes[0]) == change_id(retried.changes[0]) != change_id(rerun.changes[0])

@@ -15,6 +15,7 @@ environment and its ``lambda_handler`` delegates to ``handle``. Events are read 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -33,6 +34,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pagesift.core.batch_results import ResultCode, job_response, outcome_result, result
 from pagesift.core.document import Source
 from pagesift.core.errors import ErrorKind, ExtractionError, Stage
+from pagesift.core.events import unusable_delivery_id
 from pagesift.core.invocation import Invocation
 from pagesift.core.pipeline import Pipeline
 from pagesift.core.triggers import DeliveryItem, DeliveryKind, ObjectChange, UnsupportedEventError, message_item, read_event
@@ -187,6 +189,8 @@ class ExtractHandler:
         excerpt = received if isinstance(received, str) else repr(received)
         self.logger.error("unsupported event", extra={"error": str(error), "received": excerpt[:EXCERPT_CHARACTERS]})
         outcome = self.pipeline.fail(
-            Source(), error=ExtractionError(str(error)[:REASON_CHARACTERS], kind=ErrorKind.UNSUPPORTED_EVENT, stage=Stage.TRIGGER)
+            Source(),
+            error=ExtractionError(str(error)[:REASON_CHARACTERS], kind=ErrorKind.UNSUPPORTED_EVENT, stage=Stage.TRIGGER),
+            delivery_id=unusable_delivery_id(received if isinstance(received, str) else json.dumps(received, sort_keys=True, default=repr)),
         )
         observe(outcome, logger=self.logger, metrics=self.metrics)

@@ -8,10 +8,13 @@ the tests validate every event against.
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from .document import Document, Source, source_document_id
+from .triggers import ObjectChange
 
 EVENT_SOURCE = "pagesift"
 
@@ -27,6 +30,22 @@ class Event:
     detail_type: DetailType
     detail: dict[str, Any]
     resources: tuple[str, ...] = ()
+
+
+def change_id(change: ObjectChange) -> str:
+    """The id of one change of one object, the same for every delivery of it (a duplicate, a
+    retry after the event went out but before the change was recorded, the same change through
+    S3 notifications and EventBridge) and different for any other change: what indexers dedupe
+    on, with the document's id (one change of an archive gives many documents)."""
+    sequencer = change.sequencer.upper().lstrip("0") if change.sequencer else None
+    parts = [change.bucket, change.key, change.kind.value, change.version_id, change.etag, sequencer, change.request]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
+
+
+def unusable_delivery_id(received: str) -> str:
+    """The id of a delivery that names no object (an unsupported event): the same for every
+    delivery of the same bytes."""
+    return hashlib.sha256(json.dumps(["unusable", received], ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
 
 def source_pointer(source: Source) -> dict[str, Any]:
@@ -46,8 +65,9 @@ def document_pointer(bucket: str, key: str, doc_id: str) -> dict[str, str]:
     return {"bucket": bucket, "key": key, "id": doc_id}
 
 
-def extracted_event(document: Document, bucket: str, key: str, *, changed: bool) -> Event:
+def extracted_event(document: Document, bucket: str, key: str, *, changed: bool, change: str) -> Event:
     detail = {
+        "change_id": change,
         "source": source_pointer(document.source),
         "document": document_pointer(bucket, key, document.id),
         "url": document.url,
@@ -61,11 +81,11 @@ def extracted_event(document: Document, bucket: str, key: str, *, changed: bool)
     return Event(DetailType.EXTRACTED, detail, resources=(f"arn:aws:s3:::{bucket}/{key}",))
 
 
-def deleted_event(source: Source, bucket: str, key: str) -> Event:
-    detail = {"source": source_pointer(source), "document": document_pointer(bucket, key, source_document_id(source))}
+def deleted_event(source: Source, bucket: str, key: str, *, change: str) -> Event:
+    detail = {"change_id": change, "source": source_pointer(source), "document": document_pointer(bucket, key, source_document_id(source))}
     return Event(DetailType.DELETED, detail)
 
 
-def failed_event(source: Source, *, error_type: str, message: str, stage: str) -> Event:
-    detail = {"source": source_pointer(source), "error": {"type": error_type, "message": message, "stage": stage}}
+def failed_event(source: Source, *, error_type: str, message: str, stage: str, change: str) -> Event:
+    detail = {"change_id": change, "source": source_pointer(source), "error": {"type": error_type, "message": message, "stage": stage}}
     return Event(DetailType.FAILED, detail)

@@ -84,6 +84,10 @@ SECOND_OPINION_MAX_PARSE_SECONDS = 0.25
 # nesting at 255 levels, so the markup may be far deeper than the tree shows. The deepest of
 # the 1,414 development pages is 50 levels deep (99 % are under 34).
 SECOND_OPINION_MAX_DEPTH = 128
+# libxml2 stops at a text node of 10 MB: a page with more inline script state than that before
+# its article lost the article. Script and style contents this long are emptied before parsing:
+# nothing reads them (JSON-LD metadata is a few KB), and the tree does not hold them.
+SCRIPT_CONTENT_MAX_CHARACTERS = 1_000_000
 _AT_MAX_DEPTH = etree.XPath("boolean(/*" + "/*" * SECOND_OPINION_MAX_DEPTH + ")")
 
 _WORD = re.compile(r"\w+")
@@ -213,7 +217,24 @@ def decode(page: Page, limits: Limits = DEFAULT_LIMITS) -> DecodedPage:
         max_bytes=limits.max_input_bytes,
     )
     _check_markup_size(decoded.html, limits)
+    if len(decoded.html) > SCRIPT_CONTENT_MAX_CHARACTERS:
+        decoded = replace(decoded, html=_without_huge_scripts(decoded.html))
     return decoded
+
+
+def _without_huge_scripts(html: str) -> str:
+    """``html`` with the contents of any <script> or <style> longer than
+    SCRIPT_CONTENT_MAX_CHARACTERS emptied (their tags stay)."""
+    pieces, previous_end = [], 0
+    for start, end in _markup_spans(html):
+        contents = html[previous_end:start]
+        if len(contents) <= SCRIPT_CONTENT_MAX_CHARACTERS:
+            pieces.append(contents)
+        pieces.append(html[start:end])
+        previous_end = end
+    if len(html) - previous_end <= SCRIPT_CONTENT_MAX_CHARACTERS:  # an unclosed script's rest
+        pieces.append(html[previous_end:])
+    return "".join(pieces)
 
 
 def parse(decoded: DecodedPage) -> etree._Element | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from .document import Document, Source, content_sha256, document_id, document_key
 from .errors import ErrorKind, ExtractionError, Stage
-from .events import deleted_event, extracted_event, failed_event
+from .events import change_id, deleted_event, extracted_event, failed_event
 from .extraction import Page, extract
 from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
@@ -192,7 +192,7 @@ class Pipeline:
             key = self._document_key(document.source)
             self.documents.write(key, document)
             keys.append(key)
-            events.append(extracted_event(document, self.documents.bucket, key, changed=changed))
+            events.append(extracted_event(document, self.documents.bucket, key, changed=changed, change=change_id(change)))
         event_ids = self.publisher.publish(events)
         first = documents[0]
         outcome = Outcome(
@@ -238,13 +238,19 @@ class Pipeline:
             return Outcome(Status.SKIPPED, change, reason="the object never had a document"), applied
         progress.wrote = True
         self.documents.delete(key)
-        [event_id] = self.publisher.publish([deleted_event(source, self.documents.bucket, key)])
+        [event_id] = self.publisher.publish([deleted_event(source, self.documents.bucket, key, change=change_id(change))])
         doc_id = document_id(change.bucket, change.key)
         return Outcome(Status.DELETED, change, document_key=key, document_id=doc_id, event_id=event_id), applied
 
-    def fail(self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None) -> Outcome:
-        """Record a permanent failure where an operator will find it: a failure event."""
-        event = failed_event(source, error_type=error.kind, message=error.message, stage=error.stage)
+    def fail(
+        self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
+    ) -> Outcome:
+        """Record a permanent failure where an operator will find it: a failure event, with the
+        change's id (or, for a delivery that names no object, ``delivery_id``)."""
+        identity = change_id(change) if change is not None else delivery_id
+        if identity is None:
+            raise ValueError("a failure needs its change or the id of its delivery")
+        event = failed_event(source, error_type=error.kind, message=error.message, stage=error.stage, change=identity)
         [event_id] = self.publisher.publish([event])
         return Outcome(Status.FAILED, change, event_id=event_id, error=error, input_bytes=source.size)
 

@@ -79,6 +79,9 @@ class ObjectChange:
     etag: str | None = None  # without surrounding quotes
     size: int | None = None  # often missing for deletes
     sequencer: str | None = None  # orders events for one key (compare as hex strings)
+    # A change S3 did not sequence (a Batch Operations task): the request it came from, so that
+    # each job's request is a change of its own (its retries are the same one).
+    request: str | None = None
 
 
 class EventShape(enum.StrEnum):
@@ -372,10 +375,12 @@ def batch_tasks(event: dict[str, Any]) -> list[DeliveryItem]:
         raise UnsupportedEventError(
             f"S3 Batch Operations event: tasks must be an array, got {_type_of(tasks)}"
         )
-    return [_batch_task(task, f"S3 Batch Operations tasks[{index}]", version) for index, task in enumerate(tasks)]
+    job = event.get("job")
+    job_id = job.get("id") if isinstance(job, dict) and isinstance(job.get("id"), str) else ""
+    return [_batch_task(task, f"S3 Batch Operations tasks[{index}]", version, job_id) for index, task in enumerate(tasks)]
 
 
-def _batch_task(task: Any, path: str, version: str) -> DeliveryItem:
+def _batch_task(task: Any, path: str, version: str, job_id: str) -> DeliveryItem:
     """One task; a malformed one becomes a task with an ``error``, so that its neighbours are
     still done and the job report says what was wrong with it."""
     task_id = task.get("taskId") if isinstance(task, dict) else None
@@ -394,6 +399,7 @@ def _batch_task(task: Any, path: str, version: str) -> DeliveryItem:
             key=_decode_key(_required_str(task, "s3Key", path), f"{path}.s3Key"),
             kind=ChangeKind.CREATED,
             version_id=_optional_str(task, "s3VersionId"),
+            request=f"batch:{job_id}:{task_id}",
         )
     except UnsupportedEventError as error:
         return DeliveryItem(task_id, error=str(error))
