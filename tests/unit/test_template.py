@@ -469,3 +469,60 @@ def test_the_templates_defaults_are_the_codes(template: dict[str, Any]) -> None:
     assert parameters["MaxInputBytes"]["Default"] == DEFAULT_MAX_INPUT_BYTES
     assert parameters["ExtractionBudgetSeconds"]["Default"] == DEFAULT_EXTRACTION_BUDGET_SECONDS
     assert parameters["DocumentsPrefix"]["Default"] == DEFAULT_DOCUMENTS_PREFIX
+
+
+# ------------------------------------------------------------------------- only what the code calls
+
+# The IAM action each client call needs (HeadObject is authorised as GetObject).
+_ACTION_OF_CALL = {("s3", "head_object"): "s3:GetObject"}
+# Granted though no call names it: without ListBucket, S3 answers a GetObject or HeadObject of a
+# missing key with 403 instead of 404, and a page deleted before its event would look forbidden.
+_IMPLICIT = {"s3:ListBucket"}
+
+
+def called_actions() -> set[str]:
+    """The AWS actions the function's code calls: pagesift's adapters (``self._s3.get_object(``...)
+    and Powertools' DynamoDB idempotency layer (``self.client.put_item(``...), read from source."""
+    import aws_lambda_powertools.utilities.idempotency.persistence.dynamodb as idempotency
+
+    calls = set()
+    services = {"s3": "s3", "db": "dynamodb", "events": "events"}
+    for path in (ROOT / "functions" / "pagesift" / "aws").glob("*.py"):
+        for client, method in re.findall(r"self\._(s3|db|events)\.([a-z_]+)\(", path.read_text(encoding="utf-8")):
+            calls.add((services[client], method))
+    for method in re.findall(r"self\.client\.([a-z_]+)\(", Path(idempotency.__file__).read_text(encoding="utf-8")):
+        calls.add(("dynamodb", method))
+    assert ("events", "put_events") in calls and ("dynamodb", "put_item") in calls  # the scan found them
+    return {_ACTION_OF_CALL.get((service, method), f"{service}:{''.join(w.title() for w in method.split('_'))}") for service, method in calls}
+
+
+def test_the_function_is_granted_exactly_the_actions_its_code_calls(resources: dict[str, Any]) -> None:
+    granted = {
+        action
+        for statement in statements(props(resources, "ExtractFunction")["Policies"])
+        if statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"])
+        if not action.startswith("kms:")  # the key's use follows from the encrypted resources
+    }
+    assert granted == called_actions() | _IMPLICIT
+
+
+def test_only_the_function_may_put_pagesift_events_on_the_documents_bus(resources: dict[str, Any]) -> None:
+    [publish] = [s for s in statements(props(resources, "ExtractFunction")["Policies"]) if "events:PutEvents" in as_list(s["Action"])]
+    assert publish["Condition"] == {"StringEquals": {"events:source": "pagesift"}}
+    policy = props(resources, "DocumentsBusPolicy")
+    assert policy["EventBusName"] == {"Ref": "DocumentsBus"}
+    statement = policy["Statement"]
+    assert (statement["Effect"], statement["Principal"], statement["Action"]) == ("Deny", "*", "events:PutEvents")
+    assert statement["Condition"]["ArnNotEquals"] == {"aws:PrincipalArn": {"Fn::GetAtt": ["ExtractFunctionRole", "Arn"]}}
+    # service principals (the archive's replays) carry no principal ARN and are not denied
+    assert statement["Condition"]["Null"] == {"aws:PrincipalArn": "false"}
+
+
+def test_the_kms_key_when_given_encrypts_the_log_group_and_the_state_table(resources: dict[str, Any], setting: dict[str, bool]) -> None:
+    log_group, table = props(resources, "ExtractFunctionLogGroup"), props(resources, "StateTable")["SSESpecification"]
+    if setting["UseKms"]:
+        assert log_group["KmsKeyId"] == {"Ref": "KmsKeyArn"}
+        assert (table["SSEType"], table["KMSMasterKeyId"]) == ("KMS", {"Ref": "KmsKeyArn"})
+    else:
+        assert "KmsKeyId" not in log_group and "SSEType" not in table and "KMSMasterKeyId" not in table
