@@ -36,6 +36,12 @@ def why_not_newer(change: ObjectChange, state: ObjectState) -> str | None:
     return None
 
 
+def is_duplicate(change: ObjectChange, state: ObjectState) -> bool:
+    """Whether ``change`` is the very change last applied (same sequencer)."""
+    mine = sequencer_key(change.sequencer)
+    return mine is not None and mine == state.sequencer
+
+
 def why_state_is_wrong(change: ObjectChange, state: ObjectState, current: StoredObject | None) -> str | None:
     """Why S3 contradicts a stale verdict, or None when it agrees with it.
 

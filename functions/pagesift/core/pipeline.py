@@ -24,7 +24,7 @@ from .events import change_id, deleted_event, extracted_event, failed_event
 from .extraction import Page, extract
 from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
-from .ordering import sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
+from .ordering import is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
 from .profiles import DEFAULT_PROFILE
 from .ports import Applied, DocumentStore, EventPublisher, ObjectGone, ObjectState, PageSource, StateStore, StoredObject
 from .readers import ObjectReader, WholeObjectReader
@@ -123,8 +123,9 @@ class Pipeline:
         recorded = False
         try:
             if stale := why_not_newer(change, state):
-                # Stale on the recorded sequencer's word alone is not enough: S3 is asked.
-                wrong = why_state_is_wrong(change, state, self.pages.head(change.bucket, change.key))
+                # Stale on the recorded sequencer's word alone is not enough: S3 is asked (a
+                # duplicate of the change last applied needs no second word).
+                wrong = None if is_duplicate(change, state) else why_state_is_wrong(change, state, self.pages.head(change.bucket, change.key))
                 if wrong is None:
                     return Outcome(Status.SKIPPED, change, reason=stale)
                 log.warning("s3://%s/%s: %s, though S3 contradicts it (%s): the change is applied and the state repaired",
