@@ -167,15 +167,3 @@ def test_a_deeply_nested_page_gets_no_second_opinion(monkeypatch, nest):
     # at the deepest nesting real pages have (50 levels on the development pages), it runs
     extract(Page(f"<html><body><article>{paragraphs}</article>{nest * 40}</body></html>".encode()))
     assert len(asked) == 1
-
-
-def test_a_page_trafilatura_finds_nothing_in_gets_readabilitys_body_and_its_metadata(monkeypatch):
-    # bare_extraction returns None (no text at all, so no metadata either): the accurate profile
-    # reads the metadata on its own and lets readability-lxml find the article
-    monkeypatch.setattr(extraction.trafilatura, "bare_extraction", lambda *args, **kwargs: None)
-    document = extract(Page(article_bytes(), source=Source(bucket="in", key="a.html")))
-    assert document.extraction.extractor == "readability-lxml"
-    assert ARTICLE_PARAGRAPHS[0] in document.text and document.title
-    with pytest.raises(extraction.ExtractionError) as refused:
-        extract(Page(article_bytes()), profile="fast")  # trafilatura alone: no document
-    assert refused.value.kind == "NoMainContent"

@@ -872,7 +872,7 @@ def test_deeply_nested_json_body_is_unsupported_not_a_crash() -> None:
 
 
 def test_a_change_has_one_id_whatever_delivers_it_and_another_change_another() -> None:
-    from pagesift.core.events import change_id
+    from pagesift.core.ordering import change_id
 
     [by_notification] = changes_from_s3_notification(
         s3_event(s3_record("news/a b.html", versionId="v1", eTag="e1", sequencer="0055AED6DCD90281E5"))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .document import Document, Source, source_document_id
-from .triggers import ObjectChange
 
 EVENT_SOURCE = "pagesift"
 
@@ -30,16 +29,6 @@ class Event:
     detail_type: DetailType
     detail: dict[str, Any]
     resources: tuple[str, ...] = ()
-
-
-def change_id(change: ObjectChange) -> str:
-    """The id of one change of one object, the same for every delivery of it (a duplicate, a
-    retry after the event went out but before the change was recorded, the same change through
-    S3 notifications and EventBridge) and different for any other change: what indexers dedupe
-    on, with the document's id (one change of an archive gives many documents)."""
-    sequencer = change.sequencer.upper().lstrip("0") if change.sequencer else None
-    parts = [change.bucket, change.key, change.kind.value, change.version_id, change.etag, sequencer, change.request]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
 
 def unusable_delivery_id(received: str) -> str:

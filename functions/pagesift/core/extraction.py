@@ -160,13 +160,11 @@ def extract(
         with time_budget(time_budget_seconds):
             parse_started = time.perf_counter()
             tree = parse(decoded)
-            hard_to_parse = time.perf_counter() - parse_started > SECOND_OPINION_MAX_PARSE_SECONDS or (
-                tree is not None and _AT_MAX_DEPTH(tree)
-            )
+            slow_to_parse = time.perf_counter() - parse_started > SECOND_OPINION_MAX_PARSE_SECONDS
             found = extract_main(tree, page, profile=profile)
             if found is not None:
                 clean(found)
-                if profile == ACCURATE and not hard_to_parse:
+                if profile == ACCURATE and not slow_to_parse and not _AT_MAX_DEPTH(tree):
                     second_opinion(found, tree, decoded.html)
     except BudgetExceeded:
         raise ExtractionError(
@@ -261,13 +259,10 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     # trafilatura works on copies of the tree it is given: the tree stays whole for readability.
     result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS)
     if result is None or result.body is None:
-        if profile != ACCURATE:
-            return None
-        # trafilatura found no text at all, and so returns no metadata either; readability-lxml
-        # may still find the article (pages laid out in tables, bare fragments): the metadata
-        # is read on its own and the body left empty for the second opinion to fill.
-        result = trafilatura.extract_metadata(tree, page.url, TRAFILATURA_OPTIONS["date_extraction_params"])
-        result.body, result.comments = etree.Element("body"), None
+        # (Reading the metadata alone and letting readability-lxml fill the body gained one tune
+        # page, +0.0006, and nothing on check, where readability found no article on any of the
+        # 9 such pages: it was taken out.)
+        return None
     # The crawler's address, when it gave one, is the page's: a canonical link in the page is
     # the page's claim about itself and never overrides it. Only public http(s) URLs are kept.
     url = public_url(page.url) if page.url else public_url(result.url)

@@ -8,6 +8,9 @@ version finds a newer current version (or another ETag) and steps aside too.
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from .ports import ObjectState, StoredObject
 from .triggers import ChangeKind, ObjectChange
 
@@ -21,6 +24,16 @@ def sequencer_key(sequencer: str | None) -> str | None:
     if not sequencer:
         return None
     return sequencer.strip().upper().rjust(SEQUENCER_WIDTH, "0")
+
+
+def change_id(change: ObjectChange) -> str:
+    """The id of one change of one object, the same for every delivery of it (a duplicate, a
+    retry after the event went out but before the change was recorded, the same change through
+    S3 notifications and EventBridge) and different for any other change: what indexers dedupe
+    on, with the document's id (one change of an archive gives many documents). Events carry it
+    as ``detail.change_id``."""
+    parts = [change.bucket, change.key, change.kind.value, change.version_id, change.etag, sequencer_key(change.sequencer), change.request]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
 
 def why_not_newer(change: ObjectChange, state: ObjectState) -> str | None:

@@ -20,11 +20,11 @@ from typing import Any
 
 from .document import Document, Source, content_sha256, document_id, document_key
 from .errors import ErrorKind, ExtractionError, Stage
-from .events import change_id, deleted_event, extracted_event, failed_event
+from .events import deleted_event, extracted_event, failed_event
 from .extraction import Page, extract
 from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
-from .ordering import is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
+from .ordering import change_id, is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
 from .profiles import DEFAULT_PROFILE
 from .ports import Applied, DocumentStore, EventPublisher, ObjectGone, ObjectState, PageSource, StateStore, StoredObject
 from .readers import ObjectReader, WholeObjectReader

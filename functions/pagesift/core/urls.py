@@ -28,11 +28,11 @@ def public_url(value: str | None, *, base: str | None = None) -> str | None:
     candidate = value.strip()
     if not candidate or len(candidate) > MAX_URL_CHARACTERS or any(ord(c) < 0x21 or c == "\x7f" for c in candidate):
         return None
-    if base is not None and not _has_scheme(candidate):
-        if public_url(base) is None:
-            return None
-        candidate = urljoin(base, candidate)
     try:
+        if base is not None and not urlsplit(candidate).scheme:  # relative: resolved against the page
+            if public_url(base) is None:
+                return None
+            candidate = urljoin(base, candidate)
         parts = urlsplit(candidate)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a port out of range
@@ -52,11 +52,6 @@ def hostname(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host
 
 
-def _has_scheme(value: str) -> bool:
-    head = value.split("/", 1)[0]
-    return ":" in head and head.split(":", 1)[0].replace("+", "").replace("-", "").replace(".", "").isalnum()
-
-
 def _is_public_host(host: str) -> bool:
     host = host.rstrip(".").lower()
     try:
@@ -70,8 +65,8 @@ def _is_public_host(host: str) -> bool:
     if any(host == name or host.endswith(f".{name}") for name in _PRIVATE_NAMES):
         return False
     labels = host.split(".")
-    if all(label.isdigit() for label in labels) or (labels[-1].isdigit()):
-        return False  # "2130706433", "127.1", "10.0.1": IPv4 in shorthand, which resolvers accept
+    if labels[-1].isdigit():
+        return False  # "127.1", "10.0.1": IPv4 in shorthand, which resolvers accept (no TLD is digits)
     if any(label.startswith("0x") for label in labels):
         return False  # "0x7f.0.0.1": hexadecimal IPv4
     return True
