@@ -316,23 +316,18 @@ print(json.dumps({{"ms": (time.perf_counter() - started) * 1000}}))
 """
 # The handler's own dependencies alone (the issue's baseline for the handler's import): what
 # functions/extract/app.py and pagesift.aws import of trafilatura, boto3 and Powertools, and the
-# objects of theirs its composition root builds at import (Powertools' Logger, Tracer, Metrics,
-# three boto3 clients and the idempotency layer): their cost is the same in any handler.
+# objects of theirs its composition root builds at import (Powertools' Logger, Tracer, Metrics
+# and three boto3 clients): their cost is the same in any handler.
 DEPENDENCIES = """\
 import trafilatura
 import boto3
 from botocore.config import Config
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 Logger(), Tracer(), Metrics()
 config = Config(retries={"mode": "standard", "total_max_attempts": 5})
-s3, dynamodb, events = (boto3.client(name, config=config) for name in ("s3", "dynamodb", "events"))
-DynamoDBPersistenceLayer(table_name="state", boto3_client=dynamodb)"""
+s3, dynamodb, events = (boto3.client(name, config=config) for name in ("s3", "dynamodb", "events"))"""
 # What is timed in each fresh process: label -> statements
 IMPORTS = {
     "handler": ("import extract.app (the handler)", "import extract.app"),

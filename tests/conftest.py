@@ -16,6 +16,8 @@ import jsonschema
 import pytest
 from moto import mock_aws
 
+from pagesift_local import moto_fixes
+
 from pagesift.core.schemas import load as load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +89,7 @@ def account() -> Iterator[Account]:
         POWERTOOLS_SERVICE_NAME="pagesift",
         POWERTOOLS_METRICS_NAMESPACE="Pagesift",
     )
+    moto_fixes.atomic_conditional_writes()  # as AWS's: tests run two functions at once
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         for bucket in (INPUT_BUCKET, DOCUMENTS_BUCKET):

@@ -14,7 +14,7 @@ from pagesift.core.document import Document, Source
 from pagesift.core.events import Event
 from pagesift.core.extraction import Page, extract
 from pagesift.core.limits import DEFAULT_LIMITS, Limits
-from pagesift.core.ports import Applied, ObjectBusy, ObjectGone, ObjectState, StoredObject
+from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone, ObjectState, Published, StoredObject
 
 
 class TransientError(Exception):
@@ -107,19 +107,22 @@ class InMemoryDocuments:
 @dataclass
 class RecordingPublisher:
     events: list[Event] = field(default_factory=list)
-    failing: int = 0  # the next publish calls that fail with TransientError...
-    # ... after putting this many of their events, as PutEvents can (a call of 10 goes out,
+    calls: int = 0
+    failing: int = 0  # the next publish calls that put none of their events ...
+    # ... but for the first ``failing_after`` of them, as PutEvents can (a call of 10 goes out,
     # the next is refused; or some entries of a call fail for good)
     failing_after: int = 0
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
-    def publish(self, events: Sequence[Event]) -> list[str]:
+    def publish(self, events: Sequence[Event]) -> Published:
+        self.calls += 1
+        put = len(events)
         if self.failing:
             self.failing -= 1
-            self.events.extend(events[: self.failing_after])
-            raise TransientError("PutEvents entries failed")
-        self.events.extend(events)
-        return [f"event-{next(self._ids)}" for _ in events]
+            put = min(put, self.failing_after)
+        self.events.extend(events[:put])
+        ids = [f"event-{next(self._ids)}" for _ in events[:put]] + [None] * (len(events) - put)
+        return Published(ids, None if put == len(events) else "ThrottlingException: Rate exceeded")
 
     def detail_types(self) -> list[str]:
         return [event.detail_type.value for event in self.events]
@@ -133,16 +136,18 @@ class InMemoryState:
     items: dict[tuple[str, str], dict] = field(default_factory=dict)
     failing_commits: int = 0  # the next commits that fail with TransientError
 
-    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float) -> ObjectState:
+    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float, change_id: str) -> ObjectState:
         item = self.items.setdefault((bucket, key), {})
         now = self.clock()
+        if item.get("change_id") == change_id:
+            raise AlreadyApplied(f"change {change_id} of s3://{bucket}/{key}", dict(item["outcome"]))
         if item.get("lease_owner") is not None and item["lease_expires"] >= now:
             raise ObjectBusy(f"s3://{bucket}/{key} is being processed by another invocation")
         before = ObjectState(**{name: item.get(name) for name in _STATE_FIELDS}, deleted=bool(item.get("deleted")), dirty=bool(item.get("dirty")))
         item.update(lease_owner=owner, lease_expires=now + lease_seconds, dirty=True)
         return before
 
-    def commit(self, bucket: str, key: str, owner: str, applied: Applied) -> None:
+    def commit(self, bucket: str, key: str, owner: str, applied: Applied, *, change_id: str, outcome: dict) -> None:
         if self.failing_commits:
             self.failing_commits -= 1
             raise TransientError("the state write failed")
@@ -150,15 +155,18 @@ class InMemoryState:
         if item.get("lease_owner") != owner:
             raise ObjectBusy(f"lost the lease on s3://{bucket}/{key} before recording it")
         item.clear()
-        item.update({name: getattr(applied, name) for name in _STATE_FIELDS}, deleted=applied.deleted, dirty=applied.dirty)
+        item.update({name: getattr(applied, name) for name in _STATE_FIELDS}, deleted=applied.deleted, dirty=applied.dirty,
+                    change_id=change_id, outcome=dict(outcome))
 
-    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None) -> None:
+    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None, error: str | None = None) -> None:
         item = self.items.get((bucket, key), {})
         if item.get("lease_owner") != owner:
             return
         item.pop("lease_owner"), item.pop("lease_expires")
         if dirty is not None:
             item["dirty"] = dirty
+        if error is not None:
+            item["last_error"] = error
 
     def state(self, bucket: str, key: str) -> dict:
         return dict(self.items.get((bucket, key), {}))

@@ -8,7 +8,6 @@ import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from pagesift.aws.clients import client
@@ -34,12 +33,7 @@ pipeline = Pipeline(
     extraction_budget_seconds=settings.extraction_budget_seconds,
     profile=settings.profile,
 )
-handler = ExtractHandler(
-    pipeline,
-    persistence=DynamoDBPersistenceLayer(table_name=settings.state_table, boto3_client=dynamodb),
-    logger=logger,
-    metrics=metrics,
-)
+handler = ExtractHandler(pipeline, logger=logger, metrics=metrics)
 
 
 @logger.inject_lambda_context(clear_state=True)

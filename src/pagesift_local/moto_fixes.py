@@ -9,6 +9,11 @@ with ``unquote_plus``), spells it ``etag``, gives each event its own id and a se
 that grows with each change of a key, sends to the default bus, and sends ``Object
 Deleted`` (deletion-type "Delete Marker Created") for a delete marker. The function is written for AWS; the embedded stack and
 the tests patch moto once, here, rather than teach the function moto's dialect.
+
+And DynamoDB's conditional writes: AWS checks a condition and writes atomically; moto 5.2.5
+checks then writes with no lock, so two threads of its server (two functions of the embedded
+stack's worker) can both pass ``attribute_not_exists(lease_owner)`` and both take an object.
+``atomic_conditional_writes`` serialises the backend's writes, as AWS's own are per item.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from typing import Any
 from urllib.parse import quote_plus
 
 _applied = False
+_atomic_applied = False
 _lock = threading.Lock()
+_dynamodb_writes = threading.RLock()
 _sequence = itertools.count(1)
 
 
@@ -94,6 +101,27 @@ def _is_message_valid_based_on_retention_period(backend: Any, queue_name: str, m
     return retention_period + message.sent_timestamp / 1000 > unix_time()
 
 
+def _serialised(original: Any) -> Any:
+    def write(*args: Any, **kwargs: Any) -> Any:
+        with _dynamodb_writes:
+            return original(*args, **kwargs)
+
+    return write
+
+
+def atomic_conditional_writes() -> None:
+    """Make moto's DynamoDB writes check their condition and write as one step (idempotent)."""
+    global _atomic_applied
+    with _lock:
+        if _atomic_applied:
+            return
+        from moto.dynamodb.models import DynamoDBBackend
+
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+            setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
+        _atomic_applied = True
+
+
 def apply() -> None:
     """Patch moto (idempotent). Call before S3 objects are written."""
     global _applied
@@ -108,3 +136,4 @@ def apply() -> None:
         S3Backend._set_delete_marker = _with_delete_marker_events(S3Backend._set_delete_marker)  # type: ignore[method-assign]
         SQSBackend.is_message_valid_based_on_retention_period = _is_message_valid_based_on_retention_period  # type: ignore[method-assign]
         _applied = True
+    atomic_conditional_writes()

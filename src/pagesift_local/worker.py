@@ -109,7 +109,7 @@ class QueueWorker:
     ) -> None:
         """The overrides are for tests and benchmarks that scale time down: a shorter visibility
         timeout brings retries back in seconds, a shorter function timeout shortens the context's
-        remaining time (and so object leases and in-progress idempotency records) to match.
+        remaining time (and so object leases) to match.
         ``on_load`` sees each execution environment's module once it is imported."""
         self.stack = stack
         self.source = stack.event_source

@@ -9,10 +9,10 @@ delivered a second time with some probability (a duplicate) or held back and del
 the burst (late, so out of order); S3 reads are throttled; PutEvents entries fail; and a
 worker is "killed" now and then, before it starts a change or after it has written a document
 but before its event is out (the Lambda runtime dying: nothing of the batch is deleted, the
-idempotency record and the object lease stay until they expire).
+object lease stays until it expires).
 
 Time is scaled down so that the run takes minutes: the worker's function timeout is a few
-seconds (so leases and in-progress records expire quickly) and retries come back after a
+seconds (so leases expire quickly) and retries come back after a
 visibility timeout kept longer than a lease, as in production (6x the function timeout).
 """
 

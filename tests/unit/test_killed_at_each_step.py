@@ -1,10 +1,8 @@
 """The function killed after each AWS call of a change in turn (issue 11, items 4 and 10): the
 redelivery ends with exactly the document of the page and its event. The calls of one change:
-idempotency PutItem, lease UpdateItem, GetObject, PutObject, PutEvents, state UpdateItem,
-idempotency UpdateItem. Only a death between PutEvents and the state write repeats the event
-(k = 6), and the repeat carries the same change_id; a death before the idempotency record is
-completed (k = 7) leaves it INPROGRESS until it expires, and the redelivery is then a duplicate
-by the recorded sequencer (no second event).
+UpdateItem taking it, GetObject, PutObject, PutEvents, UpdateItem recording it. Only a death
+between PutEvents and the state write repeats the event (k = 5), and the repeat carries the
+same change_id.
 
 The kill is an error raised in botocore's ``before-send`` of the k-th call of the delivery (the
 call is never made), across the S3, DynamoDB and EventBridge clients alike; the function's own
@@ -16,16 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
 
-from tests.conftest import REGION, STATE_TABLE, validate_event
+from tests.conftest import validate_event
 from tests.deliveries import sqs_event, versioned_body
 from tests.pages import article_bytes
 
 KEY = "news/killed/story.html"
 DOC = f"documents/{KEY}.json"
-CALLS_OF_A_CHANGE = 8  # idempotency, lease, read, write, events, commit, idempotency (+1: none killed)
+CALLS_OF_A_CHANGE = 6  # take, read, write, events, record (+1: none killed)
 
 
 class Killed(RuntimeError):
@@ -48,19 +45,6 @@ class KillAt:
             raise Killed(f"the function died before {name}")
 
 
-def expire_in_progress_records() -> None:
-    """Let the time pass after which Powertools takes over an idempotency record left
-    INPROGRESS (the dead invocation's remaining time): a death after the change was applied
-    but before the record was completed leaves one, and redeliveries wait for its expiry."""
-    dynamodb = boto3.client("dynamodb", region_name=REGION)  # not the function's: no kill here
-    for item in dynamodb.scan(TableName=STATE_TABLE)["Items"]:
-        if item.get("status", {}).get("S") == "INPROGRESS":
-            dynamodb.update_item(
-                TableName=STATE_TABLE, Key={"id": item["id"]},
-                UpdateExpression="SET in_progress_expiration = :past", ExpressionAttributeValues={":past": {"N": "0"}},
-            )
-
-
 @pytest.mark.parametrize("k", range(1, CALLS_OF_A_CHANGE + 1))
 def test_killed_before_the_kth_call_loses_and_doubles_nothing(account, app, context, monkeypatch, k):
     monkeypatch.setattr(app.pipeline.publisher, "_sleep", lambda _seconds: None)
@@ -70,8 +54,6 @@ def test_killed_before_the_kth_call_loses_and_doubles_nothing(account, app, cont
     responses = []
     for _ in range(3):  # the queue redelivers
         responses.append(app.lambda_handler(sqs_event(body), context))
-        if responses[-1] != {"batchItemFailures": []}:
-            expire_in_progress_records()
     assert responses[-1] == {"batchItemFailures": []}, kill.calls
     events = account.captured_events()
     extracted = [e for e in events if e["detail-type"] == "Document Extracted"]

@@ -11,11 +11,11 @@ import pytest
 
 from pagesift.core.document import Record, Source, document_id, document_key
 from pagesift.core.extraction import Page
-from pagesift.core.pipeline import Pipeline, Status
+from pagesift.core.pipeline import EventsNotPublished, Pipeline, Status
 from pagesift.core.ports import StoredObject
 from pagesift.core.schemas import load as load_schema
 from pagesift.core.triggers import ChangeKind, ObjectChange
-from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, TransientError
+from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher
 from tests.pages import article_bytes
 
 BUCKET, KEY = "input-bucket", "crawls/2026/part 1+2.pages"
@@ -84,7 +84,7 @@ def test_events_put_before_a_failed_publish_go_out_again_on_the_retry(world):
     # retried whole, and the events that went out are repeated (never a stale one).
     pipeline, change, documents, publisher = world
     publisher.failing, publisher.failing_after = 1, 1
-    with pytest.raises(TransientError):
+    with pytest.raises(EventsNotPublished):
         pipeline.process(change)
     assert pipeline.process(change).status is Status.EXTRACTED
     assert [event.detail["document"]["key"].rsplit("/", 1)[1] for event in publisher.events] == ["r1.json", "r1.json", "r2.json"]

@@ -9,7 +9,7 @@ import pytest
 from pagesift.core.invocation import Invocation, OutOfTime
 from pagesift.core.limits import Limits
 from pagesift.core.ordering import SEQUENCER_WIDTH, sequencer_key
-from pagesift.core.pipeline import Pipeline, Status
+from pagesift.core.pipeline import EventsNotPublished, Pipeline, Status
 from pagesift.core.ports import ObjectBusy
 from pagesift.core.triggers import ChangeKind, ObjectChange
 from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, TransientError
@@ -163,7 +163,7 @@ def test_new_text_is_changed_true(world):
 
 def test_an_object_under_another_lease_is_busy_until_the_lease_expires(world):
     change = world.upload(article_bytes(), "01")
-    world.state.acquire(BUCKET, KEY, "someone-else", 60)
+    world.state.acquire(BUCKET, KEY, "someone-else", 60, "another-change")
     with pytest.raises(ObjectBusy):
         world.apply(change)
     assert world.documents.writes == 0
@@ -174,7 +174,7 @@ def test_an_object_under_another_lease_is_busy_until_the_lease_expires(world):
 def test_a_document_whose_event_failed_gets_exactly_one_event_on_the_retry(world):
     change = world.upload(article_bytes(), "01")
     world.publisher.failing = 1
-    with pytest.raises(TransientError):
+    with pytest.raises(EventsNotPublished):
         world.apply(change)
     assert DOC in world.documents.documents and world.publisher.events == []
     assert world.item()["dirty"] is True and "lease_owner" not in world.item()
@@ -188,7 +188,7 @@ def test_a_document_written_but_not_recorded_is_never_taken_for_unchanged(world)
     world.apply(world.upload(article_bytes(title="Alpha"), "01"))
     beta = world.upload(article_bytes(title="Beta"), "02")
     world.publisher.failing = 1
-    with pytest.raises(TransientError):
+    with pytest.raises(EventsNotPublished):
         world.apply(beta)  # Beta is in the bucket, unannounced and unrecorded
     outcome = world.apply(world.upload(article_bytes(title="Alpha"), "03"))  # Alpha's bytes again
     assert outcome.status is Status.EXTRACTED  # the recorded hashes are Alpha's, but the bucket holds Beta

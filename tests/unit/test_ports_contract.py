@@ -10,12 +10,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from pagesift.aws.dynamodb import DynamoDBStateStore
+from pagesift.aws.dynamodb import DynamoDBStateStore, last_error
 from pagesift.aws.eventbridge import EventBridgePublisher
 from pagesift.aws.s3 import S3DocumentStore, S3PageSource
 from pagesift.core.events import DetailType, Event
 from pagesift.core.limits import Limits
-from pagesift.core.ports import Applied, ObjectBusy, ObjectGone
+from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone
 from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, a_document
 
 REGION = "us-east-1"
@@ -36,7 +36,8 @@ def ports(request) -> Iterator[dict[str, Any]]:
     limits = Limits(max_input_bytes=1_000)
     if request.param == "fake":
         pages = InMemoryPages(limits=limits)
-        yield {"clock": clock, "state": InMemoryState(clock=clock), "documents": InMemoryDocuments(), "publisher": RecordingPublisher(),
+        memory = InMemoryState(clock=clock)
+        yield {"clock": clock, "state": memory, "last_error": lambda: memory.state(BUCKET, KEY).get("last_error"), "documents": InMemoryDocuments(), "publisher": RecordingPublisher(),
                "pages": pages, "put": lambda data: pages.put(BUCKET, KEY, data).version_id,
                "delete": lambda version=None: pages.delete(BUCKET, KEY, version)}
         return
@@ -50,55 +51,88 @@ def ports(request) -> Iterator[dict[str, Any]]:
                               KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
         events = boto3.client("events", region_name=REGION)
         events.create_event_bus(Name="bus")
-        yield {"clock": clock, "state": DynamoDBStateStore(dynamodb, "state", clock=clock),
+        store = DynamoDBStateStore(dynamodb, "state", clock=clock)
+
+        def recorded_error() -> str | None:
+            item = dynamodb.get_item(TableName="state", Key={"id": {"S": store.item_id(BUCKET, KEY)}})["Item"]
+            error = last_error(item)
+            return error[0] if error else None
+
+        yield {"clock": clock, "state": store, "last_error": recorded_error,
                "documents": S3DocumentStore(s3, bucket="documents-bucket", prefix="documents/"),
                "publisher": EventBridgePublisher(events, bus_name="bus"), "pages": S3PageSource(s3, limits=limits),
                "put": lambda data: s3.put_object(Bucket=BUCKET, Key=KEY, Body=data)["VersionId"],
                "delete": lambda version=None: s3.delete_object(Bucket=BUCKET, Key=KEY, **({"VersionId": version} if version else {})).get("VersionId")}
 
 
+OUTCOME = {"status": "extracted", "event_id": "e-1", "document_id": "d" * 32}
 APPLIED = Applied("0" * 63 + "A", "v1", "etag", "2026-01-01T00:00:00+00:00", "t" * 64, "c" * 64, deleted=False)
 
 
 def test_a_lease_is_exclusive_until_it_expires(ports):
     state, clock = ports["state"], ports["clock"]
-    first = state.acquire(BUCKET, KEY, "one", 60)
+    first = state.acquire(BUCKET, KEY, "one", 60, "change-one")
     assert (first.sequencer, first.dirty, first.deleted) == (None, False, False)
     with pytest.raises(ObjectBusy):
-        state.acquire(BUCKET, KEY, "two", 60)
+        state.acquire(BUCKET, KEY, "two", 60, "change-two")
     clock.now += 61
-    assert state.acquire(BUCKET, KEY, "two", 60).dirty is True  # the first owner's mark stayed
+    assert state.acquire(BUCKET, KEY, "two", 60, "change-two").dirty is True  # the first owner's mark stayed
 
 
 def test_commit_records_the_state_and_frees_the_object(ports):
     state = ports["state"]
-    state.acquire(BUCKET, KEY, "one", 60)
-    state.commit(BUCKET, KEY, "one", APPLIED)
-    seen = state.acquire(BUCKET, KEY, "two", 60)
+    state.acquire(BUCKET, KEY, "one", 60, "change-one")
+    state.commit(BUCKET, KEY, "one", APPLIED, change_id="change-one", outcome=OUTCOME)
+    seen = state.acquire(BUCKET, KEY, "two", 60, "change-two")
     assert (seen.sequencer, seen.version_id, seen.etag, seen.text_sha256, seen.content_sha256) == (
         APPLIED.sequencer, "v1", "etag", APPLIED.text_sha256, APPLIED.content_sha256)
     assert (seen.dirty, seen.deleted) == (False, False)
 
 
+def test_the_change_last_committed_is_already_applied_with_its_outcome(ports):
+    state, clock = ports["state"], ports["clock"]
+    state.acquire(BUCKET, KEY, "one", 60, "change-one")
+    state.commit(BUCKET, KEY, "one", APPLIED, change_id="change-one", outcome=OUTCOME)
+    with pytest.raises(AlreadyApplied) as duplicate:
+        state.acquire(BUCKET, KEY, "again", 60, "change-one")
+    assert duplicate.value.outcome == OUTCOME
+    state.acquire(BUCKET, KEY, "two", 60, "change-two")  # another change takes it
+    with pytest.raises(AlreadyApplied):  # even while the object is leased: it was applied
+        state.acquire(BUCKET, KEY, "again", 60, "change-one")
+    clock.now += 61
+    with pytest.raises(AlreadyApplied):
+        state.acquire(BUCKET, KEY, "again", 60, "change-one")
+
+
+def test_release_keeps_why_and_a_commit_clears_it(ports):
+    state = ports["state"]
+    state.acquire(BUCKET, KEY, "one", 60, "change-one")
+    state.release(BUCKET, KEY, "one", dirty=None, error="EventsNotPublished: 1 of 1 events not put")
+    assert ports["last_error"]() == "EventsNotPublished: 1 of 1 events not put"
+    state.acquire(BUCKET, KEY, "two", 60, "change-two")
+    state.commit(BUCKET, KEY, "two", APPLIED, change_id="change-two", outcome=OUTCOME)
+    assert ports["last_error"]() is None
+
+
 def test_commit_without_the_lease_is_refused(ports):
     state, clock = ports["state"], ports["clock"]
-    state.acquire(BUCKET, KEY, "one", 60)
+    state.acquire(BUCKET, KEY, "one", 60, "change-one")
     clock.now += 61
-    state.acquire(BUCKET, KEY, "two", 60)
+    state.acquire(BUCKET, KEY, "two", 60, "change-two")
     with pytest.raises(ObjectBusy):
-        state.commit(BUCKET, KEY, "one", APPLIED)
+        state.commit(BUCKET, KEY, "one", APPLIED, change_id="change-one", outcome=OUTCOME)
 
 
 def test_release_puts_the_dirty_mark_back_or_leaves_it(ports):
     state = ports["state"]
-    state.acquire(BUCKET, KEY, "one", 60)
+    state.acquire(BUCKET, KEY, "one", 60, "change-one")
     state.release(BUCKET, KEY, "one", dirty=False)
-    assert state.acquire(BUCKET, KEY, "two", 60).dirty is False
+    assert state.acquire(BUCKET, KEY, "two", 60, "change-two").dirty is False
     state.release(BUCKET, KEY, "two", dirty=None)  # something may have been written
-    assert state.acquire(BUCKET, KEY, "three", 60).dirty is True
+    assert state.acquire(BUCKET, KEY, "three", 60, "change-three").dirty is True
     state.release(BUCKET, KEY, "someone-else", dirty=False)  # not the owner: nothing happens
     with pytest.raises(ObjectBusy):
-        state.acquire(BUCKET, KEY, "four", 60)
+        state.acquire(BUCKET, KEY, "four", 60, "change-four")
 
 
 def test_pages_are_read_within_the_limit_and_gone_when_deleted(ports):
@@ -130,8 +164,8 @@ def test_documents_are_written_found_and_deleted(ports):
 
 
 def test_events_get_ids_in_their_order(ports):
-    ids = ports["publisher"].publish([Event(DetailType.DELETED, {"n": i}) for i in range(12)])
-    assert len(ids) == len(set(ids)) == 12
+    published = ports["publisher"].publish([Event(DetailType.DELETED, {"n": i}) for i in range(12)])
+    assert len(published.ids) == len(set(published.ids)) == 12 and published.complete
 
 
 def test_versions_roll_back_and_delete_markers_come_off(ports):

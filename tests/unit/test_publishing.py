@@ -1,4 +1,5 @@
-"""The EventBridge adapter: only failed entries are resent; past the attempts the error surfaces."""
+"""The EventBridge adapter: ten a call, only failed entries resent; past the attempts they are
+reported as not put, each in its place, and the calls that work still go out."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import pytest
 from moto import mock_aws
 
 from pagesift.aws.eventbridge import EventBridgePublisher as EventPublisher
-from pagesift.aws.eventbridge import PublishError
 from pagesift.core.events import DetailType, Event
 
 
@@ -42,31 +42,53 @@ def events(n: int) -> list[Event]:
 def test_only_failed_entries_are_resent_and_ids_keep_their_order():
     client = FlakyEvents({1}, failures=2)
     publisher = EventPublisher(client, bus_name="bus", sleep=lambda _s: None)
-    ids = publisher.publish(events(3))
+    ids = publisher.publish(events(3)).ids
     assert len(client.calls) == 3
     assert [json.loads(e["Detail"])["n"] for e in client.calls[1]] == [1]
     assert [json.loads(e["Detail"])["n"] for e in client.calls[2]] == [1]
     assert ids == ["id-1", "id-3", "id-2"]
 
 
-def test_entries_that_keep_failing_raise_publish_error():
-    client = FlakyEvents({0}, failures=100)
+def test_entries_that_keep_failing_are_reported_not_put_in_their_place():
+    client = FlakyEvents({0, 12}, failures=100)
     publisher = EventPublisher(client, bus_name="bus", attempts=3, sleep=lambda _s: None)
-    with pytest.raises(PublishError, match="ThrottlingException"):
-        publisher.publish(events(1))
-    assert len(client.calls) == 3
+    published = publisher.publish(events(13))
+    assert [i for i, event_id in enumerate(published.ids) if event_id is None] == [0, 12]
+    assert not published.complete and "ThrottlingException" in published.error
+    assert [len(call) for call in client.calls] == [10, 1, 1, 3, 1, 1]
+
+
+class DownEvents:
+    """A PutEvents client that answers ``answering`` calls, then raises as botocore does
+    once its own retries are spent."""
+
+    def __init__(self, answering: int) -> None:
+        self.answering, self.calls = answering, 0
+
+    def put_events(self, Entries):  # noqa: N803 - boto3's parameter name
+        self.calls += 1
+        if self.calls > self.answering:
+            raise ConnectionError("Could not connect to the endpoint URL")
+        return {"FailedEntryCount": 0, "Entries": [{"EventId": f"id-{self.calls}-{i}"} for i in range(len(Entries))]}
+
+
+def test_a_call_that_raises_leaves_it_and_the_rest_not_put_without_more_calls():
+    client = DownEvents(answering=1)
+    published = EventPublisher(client, bus_name="bus", sleep=lambda _s: None).publish(events(25))
+    assert all(published.ids[:10]) and published.ids[10:] == [None] * 15
+    assert client.calls == 2 and "Could not connect" in published.error
 
 
 def test_more_than_ten_events_are_split_into_calls():
     client = FlakyEvents(set(), failures=0)
-    ids = EventPublisher(client, bus_name="bus").publish(events(23))
+    published = EventPublisher(client, bus_name="bus").publish(events(23))
     assert [len(call) for call in client.calls] == [10, 10, 3]
-    assert len(ids) == 23
+    assert len(published.ids) == 23 and published.complete and published.error is None
 
 
 def test_publishes_to_a_real_bus_on_moto():
     with mock_aws():
         client = boto3.client("events", region_name="us-east-1")
         client.create_event_bus(Name="docs")
-        [event_id] = EventPublisher(client, bus_name="docs").publish([Event(DetailType.DELETED, {"source": {}})])
+        [event_id] = EventPublisher(client, bus_name="docs").publish([Event(DetailType.DELETED, {"source": {}})]).ids
         assert event_id

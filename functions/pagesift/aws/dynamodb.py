@@ -1,21 +1,25 @@
 """DynamoDB adapter: the StateTable as the pipeline's StateStore.
 
 Each object's item records what was last applied to it (sequencer, version, ETag,
-LastModified, text and content hashes, the dirty mark) and holds its lease. The rules that
-read them are the core's (pagesift.core.ordering, pagesift.core.pipeline); this module only
-stores them, with conditional writes so that two invocations cannot both believe they hold
-an object. Calls are retried by the client's policy (pagesift.aws.clients).
+LastModified, text and content hashes, the dirty mark, the change's id and outcome), holds its
+lease, and says why the last change given up was not applied. Ordering and idempotency are one
+item, so that a change costs two writes: ``acquire`` (conditional: the lease is free and the
+change is not the one last applied) and ``commit``. The rules that read the item are the
+core's (pagesift.core.ordering, pagesift.core.pipeline); this module only stores it, with
+conditional writes so that two invocations cannot both believe they hold an object. Calls are
+retried by the client's policy (pagesift.aws.clients).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pagesift.core.ports import Applied, ObjectBusy, ObjectState
+from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState
 
 ITEM_PREFIX = "object#"
 
@@ -30,12 +34,14 @@ class DynamoDBStateStore:
     def item_id(bucket: str, key: str) -> str:
         return f"{ITEM_PREFIX}{bucket}/{key}"
 
-    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float) -> ObjectState:
-        """Take the object's lease (or raise ObjectBusy) and return its last applied state.
+    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float, change_id: str) -> ObjectState:
+        """Take the object's lease and return its last applied state; raises AlreadyApplied
+        for the change last committed, ObjectBusy while another invocation holds the lease.
 
         The object is marked dirty in the same write: should a document be written and the
         invocation die before ``commit``, the next change knows the bucket may differ from the
-        recorded hashes. ``release`` puts the previous mark back.
+        recorded hashes. ``release`` puts the previous mark back. One write either way: a
+        refused condition returns the item, which tells a duplicate from a busy object.
         """
         now = self._clock()
         values = {
@@ -43,32 +49,42 @@ class DynamoDBStateStore:
             ":expires": {"N": str(now + lease_seconds)},
             ":now": {"N": str(now)},
             ":dirty": {"BOOL": True},
+            ":change": {"S": change_id},
         }
         try:
             response = self._db.update_item(
                 TableName=self.table,
                 Key={"id": {"S": self.item_id(bucket, key)}},
                 UpdateExpression="SET lease_owner = :owner, lease_expires = :expires, dirty = :dirty",
-                ConditionExpression="attribute_not_exists(lease_owner) OR lease_expires < :now",
+                ConditionExpression=(
+                    "(attribute_not_exists(lease_owner) OR lease_expires < :now) "
+                    "AND (attribute_not_exists(change_id) OR change_id <> :change)"
+                ),
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_OLD",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise ObjectBusy(f"s3://{bucket}/{key} is being processed by another invocation") from error
-            raise
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            item = error.response.get("Item", {})
+            if item.get("change_id", {}).get("S") == change_id:
+                raise AlreadyApplied(f"change {change_id} of s3://{bucket}/{key}", _outcome_from(item)) from error
+            raise ObjectBusy(f"s3://{bucket}/{key} is being processed by another invocation") from error
         return _state_from(response.get("Attributes", {}))
 
-    def commit(self, bucket: str, key: str, owner: str, applied: Applied) -> None:
-        """Record the applied change and give the lease back, if it is still ours."""
+    def commit(self, bucket: str, key: str, owner: str, applied: Applied, *, change_id: str, outcome: dict[str, Any]) -> None:
+        """Record the applied change, its id and outcome, and give the lease back, if it is still ours."""
         values: dict[str, Any] = {
             ":owner": {"S": owner},
             ":deleted": {"BOOL": applied.deleted},
             ":dirty": {"BOOL": applied.dirty},
             ":at": {"N": str(self._clock())},
+            ":change": {"S": change_id},
+            ":outcome": {"S": json.dumps(outcome, ensure_ascii=False, separators=(",", ":"))},
         }
-        sets = ["deleted = :deleted", "dirty = :dirty", "updated_at = :at"]
-        removes = ["lease_owner", "lease_expires"]
+        sets = ["deleted = :deleted", "dirty = :dirty", "updated_at = :at", "change_id = :change", "outcome = :outcome"]
+        removes = ["lease_owner", "lease_expires", "last_error"]
         for name, value in (
             ("sequencer", applied.sequencer),
             ("version_id", applied.version_id),
@@ -96,14 +112,18 @@ class DynamoDBStateStore:
                 raise ObjectBusy(f"lost the lease on s3://{bucket}/{key} before recording it") from error
             raise
 
-    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None) -> None:
+    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None, error: str | None = None) -> None:
         """Give the lease back without recording a change; ``dirty`` puts the mark back as it
-        was (None leaves it: something may have been written)."""
+        was (None leaves it: something may have been written); ``error`` is kept as why."""
         values: dict[str, Any] = {":owner": {"S": owner}}
-        expression = "REMOVE lease_owner, lease_expires"
+        sets = []
         if dirty is not None:
-            expression = f"SET dirty = :dirty {expression}"
+            sets.append("dirty = :dirty")
             values[":dirty"] = {"BOOL": dirty}
+        if error is not None:
+            sets.append("last_error = :error")
+            values[":error"] = {"M": {"message": {"S": error}, "at": {"N": str(self._clock())}}}
+        expression = f"SET {', '.join(sets)} REMOVE lease_owner, lease_expires" if sets else "REMOVE lease_owner, lease_expires"
         try:
             self._db.update_item(
                 TableName=self.table,
@@ -115,6 +135,23 @@ class DynamoDBStateStore:
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
+
+
+def _outcome_from(item: dict[str, Any]) -> dict[str, Any]:
+    try:
+        recorded = json.loads(item.get("outcome", {}).get("S", "{}"))
+    except ValueError:
+        recorded = {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def last_error(item: dict[str, Any]) -> tuple[str, float] | None:
+    """Why the last change given up on the object (an item as DynamoDB returns it) was not
+    applied, and when: what ``pagesift redrive`` shows beside a dead-lettered message."""
+    error = item.get("last_error", {}).get("M")
+    if not error:
+        return None
+    return error.get("message", {}).get("S", ""), float(error.get("at", {}).get("N", "0"))
 
 
 def _state_from(item: dict[str, Any]) -> ObjectState:

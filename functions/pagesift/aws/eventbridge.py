@@ -1,10 +1,11 @@
 """EventBridge adapter: the documents bus as the pipeline's EventPublisher.
 
-PutEvents can succeed as a call while some entries fail (``FailedEntryCount``); botocore's
-retries (pagesift.aws.clients) never see those. They, and only they, are sent again with
-backoff, up to ``ENTRY_ATTEMPTS`` times; past that the error is raised so that the delivery
-is retried rather than the event lost. A call that raises has already been retried by
-botocore and is not retried here.
+The events of a whole invocation are put together, ten a call (PutEvents' limit). A call can
+succeed while some entries fail (``FailedEntryCount``); botocore's retries
+(pagesift.aws.clients) never see those. They, and only they, are sent again with backoff, up
+to ``ENTRY_ATTEMPTS`` times; past that they are reported as not put (``Published``), so that
+their changes are retried and their neighbours' recorded. A call that raises has already been
+retried by botocore: it and the calls after it are not made again here.
 """
 
 from __future__ import annotations
@@ -16,15 +17,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pagesift.core.events import EVENT_SOURCE, Event
+from pagesift.core.ports import Published
 
 MAX_ENTRIES_PER_CALL = 10  # PutEvents' own limit
 ENTRY_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 0.1
 BACKOFF_CAP_SECONDS = 5.0
-
-
-class PublishError(Exception):
-    """Some events could not be put after every attempt; the delivery must be retried."""
 
 
 def backoff_delays(attempts: int, base: float = BACKOFF_BASE_SECONDS, cap: float = BACKOFF_CAP_SECONDS) -> list[float]:
@@ -46,14 +44,24 @@ class EventBridgePublisher:
         self._attempts = attempts
         self._sleep = sleep
 
-    def publish(self, events: Sequence[Event]) -> list[str]:
-        """Put every event; returns their EventBridge ids in the same order."""
-        ids: list[str] = []
+    def publish(self, events: Sequence[Event]) -> Published:
+        """Put the events, ten a call; their EventBridge ids in order, None for each not put."""
+        ids: list[str | None] = []
+        errors: list[str] = []
         for start in range(0, len(events), MAX_ENTRIES_PER_CALL):
-            ids.extend(self._publish_chunk(events[start : start + MAX_ENTRIES_PER_CALL]))
-        return ids
+            chunk = events[start : start + MAX_ENTRIES_PER_CALL]
+            try:
+                chunk_ids, error = self._publish_chunk(chunk)
+            except Exception as failure:  # botocore gave up on the call: the bus is not answering
+                errors.append(f"PutEvents failed: {type(failure).__name__}: {failure}")
+                ids.extend([None] * (len(events) - start))
+                break
+            ids.extend(chunk_ids)
+            if error:
+                errors.append(error)
+        return Published(ids, "; ".join(errors) or None)
 
-    def _publish_chunk(self, events: Sequence[Event]) -> list[str]:
+    def _publish_chunk(self, events: Sequence[Event]) -> tuple[list[str | None], str | None]:
         entries = [self._entry(event) for event in events]
         ids: list[str | None] = [None] * len(entries)
         pending = list(range(len(entries)))
@@ -72,13 +80,11 @@ class EventBridgePublisher:
                     errors.append(f"{result.get('ErrorCode')}: {result.get('ErrorMessage')}")
             pending = still_failing
             if not pending:
-                return [event_id for event_id in ids if event_id is not None]
+                return ids, None
             if delay is not None:
                 self._sleep(delay)
-        raise PublishError(
-            f"{len(pending)} of {len(entries)} events not accepted by bus {self.bus_name!r} "
-            f"after {self._attempts} attempts: {'; '.join(errors[:3])}"
-        )
+        return ids, (f"{len(pending)} of {len(entries)} events not accepted by bus {self.bus_name!r} "
+                     f"after {self._attempts} attempts: {'; '.join(errors[:3])}")
 
     def _entry(self, event: Event) -> dict[str, Any]:
         entry: dict[str, Any] = {

@@ -5,8 +5,14 @@ The use case of the function, written against the ports it is given (``pagesift.
 S3, DynamoDB and EventBridge in Lambda, in-memory fakes in the unit tests), so that the
 handler only composes and observes. Each change is applied under the object's lease on the
 state store and recorded there only once its documents and events are out: a retry after
-any failure starts from the last change fully applied, and so publishes its events exactly
-once.
+any failure starts from the last change fully applied, and so publishes its events once
+(but for a death between the events and the record: then again, with the same change_id).
+
+The changes of one invocation form a ``Round``: each is applied up to its events, the events
+of all go out together (PutEvents takes ten a call), and each change is then recorded on its
+own, so that one change whose events were refused is retried without its neighbours. A change
+costs two state writes (``acquire`` takes it, ``commit`` records it with its outcome, which is
+a duplicate delivery's answer).
 """
 
 from __future__ import annotations
@@ -15,22 +21,44 @@ import enum
 import hashlib
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .document import Document, Source, content_sha256, document_id, document_key
 from .errors import ErrorKind, ExtractionError, Stage
-from .events import deleted_event, extracted_event, failed_event
+from .events import Event, deleted_event, extracted_event, failed_event
 from .extraction import Page, extract
 from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
 from .ordering import change_id, is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
 from .profiles import DEFAULT_PROFILE
-from .ports import Applied, DocumentStore, EventPublisher, ObjectGone, ObjectState, PageSource, StateStore, StoredObject
+from .ports import (
+    AlreadyApplied,
+    Applied,
+    DocumentStore,
+    EventPublisher,
+    ObjectGone,
+    ObjectState,
+    PageSource,
+    Published,
+    StateStore,
+    StoredObject,
+)
 from .readers import ObjectReader, WholeObjectReader
 from .triggers import ChangeKind, ObjectChange
 
 log = logging.getLogger(__name__)
+
+# Of a change's outcome, what its record keeps for a duplicate delivery's answer: enough to say
+# what happened, short enough that the object's item stays under DynamoDB's 1 KB write unit.
+RECORDED_FIELDS = ("status", "document_id", "event_id", "reason", "error")
+RECORDED_TEXT_CHARACTERS = 160
+ERROR_TEXT_CHARACTERS = 500  # of why a change was not applied, on its object's record
+
+
+class EventsNotPublished(Exception):
+    """Some events of a change were not put on the bus after every attempt: the change is not
+    recorded (its object stays dirty) and its delivery is retried, which sends them again."""
 
 
 class Status(str, enum.Enum):
@@ -53,10 +81,17 @@ class Outcome:
     words: int | None = None
     input_bytes: int | None = None
     duration_ms: float | None = None
+    recorded: dict[str, Any] | None = None  # of a duplicate delivery: the first delivery's outcome
+
+    @property
+    def duplicate(self) -> bool:
+        return self.recorded is not None
 
     def to_dict(self) -> dict[str, Any]:
         """The outcome as plain JSON: its log line, a direct invocation's answer, a Batch
-        Operations result, and what the idempotency record keeps for a duplicate delivery."""
+        Operations result; for a duplicate delivery, the outcome recorded of the first."""
+        if self.recorded is not None:
+            return {**self.recorded, "source_key": self.change.key if self.change else None, "duplicate": True}
         return {
             "status": self.status.value,
             "source_key": self.change.key if self.change else None,
@@ -68,6 +103,38 @@ class Outcome:
             "words": self.words,
             "duration_ms": self.duration_ms,
         }
+
+    def record(self) -> dict[str, Any]:
+        """What the object's record keeps of this outcome (see RECORDED_FIELDS)."""
+        full = self.to_dict()
+        kept = {name: full[name] for name in RECORDED_FIELDS if full.get(name) is not None}
+        for name in ("reason", "error"):
+            if name in kept:
+                kept[name] = kept[name][:RECORDED_TEXT_CHARACTERS]
+        return kept
+
+
+@dataclass(slots=True)
+class Pending:
+    """One change of a round: applied up to its events, done once they are out and it is
+    recorded. ``result()`` is its outcome, or raises what kept it from being applied."""
+
+    change: ObjectChange | None
+    outcome: Outcome | None = None
+    events: list[Event] = field(default_factory=list)
+    applied: Applied | None = None  # to record once the events are out (None: nothing to record)
+    owner: str | None = None  # of the object's lease, held until then (None: none taken)
+    dirty_before: bool = False  # the object's mark as acquired: it goes back if nothing was written
+    wrote: bool = False  # a document was written or deleted: the mark stays until recorded
+    error: Exception | None = None
+    done: bool = False
+
+    def result(self) -> Outcome:
+        if self.error is not None:
+            raise self.error
+        if not self.done or self.outcome is None:
+            raise RuntimeError("the change's round has not finished")
+        return self.outcome
 
 
 class Pipeline:
@@ -92,10 +159,30 @@ class Pipeline:
         self.profile = profile
         self.reader = reader or WholeObjectReader()
 
+    def round(self, invocation: Invocation | None = None) -> Round:
+        """A round for the changes of one invocation (see Round)."""
+        return Round(self, invocation or Invocation())
+
     def process(self, change: ObjectChange, invocation: Invocation | None = None) -> Outcome:
-        """Apply one change. Permanent input errors become a failure event; transient AWS
-        errors (and ObjectBusy, OutOfTime) propagate so that the delivery is retried."""
-        invocation = invocation or Invocation()
+        """Apply one change on its own. Permanent input errors become a failure event; transient
+        errors (AWS, ObjectBusy, OutOfTime, EventsNotPublished) are raised, so that the delivery
+        is retried."""
+        round_ = self.round(invocation)
+        pending = round_.add(change)
+        round_.finish()
+        return pending.result()
+
+    def fail(
+        self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
+    ) -> Outcome:
+        """Record a permanent failure on its own: its failure event is put at once."""
+        round_ = self.round()
+        pending = round_.add_failure(source, error=error, change=change, delivery_id=delivery_id)
+        round_.finish()
+        return pending.result()
+
+    def _stage(self, change: ObjectChange, invocation: Invocation) -> Pending:
+        """Apply ``change`` up to its events: a Pending that is done already when it has none."""
         invocation.seconds_left()  # raises OutOfTime before anything is taken when too little is left
         source = Source(
             bucket=change.bucket,
@@ -107,7 +194,7 @@ class Pipeline:
         )
         if change.bucket == self.documents.bucket:
             # Writing a document would trigger another run on it: refuse to loop.
-            return self.fail(
+            return self._failure(
                 source,
                 change=change,
                 error=ExtractionError(
@@ -118,41 +205,47 @@ class Pipeline:
                 ),
             )
         owner = uuid.uuid4().hex
-        state = self.state.acquire(change.bucket, change.key, owner, invocation.lease_seconds)
-        progress = _Progress()
-        recorded = False
+        try:
+            state = self.state.acquire(change.bucket, change.key, owner, invocation.lease_seconds, change_id(change))
+        except AlreadyApplied as applied:
+            recorded = dict(applied.outcome)
+            if recorded.get("status") in (Status.EXTRACTED.value, Status.DELETED.value):
+                recorded["document_key"] = self._document_key(source)  # not kept: it follows from the key
+            reason = f"duplicate: this change was already applied ({applied})"
+            return Pending(change, Outcome(Status.SKIPPED, change, reason=reason, recorded=recorded), done=True)
+        pending = Pending(change, owner=owner, dirty_before=state.dirty)
         try:
             if stale := why_not_newer(change, state):
                 # Stale on the recorded sequencer's word alone is not enough: S3 is asked (a
                 # duplicate of the change last applied needs no second word).
                 wrong = None if is_duplicate(change, state) else why_state_is_wrong(change, state, self.pages.head(change.bucket, change.key))
                 if wrong is None:
-                    return Outcome(Status.SKIPPED, change, reason=stale)
+                    pending.outcome = Outcome(Status.SKIPPED, change, reason=stale)
+                    self._settle(pending, [], None)
+                    return pending
                 log.warning("s3://%s/%s: %s, though S3 contradicts it (%s): the change is applied and the state repaired",
                             change.bucket, change.key, stale, wrong)
             if change.kind is ChangeKind.DELETED:
-                outcome, applied = self._delete(source, change, state, progress, invocation)
+                self._delete(source, change, state, pending, invocation)
             else:
-                outcome, applied = self._extract(source, change, state, progress, invocation)
-            if applied is not None:
-                self.state.commit(change.bucket, change.key, owner, applied)
-                recorded = True
-            return outcome
-        finally:
-            if not recorded:
-                # Nothing written: the dirty mark goes back as it was; else it stays.
-                self._release(change, owner, dirty=None if progress.wrote else state.dirty)
+                self._extract(source, change, state, pending, invocation)
+        except Exception as error:
+            self._release(pending, error=error)
+            raise
+        if not pending.events:
+            self._settle(pending, [], None)
+        return pending
 
     def _extract(
         self,
         source: Source,
         change: ObjectChange,
         state: ObjectState,
-        progress: _Progress,
+        pending: Pending,
         invocation: Invocation,
         *,
         reconcile: bool = False,
-    ) -> tuple[Outcome, Applied | None]:
+    ) -> None:
         """Extract the object's current version. ``reconcile``: the change is a deletion that
         left an older version current (a rollback, an undeleted page), which is then applied
         whatever version the event named."""
@@ -160,9 +253,11 @@ class Pipeline:
             stored = self.pages.read(change.bucket, change.key)
         except ObjectGone as gone:
             # Deleted since the event was sent: the deletion's own event removes the document.
-            return Outcome(Status.SKIPPED, change, reason=f"{gone}; its deletion event applies"), None
+            pending.outcome = Outcome(Status.SKIPPED, change, reason=f"{gone}; its deletion event applies")
+            return
         if not reconcile and (superseded := why_superseded(change, stored)):
-            return Outcome(Status.SKIPPED, change, reason=superseded), None
+            pending.outcome = Outcome(Status.SKIPPED, change, reason=superseded)
+            return
 
         source.version_id = stored.version_id or source.version_id
         source.etag = stored.etag or source.etag
@@ -170,43 +265,42 @@ class Pipeline:
         source.content_type = stored.content_type
         source.content_encoding = stored.content_encoding
         source.last_modified = stored.last_modified
-        # A failure leaves the last good document (of an earlier version) in place: a broken
-        # upload does not wipe an article; the failure event tells the operator.
-        kept = _applied(change, state, stored, state.text_sha256, state.content_sha256, dirty=state.dirty)
         try:
             if stored.data is None:  # the page source did not read it: over the size limit
                 raise self.limits.input_too_large(stored.size)
             documents = [self._document(page, change, invocation) for page in self.reader.pages(stored, source)]
         except ExtractionError as error:
-            return self.fail(source, change=change, error=error), kept
+            failure = self._failure(source, change=change, error=error)
+            pending.outcome, pending.events = failure.outcome, failure.events
+            # A failure leaves the last good document (of an earlier version) in place: a broken
+            # upload does not wipe an article; the failure event tells the operator.
+            pending.applied = _applied(change, state, stored, state.text_sha256, state.content_sha256, dirty=state.dirty)
+            return
 
         content = _combined([content_sha256(document) for document in documents])
         text = _combined([document.fingerprints.sha256 for document in documents])
+        pending.applied = _applied(change, state, stored, text, content)
         if not state.deleted and not state.dirty and state.content_sha256 == content:
-            outcome = Outcome(Status.UNCHANGED, change, document_id=documents[0].id, reason="same document as the version already applied")
-            return outcome, _applied(change, state, stored, text, content)
-        progress.wrote = True
+            pending.outcome = Outcome(Status.UNCHANGED, change, document_id=documents[0].id, reason="same document as the version already applied")
+            return
+        pending.wrote = True
         # `changed` compares with the text last announced (a written but unannounced one does not count).
         changed = state.deleted or state.text_sha256 != text
-        keys, events = [], []
+        keys = []
         for document in documents:
             key = self._document_key(document.source)
             self.documents.write(key, document)
             keys.append(key)
-            events.append(extracted_event(document, self.documents.bucket, key, changed=changed, change=change_id(change)))
-        event_ids = self.publisher.publish(events)
-        first = documents[0]
-        outcome = Outcome(
+            pending.events.append(extracted_event(document, self.documents.bucket, key, changed=changed, change=change_id(change)))
+        pending.outcome = Outcome(
             Status.EXTRACTED,
             change,
             document_key=keys[0],
-            document_id=first.id,
-            event_id=event_ids[0],
+            document_id=documents[0].id,
             words=sum(document.stats.words for document in documents),
             input_bytes=len(stored.data or b""),
             duration_ms=sum(document.extraction.duration_ms for document in documents),
         )
-        return outcome, _applied(change, state, stored, text, content)
 
     def _document(self, page: Page, change: ObjectChange, invocation: Invocation) -> Document:
         """One page's document, within its budget and what is left of the invocation."""
@@ -221,53 +315,126 @@ class Pipeline:
                 raise OutOfTime(f"s3://{change.bucket}/{change.key}: only {budget:.1f} s were left of the invocation") from error
             raise
 
-    def _delete(
-        self, source: Source, change: ObjectChange, state: ObjectState, progress: _Progress, invocation: Invocation
-    ) -> tuple[Outcome, Applied | None]:
+    def _delete(self, source: Source, change: ObjectChange, state: ObjectState, pending: Pending, invocation: Invocation) -> None:
         if self.pages.head(change.bucket, change.key) is not None:
             # A version was deleted but the object still has a current one: an old version went,
             # or the current one did and an older one is current again (or a delete marker was
             # removed). The document must stand for whatever is current now.
-            return self._extract(source, change, state, progress, invocation, reconcile=True)
-        applied = Applied(sequencer_key(change.sequencer) or state.sequencer, None, None, None, None, None, deleted=True)
+            self._extract(source, change, state, pending, invocation, reconcile=True)
+            return
+        pending.applied = Applied(sequencer_key(change.sequencer) or state.sequencer, None, None, None, None, None, deleted=True)
         key = self._document_key(source)
         if state.deleted:
-            return Outcome(Status.SKIPPED, change, reason="the document was already deleted"), applied
+            pending.outcome = Outcome(Status.SKIPPED, change, reason="the document was already deleted")
+            return
         if state.content_sha256 is None and not state.dirty and not self.documents.exists(key):
             # Never had a document (a failed page, or deleted before it was extracted): nothing
             # to remove, nothing to announce.
-            return Outcome(Status.SKIPPED, change, reason="the object never had a document"), applied
-        progress.wrote = True
+            pending.outcome = Outcome(Status.SKIPPED, change, reason="the object never had a document")
+            return
+        pending.wrote = True
         self.documents.delete(key)
-        [event_id] = self.publisher.publish([deleted_event(source, self.documents.bucket, key, change=change_id(change))])
-        doc_id = document_id(change.bucket, change.key)
-        return Outcome(Status.DELETED, change, document_key=key, document_id=doc_id, event_id=event_id), applied
+        pending.events.append(deleted_event(source, self.documents.bucket, key, change=change_id(change)))
+        pending.outcome = Outcome(Status.DELETED, change, document_key=key, document_id=document_id(change.bucket, change.key))
 
-    def fail(
+    def _failure(
         self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
-    ) -> Outcome:
-        """Record a permanent failure where an operator will find it: a failure event, with the
-        change's id (or, for a delivery that names no object, ``delivery_id``)."""
+    ) -> Pending:
+        """A permanent failure, recorded where an operator will find it: a failure event, with
+        the change's id (or, for a delivery that names no object, ``delivery_id``)."""
         identity = change_id(change) if change is not None else delivery_id
         if identity is None:
             raise ValueError("a failure needs its change or the id of its delivery")
         event = failed_event(source, error_type=error.kind, message=error.message, stage=error.stage, change=identity)
-        [event_id] = self.publisher.publish([event])
-        return Outcome(Status.FAILED, change, event_id=event_id, error=error, input_bytes=source.size)
+        return Pending(change, Outcome(Status.FAILED, change, error=error, input_bytes=source.size), events=[event])
+
+    def _settle(self, pending: Pending, event_ids: list[str | None], why: str | None) -> None:
+        """Once a change's events are out (``event_ids``), record it; else give it up for a retry."""
+        change = pending.change
+        if any(event_id is None for event_id in event_ids):
+            where = f"s3://{change.bucket}/{change.key}" if change else "a delivery that names no object"
+            missing = sum(event_id is None for event_id in event_ids)
+            pending.error = EventsNotPublished(f"{missing} of {len(event_ids)} events of {where} not put: {why}")
+            self._release(pending, error=pending.error)
+            return
+        if event_ids and pending.outcome is not None:
+            pending.outcome = replace(pending.outcome, event_id=event_ids[0])
+        if pending.owner is not None and change is not None:
+            if pending.applied is None:
+                self._release(pending)
+            else:
+                try:
+                    self.state.commit(change.bucket, change.key, pending.owner, pending.applied,
+                                      change_id=change_id(change), outcome=pending.outcome.record())
+                except Exception as error:
+                    pending.error = error
+                    self._release(pending, error=error)
+                    return
+        pending.done = True
 
     def _document_key(self, source: Source) -> str:
         return document_key(source.key or "", self.documents.prefix, source.record.id if source.record else None)
 
-    def _release(self, change: ObjectChange, owner: str, *, dirty: bool | None) -> None:
+    def _release(self, pending: Pending, *, error: BaseException | None = None) -> None:
+        """Give the lease back unrecorded: the dirty mark goes back as it was if nothing was
+        written, else it stays; ``error`` is recorded as the reason."""
+        change = pending.change
+        if pending.owner is None or change is None:
+            return
+        why = f"{type(error).__name__}: {error}"[:ERROR_TEXT_CHARACTERS] if error is not None else None
         try:
-            self.state.release(change.bucket, change.key, owner, dirty=dirty)
+            self.state.release(change.bucket, change.key, pending.owner, dirty=None if pending.wrote else pending.dirty_before, error=why)
         except Exception:  # the lease expires by itself; never hide the error being raised
             log.warning("could not release the lease on s3://%s/%s", change.bucket, change.key, exc_info=True)
+        pending.owner = None
 
 
-@dataclass(slots=True)
-class _Progress:
-    wrote: bool = False  # a document was written (or deleted): the dirty mark must stay
+class Round:
+    """The changes of one invocation. Each is applied up to its events under its object's lease
+    (``add``); ``finish`` puts the events of all of them together (the publisher sends ten a
+    call and resends those refused), then records each change whose events all went out and
+    gives up the others for a retry. A change of an object the round already holds first
+    finishes what is pending, so that it finds the object free. Call ``finish`` before the
+    invocation ends (what is left pending is retried once its leases expire)."""
+
+    def __init__(self, pipeline: Pipeline, invocation: Invocation) -> None:
+        self.pipeline = pipeline
+        self.invocation = invocation
+        self._pending: list[Pending] = []
+
+    def add(self, change: ObjectChange) -> Pending:
+        """Apply ``change`` up to its events; errors are kept in the Pending (``result()``)."""
+        if any(p.change is not None and (p.change.bucket, p.change.key) == (change.bucket, change.key) for p in self._pending):
+            self.finish()
+        try:
+            pending = self.pipeline._stage(change, self.invocation)
+        except Exception as error:
+            return Pending(change, error=error)
+        return self._hold(pending)
+
+    def add_failure(
+        self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
+    ) -> Pending:
+        """A permanent failure that holds no object (a delivery that names none): its event."""
+        return self._hold(self.pipeline._failure(source, error=error, change=change, delivery_id=delivery_id))
+
+    def finish(self) -> None:
+        pending, self._pending = self._pending, []
+        events = [event for each in pending for event in each.events]
+        if not events:
+            return
+        try:
+            published = self.pipeline.publisher.publish(events)
+        except Exception as error:  # a publisher says what it did not put; this one broke instead
+            published = Published([None] * len(events), f"{type(error).__name__}: {error}")
+        ids = iter(published.ids)
+        for each in pending:
+            self.pipeline._settle(each, [next(ids, None) for _ in each.events], published.error)
+
+    def _hold(self, pending: Pending) -> Pending:
+        if not pending.done and pending.error is None:
+            self._pending.append(pending)
+        return pending
 
 
 def _combined(hashes: list[str]) -> str:

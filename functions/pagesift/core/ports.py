@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from .document import Document
 from .events import Event
@@ -21,6 +21,18 @@ class ObjectGone(Exception):
 
 class ObjectBusy(Exception):
     """Another change of the same object is being applied: retry the delivery later."""
+
+
+class AlreadyApplied(Exception):
+    """The change is the one last applied to its object (a duplicate delivery): ``outcome`` is
+    what was recorded of it."""
+
+    def __init__(self, message: str, outcome: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.outcome))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,29 +107,46 @@ class DocumentStore(Protocol):
     def delete(self, key: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What became of a publish: an id per event in order, None for each not put."""
+
+    ids: list[str | None]
+    error: str | None = None  # why some were not put
+
+    @property
+    def complete(self) -> bool:
+        return all(event_id is not None for event_id in self.ids)
+
+
 class EventPublisher(Protocol):
     """Where events go: the documents bus."""
 
-    def publish(self, events: Sequence[Event]) -> list[str]:
-        """Put every event, or raise; returns their ids in the same order."""
+    def publish(self, events: Sequence[Event]) -> Published:
+        """Put the events (as few calls as the bus allows) and say which went out; never
+        raises for events not put, so that one change's failure is not its neighbours'."""
         ...
 
 
 class StateStore(Protocol):
-    """Per-object state and the lease that lets one change of an object be applied at a time."""
+    """Per-object state, the lease that lets one change of an object be applied at a time, and
+    the id and outcome of the change last applied (a duplicate delivery's answer): ordering and
+    idempotency in one item, so that a change costs two writes, ``acquire`` and ``commit``."""
 
-    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float) -> ObjectState:
-        """Take the object's lease for ``owner`` (or raise ObjectBusy), mark the object dirty in
-        the same write (a document may be written before ``commit``), and return its last
-        applied state as it was before."""
+    def acquire(self, bucket: str, key: str, owner: str, lease_seconds: float, change_id: str) -> ObjectState:
+        """Take the object's lease for ``owner``, mark the object dirty in the same write (a
+        document may be written before ``commit``), and return its last applied state as it
+        was before. Raises AlreadyApplied when ``change_id`` is the change last committed, and
+        ObjectBusy when another holds the lease."""
         ...
 
-    def commit(self, bucket: str, key: str, owner: str, applied: Applied) -> None:
-        """Record the applied change and give the lease back; raises ObjectBusy if the lease
-        is no longer ``owner``'s (it ran out and another invocation took the object)."""
+    def commit(self, bucket: str, key: str, owner: str, applied: Applied, *, change_id: str, outcome: dict[str, Any]) -> None:
+        """Record the applied change, its id and outcome, and give the lease back; raises
+        ObjectBusy if the lease is no longer ``owner``'s (it ran out and another took it)."""
         ...
 
-    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None) -> None:
+    def release(self, bucket: str, key: str, owner: str, *, dirty: bool | None, error: str | None = None) -> None:
         """Give the lease back without recording a change; ``dirty`` puts the mark back as it
-        was (None leaves it: something may have been written)."""
+        was (None leaves it: something may have been written); ``error`` records why the change
+        was not applied, where ``pagesift redrive`` shows it beside a dead-lettered message."""
         ...
