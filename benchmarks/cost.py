@@ -1,42 +1,146 @@
-"""Cost per million pages implied by the measured extraction time, for a choice of memory sizes.
+"""Cost per million pages from the AWS requests the handler makes, counted, and the extraction
+time measured, for a choice of memory sizes; beside a baseline checkout measured in the same run.
 
-    .venv/bin/python benchmarks/speed.py --json /tmp/speed.json
-    .venv/bin/python benchmarks/cost.py --speed /tmp/speed.json [--io-ms 60] [--batch-size 10]
+    .venv/bin/python benchmarks/speed.py --half none --json /tmp/speed.json
+    git worktree add /tmp/before <commit>          # the baseline: any earlier checkout
+    .venv/bin/python benchmarks/cost.py --speed /tmp/speed.json [--before /tmp/before] [--batch-size 10]
+
+The requests are counted, not assumed: each checkout's handler (this one, and ``--before``)
+runs on moto in a fresh process over a batch of ``--batch-size`` pages (the sample and
+regression pages that make documents), then the same batch again (duplicates, which cost
+something too, are shown apart), with every request counted per attempt by botocore's
+endpoint (as AWS bills them), and the bytes the handler logs counted too. Per page: S3 GETs
+and PUTs, DynamoDB writes (PutItem, UpdateItem, DeleteItem: on-demand write units; the items
+stay under 1 KB, tests/unit/test_calls_per_page.py), PutEvents calls and entries (EventBridge
+bills entries, 64 KB each), log bytes.
 
 Lambda gives a function CPU in proportion to its memory (a whole vCPU at 1,769 MB); the
 extraction is one thread of CPU-bound Python, so its time per page is the time measured by
 speed.py on one full core, divided by the memory's share of a vCPU (capped at one). The AWS
-calls of a page (S3 read and write, PutEvents, DynamoDB writes) wait on the network, which
-does not speed up with memory: ``--io-ms`` per page, an assumption (this machine has no AWS
-to measure it against; moto's timings are not AWS's). Billed duration is the sum of both.
+calls wait on the network, which does not speed up with memory: each request counted costs
+the latency assumed for it in ``LATENCY_MS`` (this machine has no AWS to measure against;
+moto's timings are not AWS's). Billed duration is the sum of both.
 
-Prices are us-east-1 list prices, stated below; change them here if yours differ. Per page the
-pipeline makes: 1 S3 GET (page), 1 S3 PUT (document), 1 PutEvents entry, 4 DynamoDB writes
-(lease, state commit, idempotency in progress and completed), about 1.2 SQS requests (the
-EventBridge target's send, then receive and delete in batches), and about 1.5 KB of logs.
-The S3 -> EventBridge notifications are AWS service events on the default bus: no charge.
+Prices are us-east-1 list prices, stated below; change them here if yours differ. Besides
+the counted requests, each page costs about 1.2 SQS requests (the EventBridge target's send,
+then receive and delete in batches) and Lambda's own START/END/REPORT lines (about 350 bytes
+an invocation). The S3 -> EventBridge notifications are AWS service events on the default
+bus: no charge. Storage is not included.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 # us-east-1 list prices (USD)
 LAMBDA_GB_SECOND = {"arm64": 0.0000133334, "x86_64": 0.0000166667}
 LAMBDA_PER_MILLION_REQUESTS = 0.20
-S3_PER_1000_GET = 0.0004
-S3_PER_1000_PUT = 0.005
+S3_PER_1000_GET = 0.0004  # GET and HEAD
+S3_PER_1000_PUT = 0.005  # PUT, COPY, POST, LIST (DELETE is free)
 EVENTBRIDGE_PER_MILLION_EVENTS = 1.00
 DYNAMODB_PER_MILLION_WRITES = 0.625  # on-demand write request units (items under 1 KB)
 SQS_PER_MILLION_REQUESTS = 0.40
 LOGS_PER_GB = 0.50
 
 MB_PER_VCPU = 1769
-DYNAMODB_WRITES_PER_PAGE = 4
 SQS_REQUESTS_PER_PAGE = 1.2
-LOG_KB_PER_PAGE = 1.5
+LAMBDA_LOG_BYTES_PER_INVOCATION = 350
+# Assumed time of one request from Lambda in the same region, ms (small objects and items).
+LATENCY_MS = {"s3_get": 20.0, "s3_put": 30.0, "s3_other": 15.0, "dynamodb_write": 6.0, "put_events": 20.0}
+
+
+def measure(root: Path, batch_size: int) -> dict[str, float]:
+    """The requests per page of ``root``'s handler, counted in a fresh process (see --child)."""
+    answer = subprocess.run([sys.executable, __file__, "--child", str(root), "--batch-size", str(batch_size)],
+                            capture_output=True, text=True, check=True)
+    return json.loads(answer.stdout.splitlines()[-1])
+
+
+def child(root: Path, batch_size: int) -> None:
+    """Run ``root``'s handler on moto over one batch of pages, then the same batch again."""
+    import contextlib
+    import io
+    import os
+    from collections import Counter
+
+    sys.path[:0] = [str(root / "functions"), str(root / "functions" / "extract"), str(HERE)]
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1", AWS_REGION="us-east-1",
+        DOCUMENTS_BUCKET="documents", DOCUMENTS_PREFIX="documents/", EVENT_BUS_NAME="bus", STATE_TABLE="state",
+        POWERTOOLS_SERVICE_NAME="pagesift", POWERTOOLS_METRICS_NAMESPACE="Pagesift", LOG_LEVEL="INFO", INPUT_BUCKET="input",
+    )
+    from botocore.endpoint import Endpoint
+    from moto import mock_aws
+    from snapshot import Context, load_handler, moto_account, pages
+
+    calls: Counter = Counter()
+    attempt = Endpoint._do_get_response
+
+    def counted(self, request, operation_model, context):
+        calls[operation_model.name] += 1
+        return attempt(self, request, operation_model, context)
+
+    entries = 0
+    with mock_aws():
+        s3, _sqs, _queue = moto_account()
+        app = load_handler(root)
+        html = [(name, data) for name, data in pages() if not name.endswith((".png", ".gz")) and b"<p" in data.lower()]
+        bodies = []
+        for i in range(batch_size):
+            name, data = html[i % len(html)]
+            key = f"crawl/2026/12/{i:03d} {name}"
+            stored = s3.put_object(Bucket="input", Key=key, Body=data, ContentType="text/html")
+            bodies.append(json.dumps({
+                "version": "0", "id": f"e-{i}", "detail-type": "Object Created", "source": "aws.s3", "account": "123456789012",
+                "time": "2026-12-03T00:00:00Z", "region": "us-east-1", "resources": ["arn:aws:s3:::input"],
+                "detail": {"version": "0", "bucket": {"name": "input"}, "reason": "PutObject", "object": {
+                    "key": key.replace(" ", "+"), "size": len(data), "etag": stored["ETag"].strip('"'),
+                    "version-id": stored["VersionId"], "sequencer": f"{i + 1:018X}"}}}))
+        event = {"Records": [{"messageId": f"m{i}", "receiptHandle": "r", "body": body, "attributes": {"ApproximateReceiveCount": "1"},
+                              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                              "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"}
+                             for i, body in enumerate(bodies)]}
+        put_events = app.pipeline.publisher._events.put_events
+
+        def counting_entries(**kwargs):
+            nonlocal entries
+            entries += len(kwargs["Entries"])
+            return put_events(**kwargs)
+
+        app.pipeline.publisher._events.put_events = counting_entries
+        figures = {}
+        for run in ("pages", "duplicates"):
+            calls.clear()
+            entries = 0
+            logged = io.StringIO()
+            for handler in getattr(app.logger, "handlers", None) or app.logger._logger.handlers:
+                handler.setStream(logged)
+            Endpoint._do_get_response = counted
+            try:
+                with contextlib.redirect_stdout(logged):
+                    answer = app.lambda_handler(event, Context())
+            finally:
+                Endpoint._do_get_response = attempt
+            assert answer == {"batchItemFailures": []}, answer
+            n = float(batch_size)
+            figures[run] = {
+                "s3_get": (calls["GetObject"] + calls["HeadObject"]) / n,
+                "s3_put": calls["PutObject"] / n,
+                "s3_other": sum(v for k, v in calls.items() if k in ("DeleteObject", "ListObjectsV2")) / n,
+                "dynamodb_write": sum(calls[k] for k in ("PutItem", "UpdateItem", "DeleteItem")) / n,
+                "put_events": calls["PutEvents"] / n,
+                "event_entries": entries / n,
+                "log_bytes": len(logged.getvalue().encode("utf-8")) / n,
+                "calls": dict(calls),
+            }
+    print(json.dumps(figures))
 
 
 def lambda_ms_per_page(cpu_ms: float, io_ms: float, memory_mb: int) -> float:
@@ -44,45 +148,68 @@ def lambda_ms_per_page(cpu_ms: float, io_ms: float, memory_mb: int) -> float:
     return cpu_ms / min(1.0, memory_mb / MB_PER_VCPU) + io_ms
 
 
-def costs_per_million(cpu_ms: float, io_ms: float, memory_mb: int, architecture: str, batch_size: int) -> dict[str, float]:
+def io_ms(requests: dict[str, float]) -> float:
+    return sum(requests[name] * LATENCY_MS[name] for name in LATENCY_MS)
+
+
+def costs_per_million(cpu_ms: float, requests: dict[str, float], memory_mb: int, architecture: str, batch_size: int) -> dict[str, float]:
     pages = 1_000_000
-    gb_seconds = pages * lambda_ms_per_page(cpu_ms, io_ms, memory_mb) / 1000 * memory_mb / 1024
+    gb_seconds = pages * lambda_ms_per_page(cpu_ms, io_ms(requests), memory_mb) / 1000 * memory_mb / 1024
+    log_bytes = requests["log_bytes"] + LAMBDA_LOG_BYTES_PER_INVOCATION / batch_size
     return {
         "lambda compute": gb_seconds * LAMBDA_GB_SECOND[architecture],
         "lambda requests": pages / batch_size / 1e6 * LAMBDA_PER_MILLION_REQUESTS,
-        "s3 requests": pages / 1000 * (S3_PER_1000_GET + S3_PER_1000_PUT),
-        "eventbridge": pages / 1e6 * EVENTBRIDGE_PER_MILLION_EVENTS,
-        "dynamodb": pages * DYNAMODB_WRITES_PER_PAGE / 1e6 * DYNAMODB_PER_MILLION_WRITES,
+        "s3 requests": pages / 1000 * (requests["s3_get"] * S3_PER_1000_GET + (requests["s3_put"]) * S3_PER_1000_PUT),
+        "eventbridge": pages * requests["event_entries"] / 1e6 * EVENTBRIDGE_PER_MILLION_EVENTS,
+        "dynamodb": pages * requests["dynamodb_write"] / 1e6 * DYNAMODB_PER_MILLION_WRITES,
         "sqs": pages * SQS_REQUESTS_PER_PAGE / 1e6 * SQS_PER_MILLION_REQUESTS,
-        "logs": pages * LOG_KB_PER_PAGE / 1024 / 1024 * LOGS_PER_GB,
+        "logs": pages * log_bytes / 1024**3 * LOGS_PER_GB,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--speed", type=Path, required=True, help="the JSON written by speed.py --json")
-    parser.add_argument("--io-ms", type=float, default=60.0, help="AWS call time per page, ms (assumed)")
+    parser.add_argument("--speed", type=Path, help="the JSON written by speed.py --json")
+    parser.add_argument("--before", type=Path, help="a baseline checkout, measured in the same run")
     parser.add_argument("--batch-size", type=int, default=10, help="SQS messages per invocation")
-    parser.add_argument("--memory", type=int, nargs="+", default=[256, 512, 1024, 1769])
+    parser.add_argument("--memory", type=int, nargs="+", default=[512, 1024, 1769])
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(args.child, args.batch_size)
+        return
+    if args.speed is None:
+        parser.error("--speed is required")
 
     speed = json.loads(args.speed.read_text())
     cpu_ms = 1000 / speed["throughput"]["pagesift"]["pages_per_s"]  # mean over the benchmark pages
     peak_mb = speed["rss"]["pagesift+app"]["peak_mb"]
-    print(f"extraction: {cpu_ms:.1f} ms per page on one full core (mean of {speed['header']['pages']} pages); "
-          f"handler peak RSS {peak_mb:.0f} MB; AWS calls assumed {args.io_ms:g} ms per page")
-    print(f"{'memory':>7} {'arch':>7} {'ms/page':>8} {'lambda $':>9} {'other $':>8} {'total $ per million pages':>26}")
+    measured = {"this checkout": measure(ROOT, args.batch_size)}
+    if args.before:
+        measured = {"baseline": measure(args.before.resolve(), args.batch_size), **measured}
+    print(f"extraction: {cpu_ms:.1f} ms per page on one full core (mean of {speed['header']['pages']} pages, speed.py); "
+          f"handler peak RSS {peak_mb:.0f} MB; a batch of {args.batch_size} pages per invocation")
+    print("\nrequests per page, counted on moto (then the same batch again, as duplicates):")
+    print(f"{'':>14} {'S3 GET':>7} {'S3 PUT':>7} {'DDB wr':>7} {'PutEv':>6} {'entries':>8} {'log B':>6} {'AWS ms':>7} | duplicates: DDB wr, S3 GET, entries")
+    for label, figures in measured.items():
+        page, again = figures["pages"], figures["duplicates"]
+        print(f"{label:>14} {page['s3_get']:>7.2f} {page['s3_put']:>7.2f} {page['dynamodb_write']:>7.2f} {page['put_events']:>6.2f} "
+              f"{page['event_entries']:>8.2f} {page['log_bytes']:>6.0f} {io_ms(page):>7.1f} | "
+              f"{again['dynamodb_write']:.2f}, {again['s3_get']:.2f}, {again['event_entries']:.2f}")
+    print(f"(AWS ms: the requests at the latencies assumed, {LATENCY_MS})")
+    print(f"\n{'memory':>7} {'arch':>7} " + " ".join(f"{label:>26}" for label in measured) + ("   ratio" if len(measured) > 1 else ""))
     for memory in args.memory:
         for architecture in ("arm64", "x86_64"):
-            costs = costs_per_million(cpu_ms, args.io_ms, memory, architecture, args.batch_size)
-            compute = costs["lambda compute"]
-            other = sum(costs.values()) - compute
+            totals = []
+            for figures in measured.values():
+                costs = costs_per_million(cpu_ms, figures["pages"], memory, architecture, args.batch_size)
+                totals.append(sum(costs.values()))
             fits = "" if memory >= peak_mb * 1.5 else "  (under 1.5x the peak RSS)"
-            print(f"{memory:>6}M {architecture:>7} {lambda_ms_per_page(cpu_ms, args.io_ms, memory):>8.0f} "
-                  f"{compute:>9.2f} {other:>8.2f} {sum(costs.values()):>26.2f}{fits}")
-    print("\nother, per million pages: " + ", ".join(
-        f"{name} ${value:.2f}" for name, value in costs_per_million(cpu_ms, args.io_ms, 512, "arm64", args.batch_size).items()
-        if name != "lambda compute"))
+            ratio = f"   {totals[-1] / totals[0]:.3f}" if len(totals) > 1 else ""
+            print(f"{memory:>6}M {architecture:>7} " + " ".join(f"{'$' + format(t, '.2f'):>26}" for t in totals) + ratio + fits)
+    for label, figures in measured.items():
+        costs = costs_per_million(cpu_ms, figures["pages"], 512, "arm64", args.batch_size)
+        print(f"\n{label}, 512 MB arm64, per million pages: " + ", ".join(f"{name} ${value:.2f}" for name, value in costs.items()))
 
 
 if __name__ == "__main__":

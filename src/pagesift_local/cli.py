@@ -3,6 +3,7 @@
     pagesift extract PATH... [--url URL]
     pagesift local run PATH... [--json] [--log-file FILE]
     pagesift local up
+    pagesift redrive [--stack NAME] [--endpoint-url URL] [--move] [--json]
 """
 
 from __future__ import annotations
@@ -272,6 +273,34 @@ def command_local_up(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# pagesift redrive
+
+
+def command_redrive(args: argparse.Namespace) -> int:
+    import boto3
+
+    from . import redrive
+
+    local = args.endpoint_url is not None
+    session = boto3.session.Session(region_name=args.region or ("us-east-1" if local else None))
+    options: dict[str, Any] = {"endpoint_url": args.endpoint_url} if local else {}
+    if local:  # the embedded stack takes any credentials; a machine may have none configured
+        options.update(aws_access_key_id="local", aws_secret_access_key="local")
+    cloudformation, sqs, dynamodb = (session.client(name, **options) for name in ("cloudformation", "sqs", "dynamodb"))
+    stack_name = args.stack or ("pagesift-local" if local else "pagesift")
+    queues = redrive.StackQueues.of_stack(cloudformation, stack_name)
+    if local:
+        queues = redrive.StackQueues(redrive.local_queue_url(sqs, queues.dlq_url), redrive.local_queue_url(sqs, queues.queue_url),
+                                     queues.state_table)
+    letters = redrive.inspect(sqs, dynamodb, queues, limit=args.limit)
+    print(redrive.as_json(letters) if args.json else redrive.render(letters))
+    if args.move and letters:
+        moved = redrive.move(sqs, queues, local=local)
+        print(f"moved {moved} message(s) back to ExtractQueue", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -309,6 +338,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--log-file", help="where the function's logs and metrics go (default: discarded)")
     run.set_defaults(run=command_local_run)
     local_commands.choices["up"].set_defaults(run=command_local_up)
+
+    redrive = commands.add_parser("redrive", help="show what is in ExtractDLQ and why; --move puts it back on ExtractQueue")
+    redrive.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")
+    redrive.add_argument("--endpoint-url", help="the embedded local stack's endpoint (what `pagesift local up` prints)")
+    redrive.add_argument("--region", help="the stack's region (default: the AWS configuration's)")
+    redrive.add_argument("--move", action="store_true", help="move every message back to ExtractQueue (once the cause is fixed)")
+    redrive.add_argument("--json", action="store_true", help="one JSON object per message")
+    redrive.add_argument("--limit", type=int, default=100, help="most messages shown")
+    redrive.set_defaults(run=command_redrive)
     return parser
 
 
