@@ -26,13 +26,26 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/pagesift local run samples/pages --log-file $(VENV)/demo-function.log
 
-## test: cfn-lint on the template, then the whole pytest suite (unit and integration)
-test: $(STAMP)
+# checkov in its own venv, every package pinned: its pins (boto3 1.35) are not the project's.
+CHECKOV_STAMP := .venv-checkov/.installed-stamp
+$(CHECKOV_STAMP): tools/checkov-requirements.txt
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet --upgrade "pip==$(PIP_VERSION)"
+	.venv-checkov/bin/python -m pip install --quiet --no-deps -r tools/checkov-requirements.txt
+	touch $(CHECKOV_STAMP)
+
+# --skip-download: checkov asks Prisma Cloud for guideline links otherwise (no network needed).
+CHECKOV := .venv-checkov/bin/checkov -f template.yaml --framework cloudformation --skip-download --compact --quiet
+
+## test: cfn-lint and checkov on the template, then the whole pytest suite (unit and integration)
+test: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/cfn-lint template.yaml
+	$(CHECKOV)
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/cfn-lint template.yaml
+	$(CHECKOV)
 
 ## sam-build: the deployment artifact (arm64), checked: every native extension is aarch64, and the
 ## same recipe built for this machine (Linux) runs from the artifact alone beside boto3, as in Lambda
@@ -54,4 +67,4 @@ sam-build:
 	du -sh .aws-sam/build/ExtractFunction
 
 clean:
-	rm -rf $(VENV) .venv-sam .venv-runtime .aws-sam .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-sam .venv-runtime .venv-checkov .aws-sam .pytest_cache .hypothesis
