@@ -294,7 +294,7 @@ def command_redrive(args: argparse.Namespace) -> int:
                                      queues.state_table)
     letters = redrive.inspect(sqs, dynamodb, queues, limit=args.limit)
     print(redrive.as_json(letters) if args.json else redrive.render(letters))
-    if args.move and letters:
+    if args.move and (letters or redrive.waiting(sqs, queues)):
         moved = redrive.move(sqs, queues, local=local)
         print(f"moved {moved} message(s) back to ExtractQueue", file=sys.stderr)
     return 0

@@ -56,7 +56,7 @@ class DeadLetter:
     """One message of the DLQ, with what the state table says of each object it names."""
 
     message_id: str
-    receive_count: int
+    receive_count: int  # deliveries before this look (every look receives it once)
     sent_at: float | None  # when it was first sent to ExtractQueue (epoch seconds)
     objects: list[dict[str, Any]] = field(default_factory=list)
     unusable: str | None = None  # why the body names no object (the function reported it)
@@ -76,17 +76,19 @@ def inspect(sqs: Any, dynamodb: Any, queues: StackQueues, *, limit: int = 100) -
     for a moment while read, then made visible again)."""
     letters: dict[str, DeadLetter] = {}
     handles = []
+    now = time.time()
     while len(letters) < limit:
+        # Long polling: a short poll samples a few of SQS's servers and can miss a small queue's messages.
         messages = sqs.receive_message(
             QueueUrl=queues.dlq_url, MaxNumberOfMessages=min(RECEIVE_BATCH, limit - len(letters)),
-            VisibilityTimeout=PEEK_VISIBILITY_SECONDS, AttributeNames=["All"], WaitTimeSeconds=0,
+            VisibilityTimeout=PEEK_VISIBILITY_SECONDS, AttributeNames=["All"], WaitTimeSeconds=1,
         ).get("Messages", [])
         if not messages:
             break
         for message in messages:
             handles.append(message["ReceiptHandle"])
             if message["MessageId"] not in letters:
-                letters[message["MessageId"]] = _letter(message, dynamodb, queues.state_table)
+                letters[message["MessageId"]] = _letter(message, dynamodb, queues.state_table, now)
     for start in range(0, len(handles), RECEIVE_BATCH):
         sqs.change_message_visibility_batch(QueueUrl=queues.dlq_url, Entries=[
             {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0} for i, handle in enumerate(handles[start : start + RECEIVE_BATCH])
@@ -94,10 +96,12 @@ def inspect(sqs: Any, dynamodb: Any, queues: StackQueues, *, limit: int = 100) -
     return list(letters.values())
 
 
-def _letter(message: dict[str, Any], dynamodb: Any, table: str) -> DeadLetter:
+def _letter(message: dict[str, Any], dynamodb: Any, table: str, now: float) -> DeadLetter:
     attributes = message.get("Attributes", {})
     sent = attributes.get("SentTimestamp")
-    letter = DeadLetter(message["MessageId"], int(attributes.get("ApproximateReceiveCount", "0")), int(sent) / 1000 if sent else None)
+    # This look is a receive too: it is not counted (an earlier look, by this or anyone, is).
+    received = max(0, int(attributes.get("ApproximateReceiveCount", "1")) - 1)
+    letter = DeadLetter(message["MessageId"], received, int(sent) / 1000 if sent else None)
     try:
         changes = changes_in(message.get("Body", ""), inside="SQS message body")
     except UnsupportedEventError as error:
@@ -107,12 +111,22 @@ def _letter(message: dict[str, Any], dynamodb: Any, table: str) -> DeadLetter:
         item = dynamodb.get_item(TableName=table, Key={"id": {"S": DynamoDBStateStore.item_id(change.bucket, change.key)}},
                                  ConsistentRead=True).get("Item", {})
         error = last_error(item)
+        lease_expires = float(item.get("lease_expires", {}).get("N", "0"))
+        held = "lease_owner" in item and lease_expires >= now  # an expired lease is a run that died mid-change
         letter.objects.append({
             "bucket": change.bucket, "key": change.key, "change": change.kind.value, "version_id": change.version_id,
-            "document_unannounced": bool(item.get("dirty", {}).get("BOOL")) and "lease_owner" not in item,
+            "document_unannounced": bool(item.get("dirty", {}).get("BOOL")) and not held,
+            "died_mid_change": "lease_owner" in item and not held,
             "reason": error[0] if error else None, "reason_at": error[1] if error else None,
         })
     return letter
+
+
+def waiting(sqs: Any, queues: StackQueues) -> int:
+    """How many messages the DLQ holds, as SQS counts them (visible and in flight)."""
+    attributes = sqs.get_queue_attributes(QueueUrl=queues.dlq_url, AttributeNames=[
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
 def move(sqs: Any, queues: StackQueues, *, local: bool, wait_seconds: float = 600.0, poll_seconds: float = 2.0) -> int:
@@ -122,7 +136,7 @@ def move(sqs: Any, queues: StackQueues, *, local: bool, wait_seconds: float = 60
     moved = 0
     while True:
         messages = sqs.receive_message(QueueUrl=queues.dlq_url, MaxNumberOfMessages=RECEIVE_BATCH, VisibilityTimeout=60,
-                                       WaitTimeSeconds=0).get("Messages", [])
+                                       WaitTimeSeconds=1).get("Messages", [])
         if not messages:
             return moved
         sent = sqs.send_message_batch(QueueUrl=queues.queue_url, Entries=[
@@ -165,14 +179,17 @@ def render(letters: list[DeadLetter], now: float | None = None) -> str:
     lines = [f"ExtractDLQ: {len(letters)} message(s)"]
     for letter in letters:
         age = f"{(now - letter.sent_at) / 3600:.1f} h ago" if letter.sent_at else "at an unknown time"
-        head = f"- {letter.message_id}: received {letter.receive_count}x, first sent {age}"
+        head = f"- {letter.message_id}: delivered {letter.receive_count}x, first sent {age}"
         if letter.unusable:
-            lines.append(f"{head}; names no object ({letter.unusable}): its failure event was emitted, moving it back does nothing")
+            lines.append(f"{head}; names no object ({letter.unusable}): its failure event could not be put, moving it back emits it")
             continue
         lines.append(head)
         for obj in letter.objects:
             unannounced = "; a document was written and not announced (moving it back announces it)" if obj["document_unannounced"] else ""
-            reason = obj["reason"] or "no reason recorded (the state table was not reachable, or no lease was taken: see the function's log)"
+            reason = obj["reason"] or (
+                "the last run died in the middle of the change (its lease expired): a timeout or a crash, see the function's log"
+                if obj["died_mid_change"] else
+                "no reason recorded (the state table was not reachable, or no lease was taken: see the function's log)")
             lines.append(f"    {obj['change']} s3://{obj['bucket']}/{obj['key']}: {reason}{unannounced}")
     return "\n".join(lines)
 

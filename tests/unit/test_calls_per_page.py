@@ -133,3 +133,18 @@ def item_bytes(item: dict[str, Any]) -> int:
         raise ValueError(kind)
 
     return sum(len(name.encode("utf-8")) + value_bytes(value) for name, value in item.items())
+
+
+def test_an_item_given_up_with_its_reason_stays_within_one_write_unit(account, app, context, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+
+    def unreachable(**_kwargs):
+        raise EndpointConnectionError(endpoint_url="https://events.us-east-1.amazonaws.com")
+
+    monkeypatch.setattr(app.pipeline.publisher._events, "put_events", unreachable)
+    key = "news/2026/12/03/a-typical-article-path-of-a-news-site.html"
+    response = app.lambda_handler(sqs_event(upload(account, key, "0123456789ABCDEF01")), context)
+    assert response["batchItemFailures"]
+    [item] = boto3.client("dynamodb", region_name=REGION).scan(TableName=STATE_TABLE)["Items"]
+    assert item["last_error"]["M"]["message"]["S"].startswith("EventsNotPublished")
+    assert item_bytes(item) < DYNAMODB_ITEM_WRITE_UNIT_BYTES - 200, item

@@ -295,10 +295,27 @@ def test_a_change_without_a_sequencer_keeps_the_last_one(world):
     assert world.documents.documents[DOC].title.startswith("Backfilled")
 
 
-def test_events_from_the_documents_bucket_are_refused_without_a_lease(world):
-    outcome = world.apply(ObjectChange("documents-bucket", "documents/x.json", ChangeKind.CREATED, sequencer="01"))
-    assert outcome.error.kind == "RecursiveTrigger"
-    assert world.state.items == {}
+def test_events_from_the_documents_bucket_are_refused_once(world):
+    change = ObjectChange("documents-bucket", "documents/x.json", ChangeKind.CREATED, sequencer="01")
+    outcome = world.apply(change)
+    assert outcome.error.kind == "RecursiveTrigger" and world.documents.writes == 0
+    item = world.state.state("documents-bucket", "documents/x.json")
+    assert item.get("sequencer") is None and "lease_owner" not in item  # recorded, the state left as it was
+    assert world.apply(change).duplicate  # a duplicate delivery emits no second failure
+    assert world.publisher.detail_types() == ["Document Extraction Failed"]
+
+
+def test_a_round_puts_out_what_is_pending_before_a_page_that_may_take_the_rest_of_the_time(world):
+    clock = {"now": 0.0}
+    invocation = Invocation.starting(30.0, clock=lambda: clock["now"])
+    round_ = world.pipeline.round(invocation)
+    first = round_.add(world.upload(article_bytes(title="First"), "01", key="a.html"))
+    assert world.publisher.calls == 0  # 30 s left: its event waits for the round
+    clock["now"] = 17.0  # 13 s left, less the 3 s margin: under the 10 s page budget and 0.5 s for the pending one
+    round_.add(world.upload(article_bytes(title="Second"), "02", key="b.html"))
+    assert world.publisher.calls == 1 and first.result().status is Status.EXTRACTED
+    round_.finish()
+    assert world.publisher.calls == 2
 
 
 def test_too_little_time_left_retries_the_change_in_a_fresh_invocation(world):

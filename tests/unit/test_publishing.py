@@ -92,3 +92,40 @@ def test_publishes_to_a_real_bus_on_moto():
         client.create_event_bus(Name="docs")
         [event_id] = EventPublisher(client, bus_name="docs").publish([Event(DetailType.DELETED, {"source": {}})]).ids
         assert event_id
+
+
+class SizeLimitedEvents:
+    """A PutEvents client that refuses, as AWS does, a call whose entries add up past 256 KB."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def put_events(self, Entries):  # noqa: N803 - boto3's parameter name
+        from botocore.exceptions import ClientError
+
+        from pagesift.aws.eventbridge import entry_bytes
+
+        size = sum(entry_bytes(entry) for entry in Entries)
+        self.calls.append(size)
+        if size > 256 * 1024 or len(Entries) > 10:
+            raise ClientError({"Error": {"Code": "ValidationException", "Message": "Total size of the entries in the request is over the limit."}},
+                              "PutEvents")
+        return {"FailedEntryCount": 0, "Entries": [{"EventId": f"id-{len(self.calls)}-{i}"} for i in range(len(Entries))]}
+
+
+def test_calls_are_cut_by_size_as_well_as_by_count():
+    # nine pages with 10,000-character Chinese titles (about 30 KB of detail each) among small ones
+    big = [Event(DetailType.EXTRACTED, {"n": i, "title": "标题" * 5_000}) for i in range(9)]
+    small = [Event(DetailType.EXTRACTED, {"n": 100 + i}) for i in range(16)]
+    client = SizeLimitedEvents()
+    published = EventPublisher(client, bus_name="bus").publish(big + small)
+    assert published.complete and len(published.ids) == 25
+    assert all(size <= 256 * 1024 for size in client.calls) and client.calls[0] > 200_000  # 8 big ones, then the rest
+
+
+def test_a_call_refused_for_what_it_carries_fails_alone():
+    huge = Event(DetailType.EXTRACTED, {"n": 0, "text": "x" * 300_000})  # over the limit by itself
+    client = SizeLimitedEvents()
+    published = EventPublisher(client, bus_name="bus").publish([Event(DetailType.EXTRACTED, {"n": 1}), huge, Event(DetailType.EXTRACTED, {"n": 2})])
+    assert published.ids[0] and published.ids[1] is None and published.ids[2]
+    assert "ValidationException" in published.error

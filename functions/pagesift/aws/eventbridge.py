@@ -16,10 +16,18 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from pagesift.core.events import EVENT_SOURCE, Event
 from pagesift.core.ports import Published
 
-MAX_ENTRIES_PER_CALL = 10  # PutEvents' own limit
+MAX_ENTRIES_PER_CALL = 10  # PutEvents' own limits: ten entries ...
+MAX_BYTES_PER_CALL = 256 * 1024  # ... of at most 256 KB together, as EventBridge counts them
+ENTRY_OVERHEAD_BYTES = 14  # what EventBridge adds to each entry's size (its Time)
+# A call refused for what it carries fails alone; these errors say the bus itself is not
+# answering (or refusing everyone), and the calls after it would fail the same way.
+_BUS_DOWN_ERRORS = {"ThrottlingException", "InternalException", "ServiceUnavailable", "AccessDeniedException",
+                    "ResourceNotFoundException"}
 ENTRY_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 0.1
 BACKOFF_CAP_SECONDS = 5.0
@@ -48,21 +56,23 @@ class EventBridgePublisher:
         """Put the events, ten a call; their EventBridge ids in order, None for each not put."""
         ids: list[str | None] = []
         errors: list[str] = []
-        for start in range(0, len(events), MAX_ENTRIES_PER_CALL):
-            chunk = events[start : start + MAX_ENTRIES_PER_CALL]
+        chunks = _chunks([self._entry(event) for event in events])
+        for number, chunk in enumerate(chunks):
             try:
                 chunk_ids, error = self._publish_chunk(chunk)
-            except Exception as failure:  # botocore gave up on the call: the bus is not answering
+            except Exception as failure:  # botocore gave up on the call (after its own retries)
                 errors.append(f"PutEvents failed: {type(failure).__name__}: {failure}")
-                ids.extend([None] * (len(events) - start))
-                break
+                ids.extend([None] * len(chunk))
+                if _bus_down(failure):
+                    ids.extend([None] * sum(len(rest) for rest in chunks[number + 1 :]))
+                    break
+                continue
             ids.extend(chunk_ids)
             if error:
                 errors.append(error)
         return Published(ids, "; ".join(errors) or None)
 
-    def _publish_chunk(self, events: Sequence[Event]) -> tuple[list[str | None], str | None]:
-        entries = [self._entry(event) for event in events]
+    def _publish_chunk(self, entries: list[dict[str, Any]]) -> tuple[list[str | None], str | None]:
         ids: list[str | None] = [None] * len(entries)
         pending = list(range(len(entries)))
         errors: list[str] = []
@@ -96,3 +106,32 @@ class EventBridgePublisher:
         if event.resources:
             entry["Resources"] = list(event.resources)
         return entry
+
+
+def entry_bytes(entry: dict[str, Any]) -> int:
+    """An entry's size as EventBridge counts it against a call's 256 KB."""
+    parts = [entry["Source"], entry["DetailType"], entry["Detail"], *entry.get("Resources", [])]
+    return ENTRY_OVERHEAD_BYTES + sum(len(part.encode("utf-8")) for part in parts)
+
+
+def _chunks(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The entries in order, in calls of at most ten and 256 KB (an entry over that goes alone:
+    EventBridge refuses it, and only it)."""
+    chunks: list[list[dict[str, Any]]] = []
+    size = 0
+    for entry in entries:
+        entry_size = entry_bytes(entry)
+        if not chunks or len(chunks[-1]) == MAX_ENTRIES_PER_CALL or size + entry_size > MAX_BYTES_PER_CALL:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(entry)
+        size += entry_size
+    return chunks
+
+
+def _bus_down(failure: Exception) -> bool:
+    """Whether the calls after this failed one would fail too: no answer at all, or an error of
+    the bus rather than of what the call carried (a ValidationException fails that call alone)."""
+    if not isinstance(failure, ClientError):
+        return True  # a connection error or a timeout, after botocore's retries
+    return failure.response.get("Error", {}).get("Code") in _BUS_DOWN_ERRORS

@@ -53,7 +53,9 @@ log = logging.getLogger(__name__)
 # what happened, short enough that the object's item stays under DynamoDB's 1 KB write unit.
 RECORDED_FIELDS = ("status", "document_id", "event_id", "reason", "error")
 RECORDED_TEXT_CHARACTERS = 160
-ERROR_TEXT_CHARACTERS = 500  # of why a change was not applied, on its object's record
+# Kept, per change whose events are pending, to put them and record it before the invocation ends.
+FINISH_SECONDS_PER_CHANGE = 0.5
+ERROR_TEXT_CHARACTERS = 240  # of why a change was not applied, on its object's record (which names it)
 
 
 class EventsNotPublished(Exception):
@@ -192,18 +194,6 @@ class Pipeline:
             size=change.size,
             sequencer=change.sequencer,
         )
-        if change.bucket == self.documents.bucket:
-            # Writing a document would trigger another run on it: refuse to loop.
-            return self._failure(
-                source,
-                change=change,
-                error=ExtractionError(
-                    f"refusing to extract from the documents bucket {change.bucket!r} itself "
-                    "(the input rule or notification points at the output bucket)",
-                    kind=ErrorKind.RECURSIVE_TRIGGER,
-                    stage=Stage.TRIGGER,
-                ),
-            )
         owner = uuid.uuid4().hex
         try:
             state = self.state.acquire(change.bucket, change.key, owner, invocation.lease_seconds, change_id(change))
@@ -213,6 +203,23 @@ class Pipeline:
                 recorded["document_key"] = self._document_key(source)  # not kept: it follows from the key
             reason = f"duplicate: this change was already applied ({applied})"
             return Pending(change, Outcome(Status.SKIPPED, change, reason=reason, recorded=recorded), done=True)
+        if change.bucket == self.documents.bucket:
+            # Writing a document would trigger another run on it: refuse to loop. Recorded like
+            # any failure (the object's state left as it was), so that a duplicate is answered.
+            pending = self._failure(
+                source,
+                change=change,
+                error=ExtractionError(
+                    f"refusing to extract from the documents bucket {change.bucket!r} itself "
+                    "(the input rule or notification points at the output bucket)",
+                    kind=ErrorKind.RECURSIVE_TRIGGER,
+                    stage=Stage.TRIGGER,
+                ),
+            )
+            pending.owner, pending.dirty_before = owner, state.dirty
+            pending.applied = Applied(state.sequencer, state.version_id, state.etag, state.last_modified, state.text_sha256,
+                                      state.content_sha256, deleted=state.deleted, dirty=state.dirty)
+            return pending
         pending = Pending(change, owner=owner, dirty_before=state.dirty)
         try:
             if stale := why_not_newer(change, state):
@@ -352,9 +359,9 @@ class Pipeline:
         """Once a change's events are out (``event_ids``), record it; else give it up for a retry."""
         change = pending.change
         if any(event_id is None for event_id in event_ids):
-            where = f"s3://{change.bucket}/{change.key}" if change else "a delivery that names no object"
+            # The error is kept on the object's own record and logged with its key: it need not name it.
             missing = sum(event_id is None for event_id in event_ids)
-            pending.error = EventsNotPublished(f"{missing} of {len(event_ids)} events of {where} not put: {why}")
+            pending.error = EventsNotPublished(f"{missing} of {len(event_ids)} events not put: {why}")
             self._release(pending, error=pending.error)
             return
         if event_ids and pending.outcome is not None:
@@ -406,6 +413,10 @@ class Round:
         """Apply ``change`` up to its events; errors are kept in the Pending (``result()``)."""
         if any(p.change is not None and (p.change.bucket, p.change.key) == (change.bucket, change.key) for p in self._pending):
             self.finish()
+        elif self._pending and self._short_of_time():
+            # The next page may take what is left but the margin, which is sized for one
+            # change's events and record: put out what is pending while there is time.
+            self.finish()
         try:
             pending = self.pipeline._stage(change, self.invocation)
         except Exception as error:
@@ -430,6 +441,15 @@ class Round:
         ids = iter(published.ids)
         for each in pending:
             self.pipeline._settle(each, [next(ids, None) for _ in each.events], published.error)
+
+    def _short_of_time(self) -> bool:
+        try:
+            left = self.invocation.seconds_left()
+        except OutOfTime:
+            return True
+        if left is None:
+            return False
+        return left < (self.pipeline.extraction_budget_seconds or 0) + FINISH_SECONDS_PER_CHANGE * len(self._pending)
 
     def _hold(self, pending: Pending) -> Pending:
         if not pending.done and pending.error is None:
