@@ -7,6 +7,7 @@ count grows; benchmarks/cost.py prices them.
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from typing import Any
@@ -148,3 +149,20 @@ def test_an_item_given_up_with_its_reason_stays_within_one_write_unit(account, a
     [item] = boto3.client("dynamodb", region_name=REGION).scan(TableName=STATE_TABLE)["Items"]
     assert item["last_error"]["M"]["message"]["S"].startswith("EventsNotPublished")
     assert item_bytes(item) < DYNAMODB_ITEM_WRITE_UNIT_BYTES - 200, item
+
+
+def test_a_change_given_up_is_logged_with_its_message_id(account, app, context, monkeypatch):
+    # what an operator looks up for a message `pagesift redrive` shows with no recorded reason
+    def unreachable(**_kwargs):
+        raise RuntimeError("the state table is unreachable")
+
+    monkeypatch.setattr(app.pipeline.state._db, "update_item", unreachable)
+    logged = io.StringIO()
+    for handler in app.logger._logger.handlers:  # the stream it was given at import
+        monkeypatch.setattr(handler, "stream", logged)
+    [key] = keys(1)
+    event = sqs_event(upload(account, key, "01"))
+    assert app.lambda_handler(event, context) == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    lines = [json.loads(line) for line in logged.getvalue().splitlines() if line.startswith("{")]
+    [given_up] = [line for line in lines if line.get("message") == "change not processed; the delivery will be retried"]
+    assert given_up["message_id"] == event["Records"][0]["messageId"] and given_up["object_key"] == key

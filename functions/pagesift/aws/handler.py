@@ -92,7 +92,8 @@ class ExtractHandler:
 
     def _batch_response(self, staged: list[tuple[DeliveryItem, list[Pending]]]) -> dict[str, Any]:
         # read_event gives an item per record, in their order, with the record's messageId.
-        return {"batchItemFailures": [{"itemIdentifier": item.id} for item, pendings in staged if self._settled(pendings) is None]}
+        return {"batchItemFailures": [{"itemIdentifier": item.id} for item, pendings in staged
+                                      if self._settled(pendings, message_id=item.id) is None]}
 
     def _task_result(self, task: DeliveryItem, pendings: list[Pending]) -> dict[str, str]:
         if task.error is not None:
@@ -114,14 +115,17 @@ class ExtractHandler:
         return outcomes
 
     @tracer.capture_method
-    def _settled(self, pendings: list[Pending]) -> list[dict[str, Any]] | None:
-        """The outcomes of one item's changes, each logged and counted; None if any must be retried."""
+    def _settled(self, pendings: list[Pending], *, message_id: str | None = None) -> list[dict[str, Any]] | None:
+        """The outcomes of one item's changes, each logged and counted; None if any must be retried.
+        ``message_id`` goes in the log lines: what an operator looks up for a dead letter."""
         outcomes: list[dict[str, Any]] = []
         retry = False
         for pending in pendings:
             change = pending.change
             keys = {"object_key": change.key, "bucket": change.bucket, "version_id": change.version_id,
                     "change": change.kind.value} if change else {}
+            if message_id:
+                keys["message_id"] = message_id
             if change:
                 self.logger.set_correlation_id(f"s3://{change.bucket}/{change.key}")
             with self.logger.append_context_keys(**keys):
