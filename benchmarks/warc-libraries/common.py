@@ -84,3 +84,27 @@ class ForwardOnly:
 
     def close(self):
         pass
+
+
+def report(lib, mode, records, check=None, quiet=False, started=None):
+    """Count the (id, uri, date, digest, offset, length, mime, charset, body) records a reader
+    yields, check them against a make_warc.py index when given, and print one JSON line."""
+    import hashlib
+    import json
+    import resource
+    import time
+
+    started = time.perf_counter() if started is None else started
+    truth = {r["id"]: r for r in map(json.loads, open(check))} if check else {}
+    n = nbytes = bad = 0
+    for rid, uri, date, digest, off, length, mime, cs, body in records:
+        n += 1
+        nbytes += len(body)
+        if truth:
+            tr = truth[rid]
+            bad += not (tr["offset"] == off and hashlib.sha1(body).hexdigest() == tr["html_sha1"])
+        if not quiet and n <= 3:
+            print(rid, uri, date, digest, off, length, mime, cs, len(body), body[:40])
+    print(json.dumps({"lib": lib, "mode": mode, "html_records": n, "body_bytes": nbytes,
+                      "bad": bad if truth else None, "seconds": round(time.perf_counter() - started, 3),
+                      "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))

@@ -12,7 +12,7 @@ length = bytes from this record's start to the next record's start (incl. the CR
 """
 import os, sys, time, resource
 from fastwarc.warc import ArchiveIterator, WarcRecordType
-from common import HTML_TYPES, parse_ctype, decode_content, ForwardOnly
+from common import HTML_TYPES, ForwardOnly, decode_content, parse_ctype, report
 
 
 def iter_html(src, mode="decode", max_records=None, end=None):
@@ -73,24 +73,7 @@ def main(argv):
         src = ForwardOnly(f, base=a.offset)
     else:
         src = a.archive
-    truth = {}
-    if a.check:
-        truth = {r["id"]: r for r in map(json.loads, open(a.check))}
-    n = nbytes = bad = 0
-    for rid, uri, date, digest, off, length, mime, cs, body in iter_html(src, a.mode, a.max_records):
-        n += 1
-        nbytes += len(body)
-        if truth:
-            tr = truth[rid]
-            ok = tr["offset"] == off and hashlib.sha1(body).hexdigest() == tr["html_sha1"]
-            bad += not ok
-        if not a.quiet and n <= 3:
-            print(rid, uri, date, digest, off, length, mime, cs, len(body), body[:40])
-    el = time.perf_counter() - t
-    print(json.dumps({"lib": "fastwarc", "mode": a.mode, "html_records": n, "body_bytes": nbytes,
-                      "bad": bad if truth else None, "seconds": round(el, 3),
-                      "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
-
+    report("fastwarc", a.mode, iter_html(src, a.mode, a.max_records), a.check, a.quiet, t)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

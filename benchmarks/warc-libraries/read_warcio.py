@@ -11,7 +11,7 @@ the record WITHOUT its trailing CRLFCRLF (4 bytes short of the next record's off
 import sys, time, resource
 import warcio_brfix  # noqa: F401  (br decoding with Google's brotli)
 from warcio.archiveiterator import ArchiveIterator
-from common import HTML_TYPES, parse_ctype
+from common import HTML_TYPES, parse_ctype, report
 
 
 def iter_html(stream, mode="decode", max_records=None, base=0):
@@ -57,24 +57,7 @@ def main(argv):
     t = time.perf_counter()
     f = open(a.archive, "rb")
     f.seek(a.offset)
-    truth = {}
-    if a.check:
-        truth = {r["id"]: r for r in map(json.loads, open(a.check))}
-    n = nbytes = bad = 0
-    for rid, uri, date, digest, off, length, mime, cs, body in iter_html(f, a.mode, a.max_records):
-        n += 1
-        nbytes += len(body)
-        if truth:
-            tr = truth[rid]
-            ok = tr["offset"] == off and hashlib.sha1(body).hexdigest() == tr["html_sha1"]
-            bad += not ok
-        if not a.quiet and n <= 3:
-            print(rid, uri, date, digest, off, length, mime, cs, len(body), body[:40])
-    el = time.perf_counter() - t
-    print(json.dumps({"lib": "warcio", "mode": a.mode, "html_records": n, "body_bytes": nbytes,
-                      "bad": bad if truth else None, "seconds": round(el, 3),
-                      "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
-
+    report("warcio", a.mode, iter_html(f, a.mode, a.max_records), a.check, a.quiet, t)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -280,6 +280,7 @@ def command_redrive(args: argparse.Namespace) -> int:
     import boto3
 
     from . import redrive
+    from .stack import local_queue_url
 
     local = args.endpoint_url is not None
     session = boto3.session.Session(region_name=args.region or ("us-east-1" if local else None))
@@ -290,8 +291,7 @@ def command_redrive(args: argparse.Namespace) -> int:
     stack_name = args.stack or ("pagesift-local" if local else "pagesift")
     queues = redrive.StackQueues.of_stack(cloudformation, stack_name)
     if local:
-        queues = redrive.StackQueues(redrive.local_queue_url(sqs, queues.dlq_url), redrive.local_queue_url(sqs, queues.queue_url),
-                                     queues.state_table)
+        queues = redrive.StackQueues(local_queue_url(sqs, queues.dlq_url), local_queue_url(sqs, queues.queue_url), queues.state_table)
     letters = redrive.inspect(sqs, dynamodb, queues, limit=args.limit)
     print(redrive.as_json(letters) if args.json else redrive.render(letters))
     if args.move and (letters or redrive.waiting(sqs, queues)):

@@ -66,11 +66,6 @@ class DeadLetter:
                 "objects": self.objects, "unusable": self.unusable}
 
 
-def local_queue_url(sqs: Any, url: str) -> str:
-    """The URL this endpoint gives a queue named in an output (moto's differ from AWS's)."""
-    return sqs.get_queue_url(QueueName=url.rsplit("/", 1)[1])["QueueUrl"]
-
-
 def inspect(sqs: Any, dynamodb: Any, queues: StackQueues, *, limit: int = 100) -> list[DeadLetter]:
     """Up to ``limit`` messages of the DLQ with their reasons; they stay in it (each is hidden
     for a moment while read, then made visible again)."""

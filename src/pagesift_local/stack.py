@@ -153,6 +153,12 @@ def load_template(path: Path) -> dict[str, Any]:
 # ------------------------------------------------------------------------- the stack
 
 
+def local_queue_url(sqs: Any, url: str) -> str:
+    """The URL this server gives a queue a stack output names: outputs carry AWS-style URLs,
+    moto's differ (what get_queue_url says)."""
+    return sqs.get_queue_url(QueueName=url.rsplit("/", 1)[1])["QueueUrl"]
+
+
 class LocalStack:
     def __init__(
         self,
@@ -282,10 +288,6 @@ class LocalStack:
             report_batch_item_failures="ReportBatchItemFailures" in esm.get("FunctionResponseTypes", []),
         )
 
-        def local_queue_url(output: str) -> str:
-            # The outputs carry AWS-style URLs; give the ones of this server (what get_queue_url says).
-            return sqs.get_queue_url(QueueName=self.outputs[output].rsplit("/", 1)[1])["QueueUrl"]
-
         self._info = {
             "endpoint_url": self.endpoint_url,
             "region": self.region,
@@ -293,8 +295,8 @@ class LocalStack:
             "documents_bucket": self.outputs["DocumentsBucketName"],
             "event_bus": self.outputs["EventBusName"],
             "extract_queue_url": self.event_source.queue_url,
-            "extract_dlq_url": local_queue_url("ExtractDLQUrl"),
-            "index_queue_url": local_queue_url("IndexQueueUrl"),
+            "extract_dlq_url": local_queue_url(sqs, self.outputs["ExtractDLQUrl"]),
+            "index_queue_url": local_queue_url(sqs, self.outputs["IndexQueueUrl"]),
             "state_table": self.outputs["StateTableName"],
         }
 

@@ -432,12 +432,12 @@ class Round:
     def finish(self) -> None:
         pending, self._pending = self._pending, []
         events = [event for each in pending for event in each.events]
-        if not events:
-            return
-        try:
-            published = self.pipeline.publisher.publish(events)
-        except Exception as error:  # a publisher says what it did not put; this one broke instead
-            published = Published([None] * len(events), f"{type(error).__name__}: {error}")
+        published = Published([])
+        if events:
+            try:
+                published = self.pipeline.publisher.publish(events)
+            except Exception as error:  # a publisher says what it did not put; this one broke instead
+                published = Published([None] * len(events), f"{type(error).__name__}: {error}")
         ids = iter(published.ids)
         for each in pending:
             self.pipeline._settle(each, [next(ids, None) for _ in each.events], published.error)
