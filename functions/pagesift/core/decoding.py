@@ -133,6 +133,45 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
     return bytes(out)
 
 
+def _undo_encoding(data: bytes, encoding: str, max_bytes: int) -> bytes:
+    """Undo ``br`` or ``deflate`` (zlib-wrapped or raw, as servers send both), refusing to
+    expand past ``max_bytes``. Bytes labelled so that are already markup (the client that
+    stored them had decoded them) are kept as they are."""
+    too_large = ExtractionError(
+        f"{encoding} content expands past the limit of {max_bytes:,} bytes", kind=ErrorKind.INPUT_TOO_LARGE, stage=Stage.DECODE
+    )
+    try:
+        if encoding == "br":
+            import brotli  # only pages that need it pay for the import
+
+            decompressor = brotli.Decompressor()
+            out = decompressor.process(data, output_buffer_limit=max_bytes + 1)
+            if len(out) > max_bytes:
+                raise too_large
+            if not decompressor.is_finished():
+                raise ValueError("the stream ends before its last block")
+            return out
+        for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+            inflater = zlib.decompressobj(wbits)
+            try:
+                out = inflater.decompress(data, max_bytes + 1)
+            except zlib.error:
+                continue
+            if len(out) > max_bytes:
+                raise too_large
+            if inflater.eof:
+                return out
+        raise ValueError("not a deflate stream, zlib-wrapped or raw")
+    except ExtractionError:
+        raise
+    except Exception as error:  # brotli.error, ValueError
+        if _MARKUP.search(data[:_SAMPLE_BYTES].decode("latin-1")):
+            return data
+        raise ExtractionError(
+            f"{encoding} data is corrupt or truncated: {error}", kind=ErrorKind.CORRUPT_COMPRESSION, stage=Stage.DECODE
+        ) from error
+
+
 def _codec(label: bytes | str | None) -> str | None:
     """Python codec name for a charset label, or None when the label is unknown."""
     if not label:
@@ -202,9 +241,12 @@ def decode_page(
     elif encoding_header in ("gzip", "x-gzip"):
         # Labelled gzip but not gzip bytes: an HTTP client already decompressed it. Use as is.
         pass
-    elif encoding_header in ("br", "deflate", "compress", "zstd"):
+    elif encoding_header in ("br", "deflate"):
+        # As web servers send them, and as web archives keep response bodies.
+        data = _undo_encoding(data, encoding_header, max_bytes)
+    elif encoding_header in ("compress", "zstd") or "," in encoding_header:
         raise ExtractionError(
-            f"Content-Encoding {encoding_header!r} is not supported (store pages as gzip or plain)",
+            f"Content-Encoding {encoding_header!r} is not supported (store pages as gzip, br, deflate or plain)",
             kind=ErrorKind.UNSUPPORTED_ENCODING,
             stage=Stage.DECODE,
         )
