@@ -75,6 +75,28 @@ def check_machine(artifact: Path, machine: str) -> None:
     print(f"{len(extensions)} native extensions, all {machine}")
 
 
+def check_archive(html: bytes) -> None:
+    """A web archive read with the artifact's FastWARC and brotli: a br-encoded, chunked response."""
+    import gzip
+    import io
+
+    import brotli
+
+    from pagesift.core.document import Source
+    from pagesift.core.extraction import Page, extract
+    from pagesift.core.warc import WarcReader
+
+    body = brotli.compress(html)
+    chunked = b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+    record = (b"WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:0>\r\nWARC-Target-URI: https://example.org/\r\n"
+              b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % len(http) + http + b"\r\n\r\n")
+    items = list(WarcReader().items(io.BytesIO(gzip.compress(record)), Source(bucket="archives", key="a.warc.gz")))
+    assert len(items) == 1 and isinstance(items[0], Page), items
+    document = extract(items[0])
+    print(f"an archived br page: {document.stats.words} words, record {document.source.record.id}")
+
+
 def check_run(directories: list[Path]) -> None:
     os.environ.setdefault("DOCUMENTS_BUCKET", "documents")
     os.environ.setdefault("EVENT_BUS_NAME", "bus")
@@ -101,7 +123,8 @@ def check_run(directories: list[Path]) -> None:
     assert documents, "no sample page gave a document"
     french = "Le conseil départemental a voté jeudi la création de douze nouvelles lignes de car destinées aux élèves."
     assert detect_language(french) == "fr"
-    leftovers = sorted(m for m in ("dateparser", "regex", "pytz", "tzlocal") if m in sys.modules)
+    check_archive(pages[0].read_bytes() if not pages[0].name.endswith(".gz") else __import__("gzip").decompress(pages[0].read_bytes()))
+    leftovers = sorted(m for m in ("dateparser", "regex", "pytz", "tzlocal", "click", "tqdm") if m in sys.modules)
     assert not leftovers, f"imported, but left out of the artifact: {leftovers}"
     print(f"the artifact imports the handler and extracts {documents} of {len(pages)} pages")
 

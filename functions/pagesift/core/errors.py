@@ -19,6 +19,9 @@ class ErrorKind(enum.StrEnum):
     UNPARSEABLE_HTML = "UnparseableHtml"
     NO_MAIN_CONTENT = "NoMainContent"
     EXTRACTION_TIMEOUT = "ExtractionTimeout"
+    # A record of a web archive that cannot be read: its page fails alone.
+    TRUNCATED_RECORD = "TruncatedRecord"
+    CORRUPT_RECORD = "CorruptRecord"
 
 
 class Stage(enum.StrEnum):
