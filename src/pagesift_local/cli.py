@@ -1,6 +1,6 @@
 """The ``pagesift`` command line: extract local files, or run the embedded local stack.
 
-    pagesift extract PATH... [--url URL]
+    pagesift extract PATH... [--url URL]        (HTML pages, or web archives: .warc, .warc.gz)
     pagesift local run PATH... [--json] [--log-file FILE]
     pagesift local up
     pagesift redrive [--stack NAME] [--endpoint-url URL] [--move] [--json]
@@ -25,7 +25,7 @@ from pagesift.core.events import DetailType
 from pagesift.core.limits import DEFAULT_MAX_INPUT_BYTES
 from pagesift.core.profiles import DEFAULT_PROFILE, PROFILES
 
-PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".gz")
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".gz", ".warc")
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
 
@@ -82,11 +82,114 @@ def _extract_task(task: tuple[Path, str | None, int, str]) -> tuple[Path, str | 
     return extract_file(*task)
 
 
+def is_archive(path: Path) -> bool:
+    """A web archive, by content whatever its name, or by its name (.warc, .warc.gz): one so
+    named that is not has its first record reported corrupt."""
+    from pagesift.core.warc import named_like_archive, sniff
+
+    with path.open("rb") as file:
+        return sniff(file.read(512)) is not None or named_like_archive(path.name)
+
+
+def _extract_archive_page(task: tuple[Any, int, str]) -> Any:
+    from pagesift.core.archives import extract_page
+    from pagesift.core.limits import Limits
+
+    page, max_input_bytes, profile = task
+    return extract_page(page, limits=Limits(max_input_bytes=max_input_bytes, max_input_bytes_setting="--max-input-bytes"), profile=profile)
+
+
+def extract_archive(path: Path, args: argparse.Namespace, pool: Any) -> tuple[int, int]:
+    """One document per HTML page of the archive at ``path``, as JSON Lines on stdout (in the
+    archive's order), each failure on stderr with its record; the counts last. Returns
+    (documents, failures)."""
+    from pagesift.core.archives import ArchiveCounts, PageFailure, count
+    from pagesift.core.document import Source
+    from pagesift.core.extraction import Page
+    from pagesift.core.limits import Limits
+    from pagesift.core.warc import Broken, WarcReader
+
+    counts = ArchiveCounts()
+    reader = WarcReader(limits=Limits(max_input_bytes=args.max_input_bytes, max_input_bytes_setting="--max-input-bytes"))
+    size = path.stat().st_size
+    with path.open("rb") as file, _archive_progress(path, size, file) as bar:
+        def tasks() -> Iterator[tuple[Any, int, str]]:
+            for item in reader.items(file, Source(path=str(path), size=size)):
+                count(counts, item)
+                bar()
+                if isinstance(item, Page):
+                    if args.url:
+                        item.url = args.url
+                    yield item, args.max_input_bytes, args.profile
+                elif isinstance(item, Broken):
+                    _report_failure(path, item.record, item.error)
+
+        outcomes = _ordered_map(pool, _extract_archive_page, tasks(), window=64) if pool else map(_extract_archive_page, tasks())
+        for result in outcomes:
+            count(counts, result)
+            if isinstance(result, PageFailure):
+                _report_failure(path, result.record, result.error)
+            else:
+                sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    failures = sum(counts.failures.values())
+    print(f"pagesift: {path}: {json.dumps(counts.to_dict())}", file=sys.stderr)
+    return counts.documents, failures
+
+
+def _ordered_map(pool: Any, function: Any, items: Iterator[Any], *, window: int) -> Iterator[Any]:
+    """``function`` over ``items`` in the pool, in order, with at most ``window`` in flight:
+    the executor's own map would take the whole archive's pages into memory first."""
+    from collections import deque
+
+    in_flight: deque[Any] = deque()
+    for item in items:
+        in_flight.append(pool.submit(function, item))
+        if len(in_flight) >= window:
+            yield in_flight.popleft().result()
+    while in_flight:
+        yield in_flight.popleft().result()
+
+
+def _report_failure(path: Path, record: Any, error: Exception) -> None:
+    print(f"pagesift: {path}#{record.id} (offset {record.offset}): {error}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _archive_progress(path: Path, size: int, file: Any) -> Iterator[Any]:
+    """A progress bar in bytes of the archive read, on a terminal (stderr) only."""
+    if not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=size, desc=path.name, unit="B", unit_scale=True, file=sys.stderr) as bar:
+        def advance() -> None:
+            bar.update(file.tell() - bar.n)
+
+        yield advance
+
+
 def command_extract(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print(f"pagesift: --jobs must be at least 1, not {args.jobs}", file=sys.stderr)
         return 2
-    pages = find_pages(args.paths)
+    found = find_pages(args.paths, PAGE_SUFFIXES + (".warc.gz",))
+    archives = [path for path, _name in found if is_archive(path)]
+    if archives:
+        pages = [(path, name) for path, name in found if path not in archives]
+        documents = failures = 0
+        with _pool(args.jobs) as pool:
+            for path in archives:
+                done, failed = extract_archive(path, args, pool)
+                documents, failures = documents + done, failures + failed
+        if pages:
+            code = _extract_pages(args, pages)
+            return 1 if failures or code else 0
+        return 1 if failures else 0
+    return _extract_pages(args, found)
+
+
+def _extract_pages(args: argparse.Namespace, pages: list[tuple[Path, str]]) -> int:
     single = len(args.paths) == 1 and len(pages) == 1 and args.paths[0].is_file()
     tasks = [(path, args.url, args.max_input_bytes, args.profile) for path, _name in pages]
     jobs = max(1, min(args.jobs, len(tasks)))

@@ -74,6 +74,31 @@ def test_extract_with_jobs_gives_the_same_documents_in_the_same_order(tmp_path: 
     assert {row["extraction"]["options"]["profile"] for row in fast} == {"fast"}
 
 
+@pytest.mark.parametrize("mode", ["record", None, "whole"])
+def test_extract_an_archive_prints_a_document_per_page_and_a_failure_per_broken_record(tmp_path: Path, mode: str | None) -> None:
+    from tests.support.warcs import realistic_archive, repository_pages
+
+    archive = realistic_archive(repository_pages(), gzip_mode=mode)
+    path = tmp_path / "crawl-00001.bin"  # recognised by content, not by name
+    path.write_bytes(archive.data)
+    result = run("extract", str(path), "--jobs", "2")
+    assert result.returncode == 1  # the broken records
+    documents = [json.loads(line) for line in result.stdout.splitlines()]
+    for document in documents:
+        validate_document(document)
+    pages = archive.pages
+    assert [d["source"]["record"]["id"] for d in documents] == [p.record_id for p in pages]
+    assert [d["url"] for d in documents] == [p.url for p in pages]
+    assert len({d["id"] for d in documents}) == len(pages)
+    broken = archive.expected("broken:")
+    failures = [line for line in result.stderr.splitlines() if line.startswith(f"pagesift: {path}#")]
+    assert len(failures) == len(broken) + (mode is None)  # a plain archive's garbage is one more
+    counts = json.loads(result.stderr.splitlines()[-1].split(": ", 2)[2])
+    assert counts["documents"] == len(pages)
+    assert counts["skipped"] == {"metadata": 4, "not-html": 3, "not-ok": 2, "request": 22, "revisit": 1, "warcinfo": 1}
+    assert sum(counts["failures"].values()) == len(failures)
+
+
 def test_extract_refuses_zero_jobs(tmp_path: Path) -> None:
     result = run("extract", str(tmp_path), "--jobs", "0")
     assert result.returncode == 2 and "--jobs must be at least 1" in result.stderr
