@@ -5,16 +5,18 @@ and on the boto3 adapters (on moto), so that the fakes behave as the real stores
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
+import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from pagesift.core.document import Document, Source
 from pagesift.core.events import Event
 from pagesift.core.extraction import Page, extract
 from pagesift.core.limits import DEFAULT_LIMITS, Limits
-from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone, ObjectState, Published, StoredObject
+from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone, ObjectState, Published, RunProgress, StoredObject
 
 
 class TransientError(Exception):
@@ -102,6 +104,94 @@ class InMemoryDocuments:
 
     def delete(self, key: str) -> None:
         self.documents.pop(key, None)
+
+    # Shards and manifests are bytes; documents are listed and deleted with them.
+    blobs: dict[str, bytes] = field(default_factory=dict)
+
+    def put_bytes(self, key: str, data: bytes, *, content_type: str, content_encoding: str | None = None) -> None:
+        self.writes += 1
+        self.blobs[key] = data
+
+    def get_bytes(self, key: str) -> bytes | None:
+        return self.blobs.get(key)
+
+    def list(self, prefix: str) -> Iterator[str]:
+        yield from sorted(key for key in [*self.documents, *self.blobs] if key.startswith(prefix))
+
+    def delete_many(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.documents.pop(key, None)
+            self.blobs.pop(key, None)
+
+
+@dataclass
+class InMemoryArchives:
+    """Archives in the input bucket, read by ranges (what InMemoryPages holds)."""
+
+    pages: InMemoryPages
+    opened: list[tuple[str, int]] = field(default_factory=list)  # (key, start) of every read
+
+    def open(self, bucket: str, key: str, *, start: int, version_id: str | None, etag: str | None) -> io.BytesIO:
+        current = self.pages._current(bucket, key)
+        if current is None or (etag is not None and current.etag != etag):
+            raise ObjectGone(f"s3://{bucket}/{key} is gone or changed")
+        self.opened.append((key, start))
+        return io.BytesIO((current.data or b"")[start:])
+
+    def head(self, bucket: str, key: str) -> StoredObject | None:
+        return self.pages.head(bucket, key)
+
+
+@dataclass
+class InMemoryQueue:
+    """The archive queue: messages sent, taken one at a time."""
+
+    messages: list[str] = field(default_factory=list)
+    sent: int = 0
+    failing: int = 0  # the next sends that raise
+
+    def send(self, messages: Sequence[str]) -> None:
+        if self.failing:
+            self.failing -= 1
+            raise TransientError("SQS unavailable")
+        self.sent += len(messages)
+        self.messages.extend(messages)
+
+
+@dataclass
+class InMemoryRuns:
+    """The RunStore's semantics (see pagesift.aws.dynamodb.DynamoDBRunStore)."""
+
+    ranges: dict[tuple[str, int], dict] = field(default_factory=dict)
+    runs: dict[str, dict] = field(default_factory=dict)
+
+    def progress(self, run: str, index: int) -> dict | None:
+        saved = self.ranges.get((run, index))
+        return json.loads(json.dumps(saved)) if saved is not None else None
+
+    def save_progress(self, run: str, index: int, *, offset: int, counts: dict, done: bool) -> None:
+        self.ranges[(run, index)] = json.loads(json.dumps({"offset": offset, "counts": counts, "done": done}))
+
+    def all_progress(self, run: str, ranges: int) -> list[dict]:
+        return [self.ranges[(run, index)] for index in range(ranges) if (run, index) in self.ranges]
+
+    def _progress(self, run: str) -> RunProgress:
+        item = self.runs.setdefault(run, {"done": set()})
+        return RunProgress(item.get("ranges"), len(item["done"]))
+
+    def planned(self, run: str, *, ranges: int) -> RunProgress:
+        self.runs.setdefault(run, {"done": set()})["ranges"] = ranges
+        return self._progress(run)
+
+    def range_done(self, run: str, index: int) -> RunProgress:
+        self.runs.setdefault(run, {"done": set()})["done"].add(index)
+        return self._progress(run)
+
+    def is_announced(self, run: str) -> bool:
+        return bool(self.runs.get(run, {}).get("announced"))
+
+    def mark_announced(self, run: str) -> None:
+        self.runs.setdefault(run, {"done": set()})["announced"] = True
 
 
 @dataclass

@@ -18,7 +18,7 @@ import yaml
 
 from pagesift.aws.clients import CLIENT_CONFIG, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, TOTAL_ATTEMPTS
 from pagesift.aws.eventbridge import ENTRY_ATTEMPTS
-from pagesift.aws.observability import DUPLICATES_SKIPPED, EXTRACTION_MEASURES, OUTCOME_METRICS, TRANSIENT_FAILURES
+from pagesift.aws.observability import ARCHIVE_TASKS, DUPLICATES_SKIPPED, EXTRACTION_MEASURES, OUTCOME_METRICS, TRANSIENT_FAILURES
 from pagesift.core.config import REQUIRED
 from pagesift.core.errors import ErrorKind, Stage
 from pagesift.core.events import DetailType
@@ -146,5 +146,5 @@ def test_the_metrics_in_the_contracts_are_the_codes() -> None:
     section = CONTRACTS.split("## Metrics and logs")[1]
     listed = set(re.findall(r"`([A-Z][A-Za-z]+)`", section)) - {"Pagesift"}
     emitted = {name for name, _level, _message in OUTCOME_METRICS.values()}
-    emitted |= {name for name, _unit, _field in EXTRACTION_MEASURES} | {DUPLICATES_SKIPPED, TRANSIENT_FAILURES}
+    emitted |= {name for name, _unit, _field in EXTRACTION_MEASURES} | {DUPLICATES_SKIPPED, TRANSIENT_FAILURES, ARCHIVE_TASKS}
     assert listed == emitted

@@ -215,3 +215,26 @@ def test_br_and_deflate_bodies_are_decoded_within_the_size_limit() -> None:
     with pytest.raises(ExtractionError) as refused:
         decode_page(b"\x00\x01 not br at all", content_encoding="br", max_bytes=10**7)
     assert refused.value.kind is ErrorKind.CORRUPT_COMPRESSION
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_archive_is_planned_into_ranges_of_whole_records_that_read_it_all(mode: str | None) -> None:
+    from pagesift.core.archives import plan_ranges
+
+    archive = realistic_archive(pages(30), gzip_mode=mode)
+    whole, _ = read(archive.data)
+    reader = WarcReader()
+    ranges = plan_ranges(reader.spans(Trickle(archive.data)), splittable=lambda: reader.framing.splittable, max_captures=7)
+    if mode == "whole":
+        assert [(r.start, r.end) for r in ranges] == [(0, None)]
+        assert ranges[0].records == len(whole)
+        return
+    assert len(ranges) == 6 and ranges[-1].end is None
+    assert all(r.captures <= 7 for r in ranges) and sum(r.records for r in ranges) == len(whole)
+    assert [r.end for r in ranges[:-1]] == [r.start for r in ranges[1:]]
+    pieces: list[object] = []
+    for piece in ranges:
+        items, _ = read(archive.data[piece.start :], start=piece.start, end=piece.end)
+        assert len(items) == piece.records
+        pieces += items
+    assert [(outcome(i), record_of(i)) for i in pieces] == [(outcome(i), record_of(i)) for i in whole]

@@ -14,6 +14,7 @@ OUTCOME_METRICS: dict[Status, tuple[str, str, str]] = {
     Status.UNCHANGED: ("DocumentsUnchanged", "info", "document unchanged: nothing rewritten"),
     Status.SKIPPED: ("ChangesSkipped", "info", "change skipped"),
     Status.FAILED: ("DocumentsFailed", "warning", "page could not become a document"),
+    Status.ARCHIVE: ("ArchivesStarted", "info", "web archive: its run started"),
 }
 # Measures of an extracted page: metric name, unit, and the outcome field it reads.
 EXTRACTION_MEASURES: tuple[tuple[str, str, str], ...] = (
@@ -24,6 +25,7 @@ EXTRACTION_MEASURES: tuple[tuple[str, str, str], ...] = (
 # Deliveries, not outcomes.
 TRANSIENT_FAILURES = "TransientFailures"
 DUPLICATES_SKIPPED = "DuplicatesSkipped"
+ARCHIVE_TASKS = "ArchiveTasks"  # steps of archive runs done (plan, range, prune), whatever their outcome
 
 
 def observe(outcome: Outcome, *, logger: Logger, metrics: Metrics) -> None:

@@ -4,7 +4,7 @@ event gives. Knows nothing of AWS: the command line and the function both run it
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,3 +101,53 @@ def results(items: Iterable[Item], counts: ArchiveCounts, *, limits: Limits = DE
             result = extract_page(item, limits=limits, profile=profile, time_budget_seconds=time_budget_seconds)
             count(counts, result)
             yield result
+
+
+# A range is cut at this many captures that may be pages (responses and resources): about 40 s
+# of extraction on one core, well inside a 900 s function timeout, and one shard of a thousand
+# documents in shards mode.
+RANGE_PAGES = 1_000
+RANGE_BYTES = 128 * 1024 * 1024  # ... or at this many stored bytes (captures that are not pages)
+_CAPTURES = frozenset({"response", "resource", "broken"})
+
+
+@dataclass(frozen=True, slots=True)
+class ByteRange:
+    """Records of an archive read together: from ``start`` (a record's first byte) to the first
+    record at or after ``end`` (None: to the archive's end). ``captures``: records that may be pages."""
+
+    index: int
+    start: int
+    end: int | None
+    records: int
+    captures: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "start": self.start, "end": self.end, "records": self.records, "captures": self.captures}
+
+
+def plan_ranges(spans: Iterable[Any], *, splittable: Callable[[], bool], max_captures: int = RANGE_PAGES,
+                max_bytes: int = RANGE_BYTES) -> list[ByteRange]:
+    """Cut an archive, from its records' spans (``WarcReader.spans``), into ranges of whole
+    records with at most ``max_captures`` captures or ``max_bytes`` stored bytes each (a record
+    bigger than that is a range of its own). An archive that is not ``splittable`` once read
+    (gzipped whole) is one range, read from its start."""
+    ranges: list[ByteRange] = []
+    start, records, captures, size = 0, 0, 0, 0
+    first = True
+    for span in spans:
+        if first:
+            start, first = span.offset, False
+        if records and (captures >= max_captures or size >= max_bytes):
+            ranges.append(ByteRange(len(ranges), start, span.offset, records, captures))
+            start, records, captures, size = span.offset, 0, 0, 0
+        records += 1
+        captures += span.warc_type in _CAPTURES
+        size += span.length or 0
+    if not splittable():
+        total_records = sum(r.records for r in ranges) + records
+        total_captures = sum(r.captures for r in ranges) + captures
+        return [ByteRange(0, 0, None, total_records, total_captures)]
+    if records or not ranges:
+        ranges.append(ByteRange(len(ranges), start, None, records, captures))
+    return ranges

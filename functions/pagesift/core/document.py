@@ -141,15 +141,32 @@ def source_document_id(source: Source) -> str:
 _UNSAFE_KEY = re.compile(r"[\x00-\x1f\x7f]|(?:^|/)\.{1,2}(?:/|$)")
 
 
+_NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def record_name(record_id: str) -> str:
+    """How a record is named in its document's key: a WARC-Record-ID ``<urn:uuid:…>`` by its
+    UUID; any other id by its safe characters, with a hash of the id when some were replaced
+    (so that two ids never share a name)."""
+    name = record_id.strip().strip("<>")
+    if name.lower().startswith("urn:uuid:"):
+        name = name[len("urn:uuid:") :]
+    clean = _NOT_IN_NAME.sub("_", name)[:200]
+    if clean != name or not clean or clean in (".", ".."):
+        clean = f"{clean}~{hashlib.sha256(record_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
+    return clean
+
+
 def document_key(source_key: str, prefix: str = DEFAULT_DOCUMENTS_PREFIX, record: str | None = None) -> str:
     """The documents-bucket key of a page: ``<prefix><source key>.json`` for an object that is
-    one page, ``<prefix><source key>/<record>.json`` for a record inside a many-page object.
+    one page, ``<prefix><source key>/<record name>.json`` for a record inside a many-page object
+    (``record`` is its id; see record_name).
 
     Keys that would be unsafe or longer than S3 allows keep a readable, cleaned part and get
     a hash of the full source key appended, which keeps the mapping one-to-one.
     """
     if record is not None:
-        source_key = f"{source_key}/{record}"
+        source_key = f"{source_key}/{record_name(record)}"
     suffix = ".json"
     plain = f"{prefix}{source_key}{suffix}"
     if not _UNSAFE_KEY.search(source_key) and len(plain.encode("utf-8")) <= MAX_S3_KEY_BYTES:

@@ -22,6 +22,10 @@ class DetailType(str, enum.Enum):
     EXTRACTED = "Document Extracted"
     DELETED = "Document Deleted"
     FAILED = "Document Extraction Failed"
+    # web archives (docs/archives.md)
+    ARCHIVE_EXTRACTED = "Archive Extracted"
+    SHARD_EXTRACTED = "Shard Extracted"
+    SHARD_DELETED = "Shard Deleted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +82,20 @@ def deleted_event(source: Source, bucket: str, key: str, *, change: str) -> Even
 def failed_event(source: Source, *, error_type: str, message: str, stage: str, change: str) -> Event:
     detail = {"change_id": change, "source": source_pointer(source), "error": {"type": error_type, "message": message, "stage": stage}}
     return Event(DetailType.FAILED, detail)
+
+
+def archive_extracted_event(archive: Source, *, run: str, mode: str, ranges: int, counts: dict[str, Any], change: str) -> Event:
+    """Every range of the archive's run is done: what it came to."""
+    detail = {"change_id": change, "source": source_pointer(archive), "run": run, "mode": mode, "ranges": ranges, **counts}
+    return Event(DetailType.ARCHIVE_EXTRACTED, detail)
+
+
+def shard_extracted_event(archive: Source, bucket: str, key: str, *, run: str, range_index: int, documents: int, size: int, change: str) -> Event:
+    detail = {"change_id": change, "source": source_pointer(archive), "run": run,
+              "shard": {"bucket": bucket, "key": key, "range": range_index, "documents": documents, "bytes": size}}
+    return Event(DetailType.SHARD_EXTRACTED, detail, resources=(f"arn:aws:s3:::{bucket}/{key}",))
+
+
+def shard_deleted_event(archive: Source, bucket: str, key: str, *, change: str) -> Event:
+    detail = {"change_id": change, "source": source_pointer(archive), "shard": {"bucket": bucket, "key": key}}
+    return Event(DetailType.SHARD_DELETED, detail)

@@ -22,7 +22,7 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .document import Document, Source, content_sha256, document_id, document_key
 from .errors import ErrorKind, ExtractionError, Stage
@@ -46,6 +46,10 @@ from .ports import (
 )
 from .readers import ObjectReader, WholeObjectReader
 from .triggers import ChangeKind, ObjectChange
+from .warc import named_like_archive, sniff
+
+if TYPE_CHECKING:
+    from .archive_work import ArchiveWork
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,15 @@ RECORDED_TEXT_CHARACTERS = 160
 # Kept, per change whose events are pending, to put them and record it before the invocation ends.
 FINISH_SECONDS_PER_CHANGE = 0.5
 ERROR_TEXT_CHARACTERS = 240  # of why a change was not applied, on its object's record (which names it)
+# An archive's record keeps its run in place of a content hash (an archive has no one document):
+# what its deletion and its next upload find it by.
+ARCHIVE_MARK = "archive-run:"
+
+
+def archive_run(state: ObjectState) -> str | None:
+    """The run of the archive the object last was, or None if it was not one."""
+    content = state.content_sha256 or ""
+    return content[len(ARCHIVE_MARK) :] if content.startswith(ARCHIVE_MARK) else None
 
 
 class EventsNotPublished(Exception):
@@ -69,6 +82,7 @@ class Status(str, enum.Enum):
     FAILED = "failed"
     UNCHANGED = "unchanged"  # the same document as the one applied: nothing rewritten
     SKIPPED = "skipped"  # stale, duplicate or superseded: the newer change's own event applies
+    ARCHIVE = "archive"  # a web archive: its run was started (its own events follow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +165,8 @@ class Pipeline:
         extraction_budget_seconds: float | None = None,
         profile: str = DEFAULT_PROFILE,
         reader: ObjectReader | None = None,
+        archives: ArchiveWork | None = None,
+        output_mode: str = "documents",
     ) -> None:
         self.pages = pages
         self.documents = documents
@@ -160,6 +176,8 @@ class Pipeline:
         self.extraction_budget_seconds = extraction_budget_seconds
         self.profile = profile
         self.reader = reader or WholeObjectReader()
+        self.archives = archives  # None: web archives are pages like any other (and fail as not HTML)
+        self.output_mode = output_mode
 
     def round(self, invocation: Invocation | None = None) -> Round:
         """A round for the changes of one invocation (see Round)."""
@@ -272,6 +290,13 @@ class Pipeline:
         source.content_type = stored.content_type
         source.content_encoding = stored.content_encoding
         source.last_modified = stored.last_modified
+        if self.archives is not None and (sniff(stored.head or (stored.data or b"")[:512]) or named_like_archive(change.key)):
+            # Read by ranges, in parallel, by the archive's run (docs/archives.md): none of it here.
+            run = change_id(change)
+            self.archives.start(source, run=run, mode=self.output_mode, replaces=bool(archive_run(state) or state.content_sha256))
+            pending.applied = _applied(change, state, stored, None, ARCHIVE_MARK + run)
+            pending.outcome = Outcome(Status.ARCHIVE, change, reason=f"web archive: run {run} started", input_bytes=stored.size)
+            return
         try:
             if stored.data is None:  # the page source did not read it: over the size limit
                 raise self.limits.input_too_large(stored.size)
@@ -333,6 +358,12 @@ class Pipeline:
         key = self._document_key(source)
         if state.deleted:
             pending.outcome = Outcome(Status.SKIPPED, change, reason="the document was already deleted")
+            return
+        if (run := archive_run(state)) is not None and self.archives is not None:
+            # Its documents go with it, each with its event: the prune of its run's prefix.
+            self.archives.remove(source, run=run, change=change_id(change))
+            pending.wrote = True
+            pending.outcome = Outcome(Status.DELETED, change, reason=f"web archive: the documents of run {run} are being removed")
             return
         if state.content_sha256 is None and not state.dirty and not self.documents.exists(key):
             # Never had a document (a failed page, or deleted before it was extracted): nothing

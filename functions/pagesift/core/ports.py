@@ -7,7 +7,7 @@ implements them in memory, so that the pipeline's rules are tested without AWS. 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -48,6 +48,8 @@ class StoredObject:
     version_id: str | None
     etag: str | None
     last_modified: str | None
+    # The first bytes, read even when ``data`` is not: what tells a web archive by its content.
+    head: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,79 @@ class DocumentStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+    # What a web archive's run writes besides documents (its shards and manifests), and what
+    # its prune reads and removes.
+    def put_bytes(self, key: str, data: bytes, *, content_type: str, content_encoding: str | None = None) -> None: ...
+
+    def get_bytes(self, key: str) -> bytes | None: ...
+
+    def list(self, prefix: str) -> Iterator[str]:
+        """Every key under ``prefix``."""
+        ...
+
+    def delete_many(self, keys: Sequence[str]) -> None: ...
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class ArchiveSource(Protocol):
+    """Where web archives are read, by ranges: the input bucket."""
+
+    def open(self, bucket: str, key: str, *, start: int, version_id: str | None, etag: str | None) -> Readable:
+        """The archive's bytes from ``start`` to its end, streamed (never all in memory), of
+        that version; raises ObjectGone when it is no longer there or has changed."""
+        ...
+
+    def head(self, bucket: str, key: str) -> StoredObject | None: ...
+
+
+class WorkQueue(Protocol):
+    """Where the steps of an archive's run are sent: the archive queue."""
+
+    def send(self, messages: Sequence[str]) -> None:
+        """Send every message, or raise."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunProgress:
+    """How far an archive's run is: its ranges (None until planned) and those done."""
+
+    ranges: int | None
+    done: int
+
+    @property
+    def complete(self) -> bool:
+        return self.ranges is not None and self.done >= self.ranges
+
+
+class RunStore(Protocol):
+    """The progress of archive runs: each range's resume point and counts, which ranges are
+    done, and whether the run's ``Archive Extracted`` went out."""
+
+    def progress(self, run: str, index: int) -> dict[str, Any] | None:
+        """The range's saved progress: {"offset", "counts", "done"}, or None."""
+        ...
+
+    def save_progress(self, run: str, index: int, *, offset: int, counts: dict[str, Any], done: bool) -> None: ...
+
+    def all_progress(self, run: str, ranges: int) -> list[dict[str, Any]]: ...
+
+    def planned(self, run: str, *, ranges: int) -> RunProgress:
+        """Record the run's number of ranges (once planning is over)."""
+        ...
+
+    def range_done(self, run: str, index: int) -> RunProgress:
+        """Mark the range done (again: no change) and say how far the run is, atomically, so
+        that exactly one writer sees it complete first."""
+        ...
+
+    def is_announced(self, run: str) -> bool: ...
+
+    def mark_announced(self, run: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,12 +31,12 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
 from .document import Record, Source
 from .errors import ErrorKind, ExtractionError, Stage
 from .extraction import Page
 from .limits import DEFAULT_LIMITS, Limits
+from .ports import Readable
 
 WARC_MAGIC = b"WARC/1."
 GZIP_MEMBER = b"\x1f\x8b\x08"
@@ -85,10 +85,6 @@ class Broken:
 
 
 Item = Page | Skipped | Broken
-
-
-class Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 def sniff(head: bytes) -> str | None:
@@ -270,6 +266,16 @@ class Framing:
     records: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a record is, and its WARC-Type ('broken' for one that could not be framed)."""
+
+    offset: int
+    length: int | None
+    warc_type: str
+    record_id: str | None = None
+
+
 @dataclass(slots=True)
 class _Raw:
     """One framed record: its WARC headers, and up to the framer's limit of its block."""
@@ -431,11 +437,23 @@ class WarcReader:
         record's first byte), up to the last record that starts before ``end``; each page's
         source is ``source`` with its record. Records before ``skip_before`` are passed over:
         the way into the middle of an archive gzipped whole, read from its start."""
+        keep = self.limits.max_input_bytes + OVERSIZED_HEAD_BYTES
+        for raw in self._frames(stream, start=start, end=end, skip_before=skip_before, keep=keep):
+            yield self._item(raw, source)
+
+    def spans(self, stream: Readable, *, start: int = 0, end: int | None = None, skip_before: int = 0) -> Iterator[Span]:
+        """Where each record is, its type and id, framed only (no block kept, nothing parsed):
+        what an archive is cut into ranges by."""
+        for raw in self._frames(stream, start=start, end=end, skip_before=skip_before, keep=0):
+            kind = "broken" if isinstance(raw, _BrokenRaw) else raw.headers.get("warc-type", "").lower()
+            yield Span(raw.offset, raw.length, kind, raw.headers.get("warc-record-id") or None)
+
+    def _frames(self, stream: Readable, *, start: int, end: int | None, skip_before: int, keep: int) -> Iterator[_Raw | _BrokenRaw]:
         self.framing = framing = Framing()
         head = stream.read(len(GZIP_MEMBER))
         rewound = _Prefixed(head, stream)
         layer: _Plain | _Inflated = _Inflated(rewound, start) if head.startswith(GZIP_MEMBER) else _Plain(rewound, start)
-        framer = _Framer(layer, keep_block_bytes=self.limits.max_input_bytes + OVERSIZED_HEAD_BYTES)
+        framer = _Framer(layer, keep_block_bytes=keep)
         pending: _Raw | _BrokenRaw | None = None  # yielded once the next record's start gives its length
         while True:
             try:
@@ -447,7 +465,7 @@ class WarcReader:
                 if pending is not None:
                     following = offset if offset is not None else self._end_of(layer, framer)
                     pending.length = following - pending.offset
-                    yield self._item(pending, source)
+                    yield pending
                     pending = None
                 if position is None or (end is not None and offset >= end):
                     framing.next_offset = offset
@@ -457,7 +475,7 @@ class WarcReader:
                 if pending is not None:
                     if broken.offset > pending.offset:
                         pending.length = broken.offset - pending.offset
-                    yield self._item(pending, source)
+                    yield pending
                     pending = None
                 framing.records += broken.offset >= skip_before
                 truncated = isinstance(broken, _Truncated)
@@ -469,7 +487,7 @@ class WarcReader:
                 if truncated:  # what there is of it: up to the end of the archive
                     bad.length = self._end_of(layer, framer) - broken.offset
                     if bad.offset >= skip_before:
-                        yield self._item(bad, source)
+                        yield bad
                     return
                 framer.resync()
                 pending = bad if bad.offset >= skip_before else None  # its length is known at the next record

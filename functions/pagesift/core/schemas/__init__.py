@@ -15,6 +15,9 @@ SCHEMA_FILES = {
     DetailType.EXTRACTED.value: "document-extracted.schema.json",
     DetailType.DELETED.value: "document-deleted.schema.json",
     DetailType.FAILED.value: "document-extraction-failed.schema.json",
+    DetailType.ARCHIVE_EXTRACTED.value: "archive-extracted.schema.json",
+    DetailType.SHARD_EXTRACTED.value: "shard-extracted.schema.json",
+    DetailType.SHARD_DELETED.value: "shard-deleted.schema.json",
 }
 
 

@@ -1,0 +1,433 @@
+"""A web archive's run: planned into ranges, the ranges extracted in parallel, one ``Archive
+Extracted`` once every range is done, the previous version's leftovers pruned. Written against
+the ports (``ArchiveSource``, ``DocumentStore``, ``EventPublisher``, ``RunStore``,
+``WorkQueue``); docs/archives.md has the design and why it is a queue.
+
+Every step is an ``ArchiveTask``, a message on the archive queue that the function takes one at
+a time, so that each is retried alone and dead-lettered alone:
+
+- ``plan``: the archive is framed from start to end (no parsing, no extraction) and cut into
+  ranges of whole records (``archives.plan_ranges``' rule); each range's manifest (the names of
+  its captures, which its documents are named by) is written and its task sent as soon as it is
+  cut, so that extraction starts while planning goes on. The number of ranges is recorded last.
+- ``range``: the range's records are read (a streaming GET from the range's first byte) and
+  each page extracted; in ``documents`` mode each document is written and its events put ten at
+  a time, the range's progress (the next record's offset and its counts) saved after each put,
+  so that a retry resumes there; in ``shards`` mode the documents go to one gzip JSON Lines
+  shard, written with its ``Shard Extracted`` event when the range (or the part of it this
+  invocation had time for) is done. The range that completes the run puts ``Archive Extracted``.
+- ``prune``: what is under the archive's documents prefix and not the current run's (its
+  manifests name its documents) is deleted, each document with its ``Document Deleted`` and each
+  shard with its ``Shard Deleted``; for a deleted archive, everything is.
+
+A task that runs short of time saves where it is and sends itself again from there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from .archives import RANGE_BYTES, RANGE_PAGES, ArchiveCounts, PageFailure, count, extract_page
+from .document import Document, Record, Source, document_json, document_key, record_name
+from .events import (
+    Event,
+    archive_extracted_event,
+    deleted_event,
+    extracted_event,
+    failed_event,
+    shard_deleted_event,
+    shard_extracted_event,
+)
+from .extraction import Page
+from .invocation import Invocation, OutOfTime
+from .limits import DEFAULT_LIMITS, Limits
+from .ports import ArchiveSource, DocumentStore, EventPublisher, ObjectGone, RunStore, WorkQueue
+from .profiles import DEFAULT_PROFILE
+from .warc import Broken, WarcReader
+
+log = logging.getLogger(__name__)
+
+TASK_MARK = "pagesift-archive-task"  # the key that tells an archive task's message from an S3 event
+MODES = ("documents", "shards")
+EVENTS_PER_CHECKPOINT = 10  # one PutEvents call's worth: what a killed range may repeat
+# Kept for the range's last put and save, and for sending itself on, when time runs short.
+FINISH_SECONDS = 3.0
+_CAPTURES = frozenset({"response", "resource"})
+
+
+class TaskSuperseded(Exception):
+    """The archive changed (a newer version, or deleted) since the task was made: the newer
+    change's own run applies."""
+
+
+@dataclass(slots=True)
+class ArchiveTask:
+    """One step of an archive's run, as its message says it."""
+
+    action: str  # plan | range | prune
+    archive: dict[str, Any]  # bucket, key, version_id, etag, size, sequencer: the version the run is of
+    run: str  # the change_id of the upload that started the run
+    mode: str = "documents"
+    index: int = 0  # range: its number; plan: the next range's
+    start: int = 0  # range: its first byte; plan: where framing resumes
+    end: int | None = None  # range: the first byte after it (None: the archive's end)
+    splittable: bool = True  # False: offsets are decompressed ones, read from the archive's start
+    replaces: bool = False  # the archive had a run before: prune once this one is done
+    deleted: bool = False  # prune: the archive was deleted (nothing is kept)
+
+    def to_message(self) -> str:
+        return json.dumps({TASK_MARK: 1, **asdict(self)}, separators=(",", ":"))
+
+    @classmethod
+    def from_message(cls, body: str) -> ArchiveTask:
+        data = json.loads(body)
+        data.pop(TASK_MARK)
+        return cls(**data)
+
+    @property
+    def source(self) -> Source:
+        fields = {name: self.archive.get(name) for name in ("bucket", "key", "version_id", "etag", "size", "sequencer")}
+        return Source(**fields)
+
+    @property
+    def change(self) -> str:
+        return self.run
+
+
+def is_task_message(body: str | None) -> bool:
+    return bool(body) and body.lstrip().startswith("{") and f'"{TASK_MARK}"' in body[:64]
+
+
+@dataclass(slots=True)
+class TaskOutcome:
+    """What a task did, for its log line."""
+
+    action: str
+    run: str
+    index: int
+    status: str  # done | continued | superseded | announced
+    counts: dict[str, Any] = field(default_factory=dict)
+    events: int = 0
+
+
+def base_key(prefix: str, archive_key: str) -> str:
+    """Where everything of an archive lives in the documents bucket (docs/contracts.md)."""
+    return f"{prefix}{archive_key}/"
+
+
+def manifest_key(prefix: str, archive_key: str, run: str, index: int) -> str:
+    return f"{base_key(prefix, archive_key)}_runs/{run}/{index:06d}.txt"
+
+
+def shard_key(prefix: str, archive_key: str, run: str, index: int, offset: int) -> str:
+    return f"{base_key(prefix, archive_key)}shards/{run}/{index:06d}-{offset:012d}.jsonl.gz"
+
+
+class ArchiveWork:
+    def __init__(
+        self,
+        *,
+        archives: ArchiveSource,
+        documents: DocumentStore,
+        publisher: EventPublisher,
+        runs: RunStore,
+        queue: WorkQueue,
+        limits: Limits = DEFAULT_LIMITS,
+        extraction_budget_seconds: float | None = None,
+        profile: str = DEFAULT_PROFILE,
+        range_pages: int = RANGE_PAGES,
+        range_bytes: int = RANGE_BYTES,
+    ) -> None:
+        self.archives = archives
+        self.documents = documents
+        self.publisher = publisher
+        self.runs = runs
+        self.queue = queue
+        self.limits = limits
+        self.extraction_budget_seconds = extraction_budget_seconds
+        self.profile = profile
+        self.range_pages = range_pages
+        self.range_bytes = range_bytes
+
+    # -- the ways in
+
+    def start(self, archive: Source, *, run: str, mode: str, replaces: bool) -> None:
+        """Start a run of ``archive`` (the extract function, on its upload): its plan task."""
+        pointer = {"bucket": archive.bucket, "key": archive.key, "version_id": archive.version_id, "etag": archive.etag,
+                   "size": archive.size, "sequencer": archive.sequencer}
+        self.queue.send([ArchiveTask("plan", pointer, run, mode=mode, replaces=replaces).to_message()])
+
+    def remove(self, archive: Source, *, run: str, change: str) -> None:
+        """The archive was deleted (the extract function, on its deletion): its prune task."""
+        pointer = {"bucket": archive.bucket, "key": archive.key, "version_id": archive.version_id, "etag": archive.etag,
+                   "size": archive.size, "sequencer": archive.sequencer}
+        self.queue.send([ArchiveTask("prune", pointer, change, deleted=True).to_message()])
+
+    def run(self, task: ArchiveTask, invocation: Invocation | None = None) -> TaskOutcome:
+        """Do one task; transient errors are raised (the message is retried, alone)."""
+        invocation = invocation or Invocation()
+        try:
+            if task.action == "plan":
+                return self._plan(task, invocation)
+            if task.action == "range":
+                return self._range(task, invocation)
+            if task.action == "prune":
+                return self._prune(task, invocation)
+        except TaskSuperseded as superseded:
+            log.info("archive task superseded: %s", superseded)
+            return TaskOutcome(task.action, task.run, task.index, "superseded")
+        raise ValueError(f"unknown archive task {task.action!r}")
+
+    # -- plan
+
+    def _current(self, task: ArchiveTask) -> None:
+        """Raise TaskSuperseded unless the archive is still the version the task is about."""
+        now = self.archives.head(task.archive["bucket"], task.archive["key"])
+        if now is None:
+            raise TaskSuperseded(f"s3://{task.archive['bucket']}/{task.archive['key']} was deleted")
+        if (now.etag, now.version_id) != (task.archive.get("etag"), task.archive.get("version_id")):
+            raise TaskSuperseded(f"s3://{task.archive['bucket']}/{task.archive['key']} has a newer version ({now.etag})")
+
+    def _open(self, task: ArchiveTask, start: int) -> Any:
+        try:
+            return self.archives.open(task.archive["bucket"], task.archive["key"], start=start,
+                                      version_id=task.archive.get("version_id"), etag=task.archive.get("etag"))
+        except ObjectGone as gone:
+            raise TaskSuperseded(str(gone)) from gone
+
+    def _plan(self, task: ArchiveTask, invocation: Invocation) -> TaskOutcome:
+        self._current(task)
+        reader = WarcReader(limits=self.limits)
+        stream = self._open(task, task.start if task.splittable else 0)
+        index, start, captures, size, names = task.index, task.start, 0, 0, []
+        records = 0
+        try:
+            for span in reader.spans(stream, start=task.start if task.splittable else 0, skip_before=0 if task.splittable else task.start):
+                splittable = reader.framing.splittable
+                if names and (captures >= self.range_pages or size >= self.range_bytes):
+                    self._cut(task, index, start, span.offset, names, splittable)
+                    index, start, captures, size, names = index + 1, span.offset, 0, 0, []
+                    if self._short(invocation):
+                        self.queue.send([replace(task, index=index, start=start, splittable=splittable).to_message()])
+                        return TaskOutcome("plan", task.run, index, "continued")
+                records += 1
+                size += span.length or 0
+                if span.warc_type in _CAPTURES or span.warc_type == "broken":
+                    captures += 1
+                    if span.record_id:
+                        names.append(f"{record_name(span.record_id)}\t{span.record_id}")
+        finally:
+            _close(stream)
+        if names or index == 0 or records:
+            self._cut(task, index, start, None, names, reader.framing.splittable)
+            index += 1
+        progress = self.runs.planned(task.run, ranges=index)
+        outcome = TaskOutcome("plan", task.run, index, "done")
+        if progress.complete:
+            self._announce(task, progress.ranges)
+            outcome.status = "announced"
+        return outcome
+
+    def _cut(self, task: ArchiveTask, index: int, start: int, end: int | None, names: list[str], splittable: bool) -> None:
+        """One range: its manifest, then its task (a range is never sent before its manifest)."""
+        key = manifest_key(self.documents.prefix, task.archive["key"], task.run, index)
+        self.documents.put_bytes(key, ("\n".join(names) + "\n").encode("utf-8"), content_type="text/plain; charset=utf-8")
+        self.queue.send([replace(task, action="range", index=index, start=start, end=end, splittable=splittable).to_message()])
+
+    # -- range
+
+    def _range(self, task: ArchiveTask, invocation: Invocation) -> TaskOutcome:
+        saved = self.runs.progress(task.run, task.index)
+        counts = ArchiveCounts.from_dict(saved["counts"]) if saved else ArchiveCounts()
+        if saved and saved.get("done"):
+            return self._range_done(task, counts)  # a retry after the range was saved done
+        self._current(task)
+        offset = int(saved["offset"]) if saved else task.start
+        archive = task.source
+        reader = WarcReader(limits=self.limits)
+        stream = self._open(task, offset if task.splittable else 0)
+        events: list[Event] = []
+        shard = _Shard() if task.mode == "shards" else None
+        shard_start, next_offset = offset, offset
+        published = 0
+        try:
+            items = reader.items(stream, archive, start=offset if task.splittable else 0, end=task.end,
+                                 skip_before=0 if task.splittable else offset)
+            for item in items:
+                record = item.source.record if isinstance(item, Page) else item.record
+                if isinstance(item, Page) and self._short(invocation):
+                    # Save where this page starts, and go on from there in a fresh invocation.
+                    published += self._checkpoint(task, events, counts, record.offset, shard, shard_start)
+                    self.queue.send([replace(task).to_message()])
+                    return TaskOutcome("range", task.run, task.index, "continued", counts.to_dict(), published)
+                count(counts, item)
+                if isinstance(item, Broken):
+                    events.append(self._failure(archive, item.record, item.error, task))
+                elif isinstance(item, Page):
+                    result = extract_page(item, limits=self.limits, profile=self.profile, time_budget_seconds=self._budget(invocation))
+                    count(counts, result)
+                    if isinstance(result, PageFailure):
+                        events.append(self._failure(archive, result.record, result.error, task))
+                    elif shard is not None:
+                        shard.add(result)
+                    else:
+                        key = document_key(archive.key or "", self.documents.prefix, record.id)
+                        self.documents.write(key, result)
+                        events.append(extracted_event(result, self.documents.bucket, key, changed=True, change=task.run))
+                next_offset = record.offset + (record.length or 0)
+                if shard is None and len(events) >= EVENTS_PER_CHECKPOINT:
+                    published += self._checkpoint(task, events, counts, next_offset, None, shard_start)
+        finally:
+            _close(stream)
+        published += self._checkpoint(task, events, counts, next_offset, shard, shard_start, done=True)
+        outcome = self._range_done(task, counts)
+        outcome.events += published
+        return outcome
+
+    def _checkpoint(self, task: ArchiveTask, events: list[Event], counts: ArchiveCounts, offset: int,
+                    shard: _Shard | None, shard_start: int, *, done: bool = False) -> int:
+        """Put what is pending (the shard first), then save the range's progress: a retry
+        resumes at ``offset`` and repeats nothing that was saved. Raises if events were not put."""
+        if shard is not None and shard.documents:
+            key = shard_key(self.documents.prefix, task.archive["key"], task.run, task.index, shard_start)
+            documents, data = shard.documents, shard.close()
+            self.documents.put_bytes(key, data, content_type="application/x-ndjson", content_encoding="gzip")
+            events.insert(0, shard_extracted_event(task.source, self.documents.bucket, key, run=task.run, range_index=task.index,
+                                                   documents=documents, size=len(data), change=task.run))
+        put = len(events)
+        if events:
+            published = self.publisher.publish(events)
+            if not published.complete:
+                raise RuntimeError(f"{published.ids.count(None)} of {len(events)} events of the range not put: {published.error}")
+            events.clear()
+        self.runs.save_progress(task.run, task.index, offset=offset, counts=counts.to_dict(), done=done)
+        return put
+
+    def _range_done(self, task: ArchiveTask, counts: ArchiveCounts) -> TaskOutcome:
+        progress = self.runs.range_done(task.run, task.index)
+        outcome = TaskOutcome("range", task.run, task.index, "done", counts.to_dict())
+        if progress.complete:
+            self._announce(task, progress.ranges)
+            outcome.status = "announced"
+        return outcome
+
+    def _announce(self, task: ArchiveTask, ranges: int) -> None:
+        """Every range is done: the run's counts in one event, once; then the prune of what the
+        archive's previous version left, if it had one."""
+        if self.runs.is_announced(task.run):
+            return
+        total = ArchiveCounts()
+        for saved in self.runs.all_progress(task.run, ranges):
+            total.add(ArchiveCounts.from_dict(saved["counts"]))
+        event = archive_extracted_event(task.source, run=task.run, mode=task.mode, ranges=ranges, counts=total.to_dict(), change=task.run)
+        published = self.publisher.publish([event])
+        if not published.complete:
+            raise RuntimeError(f"Archive Extracted not put: {published.error}")
+        self.runs.mark_announced(task.run)
+        if task.replaces:
+            self.queue.send([replace(task, action="prune", index=0, start=0, end=None).to_message()])
+
+    def _failure(self, archive: Source, record: Any, error: Any, task: ArchiveTask) -> Event:
+        return failed_event(replace(archive, record=record), error_type=error.kind, message=error.message, stage=error.stage, change=task.run)
+
+    # -- prune
+
+    def _prune(self, task: ArchiveTask, invocation: Invocation) -> TaskOutcome:
+        bucket, archive_key = task.archive["bucket"], task.archive["key"]
+        if task.deleted:
+            if self.archives.head(bucket, archive_key) is not None:
+                raise TaskSuperseded(f"s3://{bucket}/{archive_key} exists again: its new run prunes")
+        else:
+            self._current(task)
+        base = base_key(self.documents.prefix, archive_key)
+        runs_prefix, shards_prefix, ours = f"{base}_runs/", f"{base}shards/", f"{base}_runs/{task.run}/"
+        keys = list(self.documents.list(base))
+        # Every run's manifests name its documents' records: what a document's deletion event
+        # says it was; this run's (none, for a deleted archive) are what is kept.
+        records: dict[str, str] = {}
+        keep: set[str] = set()
+        for key in keys:
+            if key.startswith(runs_prefix):
+                for line in (self.documents.get_bytes(key) or b"").decode("utf-8").splitlines():
+                    name, _, record_id = line.partition("\t")
+                    records[f"{base}{name}.json"] = record_id or name
+                    if key.startswith(ours) and not task.deleted:
+                        keep.add(f"{base}{name}.json")
+        if not task.deleted:
+            keep.update(key for key in keys if key.startswith((ours, f"{shards_prefix}{task.run}/")))
+        doomed = [key for key in keys if key not in keep and not key.startswith(runs_prefix)]
+        doomed += [key for key in keys if key not in keep and key.startswith(runs_prefix)]  # manifests last
+        events: list[Event] = []
+        batch: list[str] = []
+        removed = 0
+        for key in doomed:
+            if key.startswith(shards_prefix):
+                events.append(shard_deleted_event(task.source, self.documents.bucket, key, change=task.run))
+            elif key.endswith(".json") and not key.startswith(runs_prefix):
+                record = Record(id=records.get(key, key[len(base) : -len(".json")]))
+                events.append(deleted_event(replace(task.source, record=record), self.documents.bucket, key, change=task.run))
+            batch.append(key)
+            if len(batch) >= 1000 or len(events) >= 1000:
+                removed += self._delete(events, batch)
+                if self._short(invocation):
+                    self.queue.send([task.to_message()])
+                    return TaskOutcome("prune", task.run, 0, "continued", {"deleted": removed})
+        removed += self._delete(events, batch)
+        return TaskOutcome("prune", task.run, 0, "done", {"deleted": removed})
+
+    def _delete(self, events: list[Event], keys: list[str]) -> int:
+        """Events first: a death between them and the deletion repeats them on the retry
+        (with their change_id), where the other order would lose them with the keys."""
+        if events:
+            published = self.publisher.publish(events)
+            if not published.complete:
+                raise RuntimeError(f"{published.ids.count(None)} deletion events not put: {published.error}")
+        removed = len(keys)
+        if keys:
+            self.documents.delete_many(list(keys))
+        events.clear()
+        keys.clear()
+        return removed
+
+    # -- time
+
+    def _short(self, invocation: Invocation) -> bool:
+        try:
+            left = invocation.seconds_left()
+        except OutOfTime:
+            return True
+        return left is not None and left < (self.extraction_budget_seconds or 0) + FINISH_SECONDS
+
+    def _budget(self, invocation: Invocation) -> float | None:
+        left = invocation.seconds_left()
+        budget = self.extraction_budget_seconds
+        return left if left is not None and (budget is None or left < budget) else budget
+
+
+class _Shard:
+    """A gzip JSON Lines file of documents, compressed as they come."""
+
+    def __init__(self) -> None:
+        self._compressor = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: a gzip member
+        self._parts: list[bytes] = []
+        self.documents = 0
+
+    def add(self, document: Document) -> None:
+        self._parts.append(self._compressor.compress(document_json(document) + b"\n"))
+        self.documents += 1
+
+    def close(self) -> bytes:
+        """The file so far; the shard starts empty again (the next part of its range)."""
+        data = b"".join([*self._parts, self._compressor.flush()])
+        self.__init__()  # type: ignore[misc]
+        return data
+
+
+def _close(stream: Any) -> None:
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()

@@ -1,0 +1,282 @@
+"""An archive's run on the in-memory fakes (pagesift.core.archive_work): planned into ranges,
+the ranges taken in any order, killed and retried, run short of time, superseded by a new
+version; documents and shards modes; replace and delete remove exactly the archive's documents."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from collections import Counter
+
+import pytest
+
+from pagesift.core.archive_work import ArchiveTask, ArchiveWork, is_task_message
+from pagesift.core.document import document_id, document_key
+from pagesift.core.events import DetailType
+from pagesift.core.invocation import Invocation
+from pagesift.core.ordering import change_id
+from pagesift.core.pipeline import Pipeline, Status
+from pagesift.core.triggers import ChangeKind, ObjectChange
+from tests.conftest import validate_document, validate_event
+from tests.fakes import (
+    InMemoryArchives,
+    InMemoryDocuments,
+    InMemoryPages,
+    InMemoryQueue,
+    InMemoryRuns,
+    InMemoryState,
+    RecordingPublisher,
+    TransientError,
+)
+from tests.support.warcs import realistic_archive, repository_pages
+
+BUCKET, KEY = "crawls", "2026/11/CC-MAIN 00001+part.warc.gz"
+PAGES = repository_pages()
+
+
+class Stack:
+    """The pipeline and the archive work on one set of fakes, with a queue drained by hand."""
+
+    def __init__(self, *, mode: str = "documents", range_pages: int = 6) -> None:
+        self.pages = InMemoryPages()
+        self.documents = InMemoryDocuments()
+        self.publisher = RecordingPublisher()
+        self.queue = InMemoryQueue()
+        self.runs = InMemoryRuns()
+        self.work = ArchiveWork(archives=InMemoryArchives(self.pages), documents=self.documents, publisher=self.publisher,
+                                runs=self.runs, queue=self.queue, range_pages=range_pages)
+        self.pipeline = Pipeline(pages=self.pages, documents=self.documents, publisher=self.publisher, state=InMemoryState(),
+                                 archives=self.work, output_mode=mode)
+        self._sequencer = 0
+
+    def upload(self, data: bytes, key: str = KEY) -> object:
+        stored = self.pages.put(BUCKET, key, data, content_type="application/warc")
+        self._sequencer += 1
+        change = ObjectChange(BUCKET, key, ChangeKind.CREATED, version_id=stored.version_id, etag=stored.etag,
+                              size=stored.size, sequencer=f"{self._sequencer:016X}")
+        return self.pipeline.process(change)
+
+    def delete(self, key: str = KEY) -> object:
+        self.pages.delete(BUCKET, key)
+        self._sequencer += 1
+        return self.pipeline.process(ObjectChange(BUCKET, key, ChangeKind.DELETED, sequencer=f"{self._sequencer:016X}"))
+
+    def drain(self, *, shuffle: int | None = None, invocation=None, fail=None) -> list[object]:  # noqa: ANN001
+        """Run every queued task (and those they send), in order or shuffled; a task that
+        raises goes back on the queue, as SQS would redeliver it."""
+        outcomes, rounds = [], 0
+        rng = random.Random(shuffle)
+        while self.queue.messages:
+            rounds += 1
+            assert rounds < 10_000, "the run does not end"
+            if shuffle is not None:
+                rng.shuffle(self.queue.messages)
+            body = self.queue.messages.pop(0)
+            assert is_task_message(body)
+            try:
+                if fail is not None:
+                    fail()
+                outcomes.append(self.work.run(ArchiveTask.from_message(body), invocation() if invocation else None))
+            except Exception:  # noqa: BLE001 - any error: SQS delivers the message again
+                self.queue.messages.append(body)
+        return outcomes
+
+    def of(self, detail_type: DetailType) -> list[dict]:
+        return [event.detail for event in self.publisher.events if event.detail_type is detail_type]
+
+
+def archive(n: int = 20, *, seed: int = 1, faults: bool = True) -> object:
+    return realistic_archive([(f"https://news.example/{seed}/{i}", PAGES[i % len(PAGES)][1]) for i in range(n)], seed=seed, faults=faults)
+
+
+def test_an_upload_starts_a_run_that_gives_a_document_per_page_and_one_archive_extracted() -> None:
+    stack, written = Stack(), archive()
+    outcome = stack.upload(written.data)
+    assert outcome.status is Status.ARCHIVE
+    assert stack.publisher.events == []  # nothing of the archive is read by the upload's own change
+    outcomes = stack.drain()
+    captures = sum(e.warc_type in ("response", "resource") for e in written.entries)
+    assert Counter(o.action for o in outcomes)["range"] == -(-captures // 6)  # six captures a range
+    extracted = stack.of(DetailType.EXTRACTED)
+    assert sorted(e["source"]["record"]["id"] for e in extracted) == sorted(p.record_id for p in written.pages)
+    for event in stack.publisher.events:
+        validate_event({"source": "pagesift", "detail-type": event.detail_type.value, "detail": event.detail})
+    for detail in extracted:
+        key = detail["document"]["key"]
+        assert key == document_key(KEY, "documents/", detail["source"]["record"]["id"])
+        assert detail["document"]["id"] == document_id(BUCKET, KEY, record=detail["source"]["record"]["id"])
+        validate_document(stack.documents.documents[key].to_dict())
+    failed = stack.of(DetailType.FAILED)
+    assert sorted(f["error"]["type"] for f in failed) == ["CorruptRecord", "TruncatedRecord"]
+    assert all("record" in f["source"] for f in failed)
+    [summary] = stack.of(DetailType.ARCHIVE_EXTRACTED)
+    assert summary["ranges"] == -(-captures // 6) and summary["mode"] == "documents"
+    assert summary["documents"] == len(written.pages) == len(extracted)
+    assert summary["pages"] == len(written.pages) + 2 and summary["failures"] == {"CorruptRecord": 1, "TruncatedRecord": 1}
+    assert summary["skipped"] == dict(sorted(Counter(e.expect[5:] for e in written.expected("skip:")).items()))
+    assert summary["change_id"] == summary["run"]
+
+
+def test_ranges_in_any_order_and_delivered_again_give_the_same_events_once() -> None:
+    stack, reference = Stack(), Stack()
+    for each in (stack, reference):
+        each.upload(archive(30).data)
+    sent = list(stack.queue.messages)
+    tasks = []
+    original = stack.queue.send
+
+    def keep(messages):  # noqa: ANN001 - every task sent, to deliver each again after the run
+        tasks.extend(messages)
+        original(messages)
+
+    stack.queue.send = keep  # type: ignore[method-assign]
+    stack.drain(shuffle=7)
+    reference.drain()
+    assert Counter(stack.publisher.detail_types()) == Counter(reference.publisher.detail_types())
+    before = len(stack.publisher.events)
+    for body in [*sent, *tasks]:
+        if json.loads(body)["action"] != "prune":
+            stack.work.run(ArchiveTask.from_message(body))
+    stack.queue.messages.clear()  # a plan delivered again sends its ranges again: done already
+    assert len(stack.publisher.events) == before
+
+
+def _pointer(stack: Stack) -> dict:
+    current = stack.pages.head(BUCKET, KEY)
+    return {"bucket": BUCKET, "key": KEY, "version_id": current.version_id, "etag": current.etag, "size": current.size, "sequencer": None}
+
+
+def test_shards_hold_the_same_documents_as_documents_mode() -> None:
+    documents, shards = Stack(), Stack(mode="shards")
+    for stack in (documents, shards):
+        stack.upload(archive(25, faults=False).data)
+        stack.drain()
+    assert shards.of(DetailType.EXTRACTED) == []
+    shard_events = shards.of(DetailType.SHARD_EXTRACTED)
+    assert len(shard_events) == shards.of(DetailType.ARCHIVE_EXTRACTED)[0]["ranges"] >= 4
+    lines = [json.loads(line) for e in shard_events for line in gzip.decompress(shards.documents.blobs[e["shard"]["key"]]).splitlines()]
+    assert sum(e["shard"]["documents"] for e in shard_events) == len(lines)
+    for line in lines:
+        validate_document(line)
+    by_id = {d.id: d.to_dict() for d in documents.documents.documents.values()}
+    assert sorted(by_id) == sorted(line["id"] for line in lines)
+    for line in lines:
+        expected = by_id[line["id"]]
+        assert {k: v for k, v in line.items() if k != "extraction"} == {k: v for k, v in expected.items() if k != "extraction"}
+    assert shards.documents.documents == {}
+
+
+def test_a_new_version_replaces_exactly_the_documents_of_the_old_one() -> None:
+    stack = Stack()
+    old = archive(12, seed=1, faults=False)
+    stack.upload(old.data)
+    stack.drain()
+    old_keys = {k for k in stack.documents.documents}
+    new = archive(8, seed=2, faults=False)
+    stack.publisher.events.clear()
+    stack.upload(new.data)
+    stack.drain()
+    new_keys = {document_key(KEY, "documents/", p.record_id) for p in new.pages}
+    assert set(stack.documents.documents) == new_keys and not new_keys & old_keys
+    deleted = stack.of(DetailType.DELETED)
+    assert sorted(d["document"]["key"] for d in deleted) == sorted(old_keys)
+    assert all(d["document"]["id"] == document_id(BUCKET, KEY, record=d["source"]["record"]["id"]) for d in deleted)
+    assert len(stack.of(DetailType.EXTRACTED)) == len(new.pages)
+    assert not [k for k in stack.documents.blobs if "/_runs/" in k and json.dumps(stack.of(DetailType.ARCHIVE_EXTRACTED)[0]["run"])[1:-1] not in k]
+
+
+def test_deleting_the_archive_removes_its_documents_and_shards_each_with_its_event() -> None:
+    for mode in ("documents", "shards"):
+        stack = Stack(mode=mode)
+        stack.upload(archive(10, faults=False).data)
+        stack.upload(realistic_archive(PAGES[:2]).data, key="other.warc.gz")  # a neighbour, left alone
+        stack.drain()
+        neighbour = {k for k in [*stack.documents.documents, *stack.documents.blobs] if k.startswith("documents/other.warc.gz/")}
+        ours = [k for k in [*stack.documents.documents, *stack.documents.blobs] if k.startswith(f"documents/{KEY}/")]
+        kept = sum(k.endswith(".json") for k in ours) if mode == "documents" else sum("/shards/" in k for k in ours)
+        stack.publisher.events.clear()
+        assert stack.delete().status is Status.DELETED
+        stack.drain()
+        left = {k for k in [*stack.documents.documents, *stack.documents.blobs]}
+        assert left == neighbour
+        if mode == "documents":
+            assert len(stack.of(DetailType.DELETED)) == kept == 11  # ten pages and the resource
+        else:
+            assert len(stack.of(DetailType.SHARD_DELETED)) == kept >= 2 and stack.of(DetailType.DELETED) == []
+
+
+def test_a_range_killed_anywhere_loses_nothing_and_repeats_nothing() -> None:
+    reference = Stack()
+    reference.upload(archive(20).data)
+    reference.drain()
+    expected = Counter(reference.publisher.detail_types())
+    for seed in range(6):
+        stack = Stack()
+        stack.upload(archive(20).data)
+        rng = random.Random(seed)
+        writes = {"n": 0}
+        original = stack.documents.write
+
+        def dying_write(key, document, original=original):  # noqa: ANN001
+            writes["n"] += 1
+            if rng.random() < 0.08:
+                raise TransientError("the worker died")
+            original(key, document)
+
+        stack.documents.write = dying_write  # type: ignore[method-assign]
+        stack.publisher.failing = 2  # two PutEvents calls refused on the way, too
+        stack.drain(shuffle=seed)
+        assert Counter(stack.publisher.detail_types()) == expected, seed
+
+
+def test_a_range_short_of_time_sends_itself_on_and_the_run_ends_the_same() -> None:
+    reference = Stack(range_pages=1000)
+    reference.upload(archive(20).data)
+    reference.drain()
+    clock = {"now": 0.0}
+
+    def tick() -> float:
+        clock["now"] += 0.4
+        return clock["now"]
+
+    stack = Stack(range_pages=1000)
+    stack.upload(archive(20).data)
+    outcomes = stack.drain(invocation=lambda: Invocation(deadline=clock["now"] + 8.0, margin_seconds=0.5, clock=tick))
+    assert Counter(o.status for o in outcomes)["continued"] >= 2
+    assert Counter(stack.publisher.detail_types()) == Counter(reference.publisher.detail_types())
+
+
+def test_a_run_superseded_by_a_new_version_stops_and_the_new_one_wins() -> None:
+    stack = Stack()
+    old, new = archive(12, seed=1, faults=False), archive(6, seed=3, faults=False)
+    stack.upload(old.data)
+    stack.drain_one = stack.queue.messages.pop(0)  # the plan, held back
+    stack.upload(new.data)
+    stack.queue.messages.insert(0, stack.drain_one)
+    outcomes = stack.drain()
+    assert outcomes[0].status == "superseded"
+    assert set(stack.documents.documents) == {document_key(KEY, "documents/", p.record_id) for p in new.pages}
+    assert len(stack.of(DetailType.ARCHIVE_EXTRACTED)) == 1
+
+
+@pytest.mark.parametrize("mode", [None, "whole"])
+def test_plain_and_whole_gzip_archives_run_by_ranges_too(mode: str | None) -> None:
+    stack = Stack()
+    written = realistic_archive([(f"https://w.example/{i}", PAGES[i % len(PAGES)][1]) for i in range(15)], gzip_mode=mode)
+    stack.upload(written.data)
+    stack.drain()
+    assert sorted(e["source"]["record"]["id"] for e in stack.of(DetailType.EXTRACTED)) == sorted(p.record_id for p in written.pages)
+    captures = sum(e.warc_type in ("response", "resource") for e in written.entries)
+    assert stack.of(DetailType.ARCHIVE_EXTRACTED)[0]["ranges"] == -(-captures // 6)
+
+
+def test_the_upload_of_an_archive_is_applied_once_and_ordered_like_any_change() -> None:
+    stack = Stack()
+    data = archive(4, faults=False).data
+    stored = stack.pages.put(BUCKET, KEY, data)
+    change = ObjectChange(BUCKET, KEY, ChangeKind.CREATED, version_id=stored.version_id, etag=stored.etag, size=stored.size, sequencer="01")
+    stack.pipeline.process(change)
+    assert stack.pipeline.process(change).duplicate  # the same upload delivered again
+    assert len(stack.queue.messages) == 1
+    assert json.loads(stack.queue.messages[0])["run"] == change_id(change)
