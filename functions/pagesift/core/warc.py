@@ -28,8 +28,7 @@ import enum
 import io
 import re
 import zlib
-from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from .document import Record, Source
@@ -109,158 +108,202 @@ def named_like_archive(key: str) -> bool:
 class _Corrupt(Exception):
     """The bytes at ``offset`` are not a record (or not a gzip member)."""
 
-    def __init__(self, message: str, offset: int, headers: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str, offset: int, headers: dict[str, str] | None = None, *, member: bool = False) -> None:
         super().__init__(message)
         self.offset = offset
         self.headers = headers or {}
+        self.member = member  # raised by the gzip member itself (its deflate data or its CRC)
 
 
 class _Truncated(_Corrupt):
-    """The stream ends inside the record at ``offset``."""
+    """The bytes end inside the record (or the gzip member) at ``offset``."""
 
 
 def _starts_record(compressed: bytes) -> bool:
+    """Whether ``compressed`` starts a gzip member that inflates to a WARC record."""
     try:
-        return zlib.decompressobj(31).decompress(compressed, 16).lstrip(b"\r\n").startswith(WARC_MAGIC)
+        return bool(_VERSION_LINE.match(zlib.decompressobj(31).decompress(compressed, 16).lstrip(b"\r\n")))
     except zlib.error:
         return False
 
 
-class _Plain:
-    """The stored bytes themselves (a plain archive): positions are stored offsets."""
+_VERSION_LINE = re.compile(rb"WARC/1\.[01]\r?(?:\n|$)")
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_DIGITS = re.compile(rb"[0-9]{1,18}")
+_PADDING = frozenset(b"\x00\r\n\t ")
+
+
+class _Bytes:
+    """A forward-only stream read in chunks, with absolute positions (``base`` is the first
+    byte's). Bytes from a ``mark`` on stay kept (up to RESYNC_HISTORY_BYTES back), so that a
+    reader can go back to just after a broken record; the last chunk read always does."""
 
     def __init__(self, raw: Readable, base: int) -> None:
         self._raw = raw
-        self.position = base  # of the next byte read()
-
-    def read(self, size: int) -> bytes:
-        data = self._raw.read(size)
-        self.position += len(data)
-        return data
-
-    def stored_offset(self, position: int) -> int | None:
-        return position
-
-    def boundary(self) -> int | None:
-        """The stored offset of the next byte, where the framer's buffer is empty."""
-        return self.position
-
-    def resync(self, buffered: bytes) -> bytes:
-        """After a corrupt record: the bytes from the next line that starts ``WARC/1.``."""
-        window = buffered
-        while (found := window.find(b"\n" + WARC_MAGIC)) < 0:
-            more = self.read(READ_CHUNK)
-            if not more:
-                return b""
-            window = window[-len(WARC_MAGIC) :] + more
-        return window[found + 1 :]
-
-
-class _Inflated:
-    """The decompressed bytes of a gzip stream of many members (one record in each, as WARC
-    writers make them) or of one (an archive gzipped whole), knowing at which decompressed
-    position each member starts and where it is stored."""
-
-    def __init__(self, raw: Readable, base: int) -> None:
-        self._raw = raw
-        self._compressed = base  # stored offset of self._input[0]
-        self._input = b""
-        self._inflater: zlib._Decompress | None = None
-        self._member = base  # stored offset of the current member
-        self._history = bytearray()  # compressed bytes of the current member, to resync after it
-        self.position = 0  # decompressed bytes produced
-        self._starts: OrderedDict[int, int] = OrderedDict()  # decompressed position -> stored offset
+        self._buffer = bytearray()
+        self._base = base  # absolute position of _buffer[0]
+        self.position = base
+        self._mark: int | None = None
+        self.ended = False
 
     @property
-    def stored_end(self) -> int:
-        return self._compressed + len(self._input)
+    def end(self) -> int:
+        """The position after the last byte read so far (the stream's end, once ``ended``)."""
+        return self._base + len(self._buffer)
 
-    def boundary(self) -> int | None:
-        """The stored offset of the next member, when between members (else None)."""
-        if self._inflater is not None or self._input.strip(b"\x00\r\n")[:1] not in (b"", GZIP_MEMBER[:1]):
-            return None
-        return self._compressed + (len(self._input) - len(self._input.lstrip(b"\x00\r\n")))
+    def _fill(self, size: int) -> bool:
+        """Have ``size`` bytes from ``position`` read, if the stream has them."""
+        while self.end - self.position < size:
+            if self.ended:
+                return False
+            more = self._raw.read(READ_CHUNK)
+            if not more:
+                self.ended = True
+                return False
+            self._buffer += more
+        return True
 
-    def stored_offset(self, position: int) -> int | None:
-        """The stored offset of the member that starts at decompressed ``position``, if one does."""
-        return self._starts.get(position)
+    def _trim(self) -> None:
+        keep_from = self.position - READ_CHUNK
+        if self._mark is not None:
+            keep_from = max(min(self._mark, keep_from), self.position - RESYNC_HISTORY_BYTES)
+        drop = keep_from - self._base
+        if drop > 4 * READ_CHUNK:  # in steps, so that dropping costs nothing per read
+            del self._buffer[:drop]
+            self._base += drop
+
+    def peek(self, size: int) -> bytes:
+        self._fill(size)
+        at = self.position - self._base
+        return bytes(self._buffer[at : at + size])
 
     def read(self, size: int) -> bytes:
-        """Up to ``size`` decompressed bytes, of one member; b"" at the end."""
+        """Up to ``size`` bytes from ``position`` (what is buffered, else one chunk's worth)."""
+        if self.end == self.position:
+            self._fill(1)
+        at = self.position - self._base
+        data = bytes(self._buffer[at : at + size])
+        self.position += len(data)
+        self._trim()
+        return data
+
+    def take(self, size: int) -> bytes:
+        """``size`` bytes, fewer only at the stream's end."""
+        self._fill(size)
+        return self.read(size)
+
+    def skip(self, size: int) -> int:
+        """Pass over ``size`` bytes without keeping them; how many there were."""
+        skipped = 0
+        while skipped < size and (self.end > self.position or self._fill(1)):
+            step = min(size - skipped, self.end - self.position)
+            self.position += step
+            skipped += step
+            self._trim()
+        return skipped
+
+    def give_back(self, size: int) -> None:
+        self.position -= size
+
+    def skip_padding(self) -> None:
+        """Pass over NULs and blank lines between records (which writers and tools add)."""
+        while self._fill(1):
+            at = self.position - self._base
+            while at < len(self._buffer) and self._buffer[at] in _PADDING:
+                at += 1
+            self.position = self._base + at
+            if at < len(self._buffer):
+                break
+        self._trim()
+
+    def at_end(self) -> bool:
+        return not self._fill(1)
+
+    def mark(self) -> None:
+        self._mark = self.position
+
+    def back_to(self, position: int) -> None:
+        """Go back to ``position``, or as near to it as is still kept."""
+        self.position = max(position, self._base)
+        self._mark = None
+
+    def search(self, pattern: re.Pattern[bytes], limit: int) -> re.Match[bytes] | None:
+        """The first match of ``pattern`` in the next ``limit`` bytes (positions relative to
+        ``position``), reading on as needed."""
         while True:
-            if self._inflater is None:
-                while len(self._input) < len(GZIP_MEMBER) and (more := self._raw.read(READ_CHUNK)):
-                    self._input += more
-                if not self._input.strip(b"\x00\r\n"):
-                    self._compressed += len(self._input)
-                    self._input = b""
-                    if not (more := self._raw.read(READ_CHUNK)):
-                        return b""  # the end (trailing padding ignored, as gzip(1) does)
-                    self._input = more
-                    continue
-                if not self._input.startswith(GZIP_MEMBER):
-                    raise _Corrupt(f"no gzip member starts at {self._compressed}", self._compressed)
-                self._inflater = zlib.decompressobj(31)
-                self._member = self._compressed
-                self._starts[self.position] = self._member
-                if len(self._starts) > 64:
-                    self._starts.popitem(last=False)
+            at = self.position - self._base
+            if match := pattern.search(self._buffer, at, min(len(self._buffer), at + limit)):
+                return _Shifted(match, at)
+            if self.end - self.position >= limit or not self._fill(self.end - self.position + 1):
+                return None
+
+    def seek(self, needle: bytes, accept: Callable[[bytes], bool]) -> bool:
+        """Move to the next ``needle`` at or after ``position`` that ``accept`` takes (given the
+        4 KB from it); False, at the end, if there is none. Reads on in bounded memory."""
+        while True:
+            found = self._buffer.find(needle, self.position - self._base)
+            if found < 0:
+                self.position = max(self.position, self.end - len(needle) + 1)
+                self._trim()
+                if not self._fill(self.end - self.position + 1):
+                    self.position = self.end
+                    return False
+                continue
+            self.position = self._base + found
+            if accept(self.peek(4096)):
+                self._trim()
+                return True
+            self.position += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Shifted:
+    """A match in the buffer, with its span relative to where the search began."""
+
+    match: re.Match[bytes]
+    at: int
+
+    def end(self) -> int:
+        return self.match.end() - self.at
+
+
+class _Member:
+    """The decompressed bytes of the gzip member at the stored bytes' position, as a readable;
+    its errors (corrupt deflate data, a wrong CRC, the end of the archive inside it) name it."""
+
+    def __init__(self, stored: _Bytes) -> None:
+        self._stored = stored
+        self.offset = stored.position
+        self._inflater = zlib.decompressobj(31)
+        self._input = b""
+        self.done = False
+
+    def read(self, size: int = READ_CHUNK) -> bytes:
+        while not self.done:
             if not self._input:
-                self._input = self._raw.read(READ_CHUNK)
-            if not self._input:
-                raise _Truncated(f"the archive ends inside the gzip member at {self._member}", self._member)
-            data = self._input
+                self._input = self._stored.read(READ_CHUNK)
+                if not self._input:
+                    raise _Truncated(f"the archive ends inside the gzip member at {self.offset}", self.offset, member=True)
             try:
-                out = self._inflater.decompress(data, size)
+                out = self._inflater.decompress(self._input, size)
             except zlib.error as error:
-                raise _Corrupt(f"the gzip member at {self._member} is corrupt ({error})", self._member) from error
-            rest = self._inflater.unused_data if self._inflater.eof else self._inflater.unconsumed_tail
-            consumed = len(data) - len(rest)
-            if len(self._history) < RESYNC_HISTORY_BYTES:
-                self._history += data[:consumed]
-            self._compressed += consumed
-            self._input = rest
+                raise _Corrupt(f"the gzip member at {self.offset} is corrupt ({error})", self.offset, member=True) from error
             if self._inflater.eof:
-                self._inflater = None
-                self._history.clear()
+                self._stored.give_back(len(self._inflater.unused_data))  # the next member's first bytes
+                self._input, self.done = b"", True
+            else:
+                self._input = self._inflater.unconsumed_tail
             if out:
-                self.position += len(out)
                 return out
-
-    def resync(self, buffered: bytes) -> bytes:
-        """After a corrupt member: go on from the next member that inflates to ``WARC/1.``,
-        searched from just after the broken one's start (what was inflated of it is dropped)."""
-        self._inflater = None
-        window = bytes(self._history[1:]) + self._input
-        start = self._member + 1 if self._history else self._compressed  # stored offset of window[0]
-        self._history.clear()
-        searched = 0
-        while True:
-            found = window.find(GZIP_MEMBER, searched)
-            if found < 0 or len(window) - found < 4096:  # not found, or too near the end to test
-                more = self._raw.read(READ_CHUNK)
-                if more:
-                    if found < 0:
-                        keep = len(GZIP_MEMBER) - 1
-                        start, window, searched = start + len(window) - keep, window[-keep:] + more, 0
-                    else:
-                        window += more
-                    continue
-                if found < 0:
-                    self._input, self._compressed = b"", start + len(window)
-                    return b""
-            if _starts_record(window[found : found + 4096]):
-                self._input, self._compressed = window[found:], start + found
-                return b""
-            searched = found + 1
+        return b""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Framing:
     """What reading an archive (or a range of it) found, besides its records."""
 
-    # Every record starts a gzip member (or the archive is plain): a range can be read from
-    # any record's offset. False for an archive gzipped whole.
+    # Every record can be read from its offset (plain, or a gzip member per record). False for
+    # an archive gzipped whole, whose offsets are decompressed ones.
     splittable: bool = True
     next_offset: int | None = None  # where the first record after the range starts (None: the end)
     records: int = 0
@@ -268,7 +311,7 @@ class Framing:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Where a record is, and its WARC-Type ('broken' for one that could not be framed)."""
+    """Where a record is, its WARC-Type ('broken' for one that could not be framed) and id."""
 
     offset: int
     length: int | None
@@ -281,7 +324,7 @@ class _Raw:
     """One framed record: its WARC headers, and up to the framer's limit of its block."""
 
     offset: int  # stored offset (decompressed, in an archive gzipped whole)
-    length: int | None  # known once the next record's start is
+    length: int | None
     header: bytes
     headers: dict[str, str]
     block: bytes
@@ -298,90 +341,198 @@ class _BrokenRaw:
     error: ExtractionError
 
 
-class _Framer:
-    """Cuts a stream into records at their Content-Length (see the module's docstring)."""
+def _next_record(data: _Bytes, offset: int, keep: int, seen: dict[str, str]) -> _Raw:
+    """The record at ``data``'s position (its offset in the archive: ``offset``); ``seen``
+    gets its headers as soon as they are read. Raises _Corrupt or _Truncated."""
+    if not _VERSION_LINE.match(data.peek(12)):
+        raise _Corrupt(f"no WARC record starts at {offset} ({data.peek(16)!r})", offset)
+    blank = data.search(_BLANK_LINE, MAX_HEADER_BYTES)
+    if blank is None:
+        if data.ended and data.end - data.position < MAX_HEADER_BYTES:
+            raise _Truncated(f"the archive ends inside the WARC headers of the record at {offset}", offset)
+        raise _Corrupt(f"the WARC headers at {offset} run past {MAX_HEADER_BYTES:,} bytes", offset)
+    header = data.take(blank.end())
+    seen.update(_parse_headers(header))
+    declared = seen.get("content-length", "").strip()
+    if not _DIGITS.fullmatch(declared.encode("ascii", "replace")):
+        raise _Corrupt(f"the record at {offset} has no valid Content-Length ({declared[:20]!r})", offset, seen)
+    length = int(declared)
+    kept = min(length, keep)
+    block = data.take(kept)
+    passed = data.skip(length - kept) if len(block) == kept else 0
+    if len(block) + passed < length:
+        raise _Truncated(f"the archive ends {len(block) + passed:,} bytes into the {length:,}-byte record at {offset}", offset, seen)
+    return _Raw(offset, None, header, dict(seen), block, complete=kept == length)
 
-    def __init__(self, stream: _Plain | _Inflated, *, keep_block_bytes: int) -> None:
-        self.stream = stream
-        self._buffer = b""
-        self.position = stream.position  # of _buffer[0], in the stream's positions
-        self._keep = keep_block_bytes
 
-    def _more(self, headers: dict[str, str], offset: int | None) -> bool:
-        """Read on; a broken stream is the broken record's, when one is being read (``offset``)."""
-        try:
-            data = self.stream.read(READ_CHUNK)
-        except _Corrupt as error:
-            if offset is None:
-                raise
-            raise type(error)(str(error), offset, headers) from error
-        self._buffer += data
-        return bool(data)
+def _broken(offset: int, length: int | None, headers: dict[str, str], error: _Corrupt, *, truncated: bool | None = None) -> _BrokenRaw:
+    if truncated if truncated is not None else isinstance(error, _Truncated):
+        failure = ExtractionError(str(error), kind=ErrorKind.TRUNCATED_RECORD, stage=Stage.READ)
+    else:
+        failure = ExtractionError(str(error), kind=ErrorKind.CORRUPT_RECORD, stage=Stage.READ)
+    return _BrokenRaw(offset, length, dict(headers), failure)
 
-    def _take(self, size: int) -> bytes:
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        self.position += len(data)
-        return data
 
-    def next_start(self, stop_at: int | None = None) -> tuple[int | None, int | None]:
-        """(position, None) of the next record (after any blank lines); (None, where it would
-        start) when that is at or past stored offset ``stop_at``, found without reading it (a
-        corrupt record after a range is the next range's); (None, None) at the end."""
-        while True:
-            stripped = self._buffer.lstrip(b"\r\n")
-            self.position += len(self._buffer) - len(stripped)
-            self._buffer = stripped
-            if self._buffer:
-                return self.position, None
-            boundary = self.stream.boundary()
-            if stop_at is not None and boundary is not None and boundary >= stop_at:
-                return None, boundary
-            if not self._more({}, None):
-                return None, None
+def _plain_record_start(head: bytes) -> bool:
+    return bool(re.match(rb"\nWARC/1\.[01]\r?\n", head))
 
-    def read_record(self, offset: int) -> _Raw:
-        """The record at the current position (stored at ``offset``)."""
-        while len(self._buffer) < len(WARC_MAGIC) and self._more({}, offset):
-            pass
-        if not self._buffer.startswith(WARC_MAGIC):
-            raise _Corrupt(f"no WARC record starts at {offset} ({self._buffer[:16]!r})", offset)
-        while (end := self._buffer.find(b"\r\n\r\n")) < 0 and (end := self._buffer.find(b"\n\n")) < 0:
-            if len(self._buffer) > MAX_HEADER_BYTES:
-                raise _Corrupt(f"the WARC headers at {offset} run past {MAX_HEADER_BYTES:,} bytes", offset)
-            if not self._more({}, offset):
-                raise _Truncated(f"the archive ends inside the WARC headers of the record at {offset}", offset)
-        header = self._take(end + (4 if self._buffer[end : end + 4] == b"\r\n\r\n" else 2))
-        headers = _parse_headers(header)
-        try:
-            length = int(headers.get("content-length", ""))
-            if length < 0:
-                raise ValueError
-        except ValueError:
-            raise _Corrupt(f"the record at {offset} has no valid Content-Length", offset, headers) from None
-        kept = min(length, self._keep)
-        while len(self._buffer) < kept and self._more(headers, offset):
-            pass
-        block = self._take(kept)
-        dropped = 0
-        while dropped < length - kept and (self._buffer or self._more(headers, offset)):
-            dropped += len(self._take(length - kept - dropped))
-        if len(block) + dropped < length:
-            raise _Truncated(f"the archive ends {len(block) + dropped:,} bytes into the {length:,}-byte record at {offset}", offset, headers)
-        return _Raw(offset, None, header, headers, block, complete=kept == length)
 
-    def resync(self) -> None:
-        if isinstance(self.stream, _Plain):
-            self._buffer = self.stream.resync(self._buffer[1:])
-            self.position = self.stream.position - len(self._buffer)
+class _Frames:
+    """Cuts an archive into records (see the module's docstring); ``framing`` is filled in as
+    it goes. A record before ``skip_before`` or at or after ``end`` is not yielded."""
+
+    def __init__(self, stream: Readable, *, start: int, end: int | None, skip_before: int, keep: int) -> None:
+        self.data = _Bytes(stream, start)
+        self.end, self.skip_before, self.keep = end, skip_before, keep
+        self.splittable = True
+        self.next_offset: int | None = None
+        self.records = 0
+
+    @property
+    def framing(self) -> Framing:
+        return Framing(self.splittable, self.next_offset, self.records)
+
+    def __iter__(self) -> Iterator[_Raw | _BrokenRaw]:
+        data = self.data
+        data.skip_padding()
+        if data.at_end():
+            return
+        if data.peek(3) == GZIP_MEMBER:
+            yield from self._count(self._gzip())
+        elif _VERSION_LINE.match(data.peek(12)):
+            yield from self._count(self._plain())
         else:
-            self._buffer = self.stream.resync(self._buffer)
-            self.position = self.stream.position
+            # Neither: the archive's first bytes are damaged. What follows tells which it is.
+            offset = data.position
+            data.mark()
+            if data.seek(GZIP_MEMBER, _starts_record):
+                yield from self._count([_broken(offset, data.position - offset, {}, _Corrupt(f"no WARC record starts at {offset}", offset))])
+                yield from self._count(self._gzip())
+                return
+            data.back_to(offset)
+            yield from self._count(self._plain())
+
+    def _count(self, frames: Iterator[_Raw | _BrokenRaw] | list[_BrokenRaw]) -> Iterator[_Raw | _BrokenRaw]:
+        for frame in frames:
+            if frame.offset < self.skip_before:
+                continue
+            self.records += 1
+            yield frame
+
+    def _beyond(self, offset: int) -> bool:
+        if self.end is not None and offset >= self.end:
+            self.next_offset = offset
+            return True
+        return False
+
+    def _plain(self) -> Iterator[_Raw | _BrokenRaw]:
+        data = self.data
+        pending: _Raw | _BrokenRaw | None = None
+        while True:
+            data.skip_padding()
+            offset = data.position
+            if pending is not None:
+                pending.length = offset - pending.offset
+                yield pending
+                pending = None
+            if data.at_end() or self._beyond(offset):
+                return
+            data.mark()
+            seen: dict[str, str] = {}
+            try:
+                pending = _next_record(data, offset, self.keep, seen)
+            except _Truncated as error:
+                yield _broken(offset, data.end - offset, seen, error)
+                return
+            except _Corrupt as error:
+                data.back_to(offset)
+                data.seek(b"\nWARC/1.", _plain_record_start)
+                if not data.at_end():
+                    data.position += 1  # the record starts after the newline
+                pending = _broken(offset, None, seen, error)
+
+    def _gzip(self) -> Iterator[_Raw | _BrokenRaw]:
+        data = self.data
+        decompressed = 0  # of the members so far: the offsets of an archive gzipped whole
+        while True:
+            data.skip_padding()
+            offset = data.position
+            if data.at_end() or (self.splittable and self._beyond(offset)):
+                return
+            if data.peek(3) != GZIP_MEMBER:
+                data.position += 1
+                data.seek(GZIP_MEMBER, _starts_record)
+                yield _broken(offset, data.position - offset, {}, _Corrupt(f"no gzip member starts at {offset}", offset))
+                continue
+            data.mark()
+            member = _Member(data)
+            inner = _Bytes(member, 0)
+            held: list[_Raw] = []
+            held_bytes = 0
+            seen: dict[str, str] = {}
+            try:
+                while True:
+                    inner.skip_padding()
+                    if inner.at_end():
+                        break
+                    position = inner.position
+                    whole = not self.splittable or (offset == 0 and held)
+                    if whole:
+                        # More than one record in the archive's first member: gzipped whole.
+                        self.splittable = False
+                        if held:
+                            first = held.pop(0)
+                            first.length = position - first.offset
+                            yield first
+                        if self._beyond(decompressed + position):
+                            return
+                    seen = {}
+                    raw = _next_record(inner, decompressed + position if whole else offset, self.keep, seen)
+                    held.append(raw)
+                    held_bytes += len(raw.block)
+                    if not self.splittable or held_bytes > RESYNC_HISTORY_BYTES:
+                        # Records that share a member share its place; past this much, they go
+                        # out before its CRC is checked (which a corrupt member then cannot undo).
+                        while len(held) > (0 if self.splittable else 1):
+                            yield held.pop(0)
+                        held_bytes = sum(len(r.block) for r in held)
+            except _Corrupt as error:
+                truncated = isinstance(error, _Truncated) and error.member
+                at = offset if self.splittable else decompressed + inner.position
+                if truncated:
+                    yield _broken(at, data.end - offset if self.splittable else None, seen, error)
+                    return
+                if not error.member:
+                    try:  # a record broken inside a sound member: the member ends it
+                        while member.read():
+                            pass
+                    except _Corrupt:
+                        error.member = True
+                if error.member:
+                    data.back_to(offset + 1)
+                    data.seek(GZIP_MEMBER, _starts_record)
+                length = data.position - offset if self.splittable else None
+                # A record cut short inside a sound member is truncated if nothing follows (the
+                # archive was cut, then gzipped), else corrupt (its Content-Length is wrong).
+                cut = isinstance(error, _Truncated) and not error.member and data.at_end()
+                yield _broken(at, length, seen or (held[0].headers if held else {}), error, truncated=cut)
+                decompressed += inner.position
+                continue
+            length = data.position - offset
+            for raw in held:
+                if self.splittable:
+                    raw.length = length
+                else:
+                    raw.length = decompressed + inner.position - raw.offset
+                yield raw
+            decompressed += inner.position
 
 
 def _parse_headers(header: bytes) -> dict[str, str]:
     headers: dict[str, str] = {}
     name = None
-    for line in header.decode("utf-8", "replace").splitlines()[1:]:
+    for line in header.decode("utf-8", "replace").split("\n")[1:]:
+        line = line.rstrip("\r")
         if line[:1] in (" ", "\t") and name is not None:  # a folded continuation line
             headers[name] += " " + line.strip()
             continue
@@ -437,67 +588,21 @@ class WarcReader:
         record's first byte), up to the last record that starts before ``end``; each page's
         source is ``source`` with its record. Records before ``skip_before`` are passed over:
         the way into the middle of an archive gzipped whole, read from its start."""
-        keep = self.limits.max_input_bytes + OVERSIZED_HEAD_BYTES
-        for raw in self._frames(stream, start=start, end=end, skip_before=skip_before, keep=keep):
+        frames = _Frames(stream, start=start, end=end, skip_before=skip_before, keep=self.limits.max_input_bytes + OVERSIZED_HEAD_BYTES)
+        for raw in frames:
+            self.framing = frames.framing
             yield self._item(raw, source)
+        self.framing = frames.framing
 
     def spans(self, stream: Readable, *, start: int = 0, end: int | None = None, skip_before: int = 0) -> Iterator[Span]:
         """Where each record is, its type and id, framed only (no block kept, nothing parsed):
         what an archive is cut into ranges by."""
-        for raw in self._frames(stream, start=start, end=end, skip_before=skip_before, keep=0):
+        frames = _Frames(stream, start=start, end=end, skip_before=skip_before, keep=0)
+        for raw in frames:
+            self.framing = frames.framing
             kind = "broken" if isinstance(raw, _BrokenRaw) else raw.headers.get("warc-type", "").lower()
             yield Span(raw.offset, raw.length, kind, raw.headers.get("warc-record-id") or None)
-
-    def _frames(self, stream: Readable, *, start: int, end: int | None, skip_before: int, keep: int) -> Iterator[_Raw | _BrokenRaw]:
-        self.framing = framing = Framing()
-        head = stream.read(len(GZIP_MEMBER))
-        rewound = _Prefixed(head, stream)
-        layer: _Plain | _Inflated = _Inflated(rewound, start) if head.startswith(GZIP_MEMBER) else _Plain(rewound, start)
-        framer = _Framer(layer, keep_block_bytes=keep)
-        pending: _Raw | _BrokenRaw | None = None  # yielded once the next record's start gives its length
-        while True:
-            try:
-                position, beyond = framer.next_start(end)
-                offset = beyond if position is None else layer.stored_offset(position)
-                if position is not None and offset is None:
-                    framing.splittable = False  # a record inside a member: an archive gzipped whole
-                    offset = position
-                if pending is not None:
-                    following = offset if offset is not None else self._end_of(layer, framer)
-                    pending.length = following - pending.offset
-                    yield pending
-                    pending = None
-                if position is None or (end is not None and offset >= end):
-                    framing.next_offset = offset
-                    return
-                raw = framer.read_record(offset)
-            except _Corrupt as broken:
-                if pending is not None:
-                    if broken.offset > pending.offset:
-                        pending.length = broken.offset - pending.offset
-                    yield pending
-                    pending = None
-                framing.records += broken.offset >= skip_before
-                truncated = isinstance(broken, _Truncated)
-                if truncated:
-                    error = ExtractionError(str(broken), kind=ErrorKind.TRUNCATED_RECORD, stage=Stage.READ)
-                else:
-                    error = ExtractionError(str(broken), kind=ErrorKind.CORRUPT_RECORD, stage=Stage.READ)
-                bad = _BrokenRaw(broken.offset, None, broken.headers, error)
-                if truncated:  # what there is of it: up to the end of the archive
-                    bad.length = self._end_of(layer, framer) - broken.offset
-                    if bad.offset >= skip_before:
-                        yield bad
-                    return
-                framer.resync()
-                pending = bad if bad.offset >= skip_before else None  # its length is known at the next record
-                continue
-            framing.records += raw.offset >= skip_before
-            pending = raw if raw.offset >= skip_before else None
-
-    def _end_of(self, layer: _Plain | _Inflated, framer: _Framer) -> int:
-        """Where the archive ends, in its records' offsets."""
-        return layer.stored_end if isinstance(layer, _Inflated) and self.framing.splittable else framer.position
+        self.framing = frames.framing
 
     def _item(self, raw: _Raw | _BrokenRaw, archive: Source) -> Item:
         record = _record(raw.headers, raw.offset, raw.length)
@@ -516,16 +621,29 @@ class WarcReader:
         from fastwarc.warc import ArchiveIterator  # imported with the first archive, not by every page
 
         block = raw.block if raw.complete else raw.block[:OVERSIZED_HEAD_BYTES]
-        header = _CONTENT_LENGTH.sub(b"Content-Length: %d" % len(block), raw.header, count=1)
-        parsed = next(iter(ArchiveIterator(io.BytesIO(header + block + b"\r\n\r\n"), auto_decode="transfer", parse_http=True)), None)
-        if parsed is None or not parsed.is_http or not parsed.http_headers.status_code:
-            error = ExtractionError(f"the response at {raw.offset} has no HTTP status line", kind=ErrorKind.CORRUPT_RECORD, stage=Stage.READ)
-            return Broken(record, error)
-        http = parsed.http_headers
-        if not 200 <= http.status_code < 300:
-            return Skipped(Skip.NOT_OK, record)
+        # FastWARC reads only what it is given: the record as framed, with the Content-Length of
+        # what was kept, behind a version line it accepts (the framer took 1.0 and 1.1 alike).
+        header = _CONTENT_LENGTH.sub(b"Content-Length: %d" % len(block), _VERSION_LINE.sub(b"WARC/1.0\r\n", raw.header, count=1), count=1)
+        try:
+            parsed = next(iter(ArchiveIterator(io.BytesIO(header + block + b"\r\n\r\n"), auto_decode="transfer", parse_http=True)), None)
+            if parsed is None or not parsed.is_http or not parsed.http_headers.status_code:
+                raise ValueError("no HTTP status line")
+            http = parsed.http_headers
+            if not 200 <= http.status_code < 300:
+                return Skipped(Skip.NOT_OK, record)
+            body = parsed.reader.read()
+        except Exception as error:  # OSError: FastWARC's word for HTTP it cannot read (bad chunks, huge headers)
+            return self._unreadable(raw, record, error)
+        except BaseException as error:  # pyo3's PanicException derives from BaseException
+            if type(error).__name__ != "PanicException":
+                raise
+            return self._unreadable(raw, record, error)
         return self._page(raw, record, archive, url, http.get("Content-Type"), http.get("Content-Encoding"),
-                          http.get("Content-Language"), parsed.reader.read())
+                          http.get("Content-Language"), body)
+
+    def _unreadable(self, raw: _Raw, record: Record, error: BaseException) -> Broken:
+        message = f"the response at {raw.offset} cannot be read as HTTP ({type(error).__name__}: {error})"
+        return Broken(record, ExtractionError(message, kind=ErrorKind.CORRUPT_RECORD, stage=Stage.READ))
 
     def _page(self, raw: _Raw, record: Record, archive: Source, url: str | None, content_type: str | None,
               content_encoding: str | None, content_language: str | None, body: bytes) -> Item:
@@ -542,16 +660,3 @@ class WarcReader:
 
 
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length:[^\r\n]*")
-
-
-class _Prefixed:
-    """A stream with bytes already read from it put back in front."""
-
-    def __init__(self, head: bytes, rest: Readable) -> None:
-        self._head, self._rest = head, rest
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            data, self._head = self._head[:size] if size >= 0 else self._head, self._head[size:] if size >= 0 else b""
-            return data
-        return self._rest.read(size)
