@@ -233,36 +233,69 @@ def _start_stack(args: argparse.Namespace):  # noqa: ANN202 - imports kept lazy:
     from .worker import QueueWorker
 
     stack = LocalStack(args.template, parameters=dict(args.parameter or [])).start()
-    worker = QueueWorker(stack, concurrency=args.concurrency).start()
-    return stack, worker
+    workers = [QueueWorker(stack, concurrency=args.concurrency).start()]
+    if stack.archive_source is not None:  # the archive queue's steps, several at once as Lambda runs them
+        workers.append(QueueWorker(stack, concurrency=args.archive_concurrency, source=stack.archive_source).start())
+    return stack, _Workers(workers)
 
 
-def upload(stack: Any, path: Path, key: str, url: str | None) -> None:
+class _Workers:
+    """The stack's pollers, stopped together."""
+
+    def __init__(self, workers: list[Any]) -> None:
+        self.workers = workers
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+
+def upload(stack: Any, path: Path, key: str, url: str | None, *, archive: bool = False) -> None:
     data = path.read_bytes()
-    extra: dict[str, Any] = {"ContentType": "text/html"}
-    if data.startswith(GZIP_MAGIC):
+    extra: dict[str, Any] = {"ContentType": "application/warc" if archive else "text/html"}
+    if data.startswith(GZIP_MAGIC) and not archive:
         extra["ContentEncoding"] = "gzip"
     if url:
         extra["Metadata"] = {"url": url}
     stack.client("s3").put_object(Bucket=stack.info()["input_bucket"], Key=key, Body=data, **extra)
 
 
-def wait_for_events(stack: Any, keys: set[str], timeout: float) -> dict[str, dict[str, Any]]:
-    """Read IndexQueue, as an indexer subscribed to DocumentsBus would, until every key has its
-    ``Document Extracted`` or ``Document Extraction Failed`` event (or time runs out)."""
+def wait_for_events(stack: Any, keys: set[str], timeout: float, archives: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    """Read IndexQueue, as an indexer subscribed to DocumentsBus would, until every page key has
+    its ``Document Extracted`` or ``Document Extraction Failed`` event, and every archive key
+    its ``Archive Extracted`` and the page events it counts (or time runs out). A page key maps
+    to its event; an archive key to every event of it, in the order received."""
     sqs = stack.client("sqs")
     queue_url = stack.info()["index_queue_url"]
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, Any] = {key: [] for key in archives}
     deadline = time.monotonic() + timeout
-    while set(found) < keys and time.monotonic() < deadline:
+    while not _all_in(found, keys, archives) and time.monotonic() < deadline:
         response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
         for message in response.get("Messages", []):
             event = json.loads(message["Body"])
             key = (event.get("detail", {}).get("source") or {}).get("key")
-            if key in keys and event.get("detail-type") in (DetailType.EXTRACTED, DetailType.FAILED):
+            if key in archives:
+                found[key].append(event)
+            elif key in keys and event.get("detail-type") in (DetailType.EXTRACTED, DetailType.FAILED):
                 found[key] = event
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return found
+
+
+def _all_in(found: dict[str, Any], keys: set[str], archives: set[str]) -> bool:
+    if not keys <= {key for key in found if key not in archives}:
+        return False
+    for key in archives:
+        events = found[key]
+        summary = next((e for e in events if e["detail-type"] == DetailType.ARCHIVE_EXTRACTED), None)
+        if summary is None:
+            return False
+        kinds = [e["detail-type"] for e in events]
+        documents = kinds.count(DetailType.EXTRACTED) + sum(e["detail"]["shard"]["documents"] for e in events
+                                                               if e["detail-type"] == DetailType.SHARD_EXTRACTED)
+        if documents < summary["detail"]["documents"] or kinds.count(DetailType.FAILED) < sum(summary["detail"]["failures"].values()):
+            return False
+    return True
 
 
 def command_local_run(args: argparse.Namespace) -> int:
@@ -275,16 +308,23 @@ def command_local_run(args: argparse.Namespace) -> int:
         stack, worker = _start_stack(args)
         try:
             keys: dict[str, tuple[Path, str]] = {}
+            archives: set[str] = set()
             for number, (path, name) in enumerate(pages, start=1):
                 key = f"{prefix}{name}"
                 if key in keys:  # two files with one name (from two folders): keep both
                     key = f"{prefix}{number}/{name}"
-                upload(stack, path, key, args.url)
+                archive = stack.archive_source is not None and is_archive(path)
+                upload(stack, path, key, args.url, archive=archive)
                 keys[key] = (path, name)
-            events = wait_for_events(stack, set(keys), args.timeout)
+                if archive:
+                    archives.add(key)
+            events = wait_for_events(stack, set(keys) - archives, args.timeout, archives)
             rows = []
             s3 = stack.client("s3")
             for key, (path, _name) in keys.items():
+                if key in archives:
+                    rows.extend(_archive_rows(s3, str(path), key, events.get(key) or []))
+                    continue
                 event = events.get(key)
                 document = None
                 if event and event["detail-type"] == DetailType.EXTRACTED:
@@ -300,11 +340,36 @@ def command_local_run(args: argparse.Namespace) -> int:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:
         _print_table(rows, out)
-    missing = [row["file"] for row in rows if row["event"] is None]
+    missing = sorted({row["file"] for row in rows if row["event"] is None})
     if missing:
         print(f"pagesift: no outcome within {args.timeout:.0f} s for: {', '.join(missing)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _archive_rows(s3: Any, file: str, key: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An archive's rows: one per page (its document, from the documents bucket or its shard,
+    and its event), then its ``Archive Extracted`` (``archive``: its counts)."""
+    import gzip as gzip_module
+
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        kind, detail = event["detail-type"], event["detail"]
+        if kind == DetailType.EXTRACTED:
+            body = s3.get_object(Bucket=detail["document"]["bucket"], Key=detail["document"]["key"])["Body"].read()
+            rows.append({"file": file, "key": key, "record": detail["source"]["record"]["id"], "document": json.loads(body), "event": event})
+        elif kind == DetailType.FAILED:
+            record = (detail["source"].get("record") or {}).get("id")
+            rows.append({"file": file, "key": key, "record": record, "document": None, "event": event})
+        elif kind == DetailType.SHARD_EXTRACTED:
+            body = s3.get_object(Bucket=detail["shard"]["bucket"], Key=detail["shard"]["key"])["Body"].read()
+            for line in gzip_module.decompress(body).splitlines():
+                document = json.loads(line)
+                rows.append({"file": file, "key": key, "record": document["source"]["record"]["id"], "document": document,
+                             "event": event, "shard": detail["shard"]["key"]})
+    summary = next((e for e in events if e["detail-type"] == DetailType.ARCHIVE_EXTRACTED), None)
+    rows.append({"file": file, "key": key, "archive": summary["detail"] if summary else None, "document": None, "event": summary})
+    return rows
 
 
 def _print_table(rows: list[dict[str, Any]], out: IO[str]) -> None:
@@ -312,8 +377,15 @@ def _print_table(rows: list[dict[str, Any]], out: IO[str]) -> None:
     table = [header]
     for row in rows:
         event, document = row["event"], row["document"]
+        if "archive" in row:
+            counts = row["archive"]
+            outcome = (f"Archive Extracted: {counts['documents']} documents of {counts['pages']} pages, "
+                       f"{sum(counts['failures'].values())} failures, {counts['ranges']} ranges") if counts else "no Archive Extracted (timed out)"
+            event = event or {}
         if event is None:
             outcome = "no event (timed out)"
+        elif "archive" in row:
+            pass
         elif document is None:
             error = event["detail"]["error"]
             outcome = f"FAILED {error['type']}: {error['message']}"
@@ -321,11 +393,11 @@ def _print_table(rows: list[dict[str, Any]], out: IO[str]) -> None:
             outcome = event["id"]
         table.append(
             (
-                row["key"],  # the name it was uploaded under: unique, unlike the base name
+                row["key"] + (f"#{row['record']}" if row.get("record") else ""),  # unique, unlike the base name
                 _clip((document or {}).get("title") or "-", 48),
                 (document or {}).get("language") or "-",
                 str((document or {}).get("stats", {}).get("words", "-")),
-                (event or {}).get("detail", {}).get("document", {}).get("key", "-") if document else "-",
+                (event or {}).get("detail", {}).get("document", {}).get("key") or row.get("shard") or "-" if document else "-",
                 outcome,
             )
         )
@@ -432,6 +504,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
         sub.add_argument("--parameter", action="append", type=_parameter, metavar="NAME=VALUE", help="template parameter override")
         sub.add_argument("--concurrency", type=int, default=1, help="worker threads (Lambda execution environments)")
+        sub.add_argument("--archive-concurrency", type=int, default=4,
+                         help="worker threads on the archive queue (ranges of web archives run in parallel)")
     run = local_commands.choices["run"]
     run.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     run.add_argument("--json", action="store_true", help="one JSON object per file: document and event")

@@ -111,7 +111,7 @@ class FunctionConfig:
 
 @dataclass(frozen=True)
 class EventSourceConfig:
-    """ExtractFunction's SQS event source, as the template configures it."""
+    """One of ExtractFunction's SQS event sources, as the template configures it."""
 
     queue_url: str
     batch_size: int
@@ -177,7 +177,9 @@ class LocalStack:
         self.endpoint_url = ""
         self.outputs: dict[str, str] = {}
         self.function: FunctionConfig
-        self.event_source: EventSourceConfig
+        self.event_source: EventSourceConfig  # ExtractQueue's
+        self.archive_source: EventSourceConfig | None = None  # ArchiveQueue's
+        self.event_sources: dict[str, EventSourceConfig] = {}
         self._server: Any = None
         self._info: dict[str, str] = {}
 
@@ -277,16 +279,23 @@ class LocalStack:
             memory_size=int(fn["MemorySize"]),
         )
 
-        esm = self._extract_queue_mapping()
         sqs = self.client("sqs")
-        queue_name = esm["EventSourceArn"].rsplit(":", 1)[1]
-        self.event_source = EventSourceConfig(
-            queue_url=sqs.get_queue_url(QueueName=queue_name)["QueueUrl"],
-            batch_size=int(esm.get("BatchSize", 10)),
-            batching_window_seconds=int(esm.get("MaximumBatchingWindowInSeconds", 0)),
-            maximum_concurrency=(esm.get("ScalingConfig") or {}).get("MaximumConcurrency"),
-            report_batch_item_failures="ReportBatchItemFailures" in esm.get("FunctionResponseTypes", []),
-        )
+        self.event_sources = {}
+        for esm in self._queue_mappings():
+            queue_name = esm["EventSourceArn"].rsplit(":", 1)[1]
+            url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+            self.event_sources[url] = EventSourceConfig(
+                queue_url=url,
+                batch_size=int(esm.get("BatchSize", 10)),
+                batching_window_seconds=int(esm.get("MaximumBatchingWindowInSeconds", 0)),
+                maximum_concurrency=(esm.get("ScalingConfig") or {}).get("MaximumConcurrency"),
+                report_batch_item_failures="ReportBatchItemFailures" in esm.get("FunctionResponseTypes", []),
+            )
+        extract_url = local_queue_url(sqs, self.outputs["ExtractQueueUrl"])
+        self.event_source = self.event_sources[extract_url]
+        # The archive queue's (docs/archives.md), when the template has one.
+        archive_url = local_queue_url(sqs, self.outputs["ArchiveQueueUrl"]) if "ArchiveQueueUrl" in self.outputs else None
+        self.archive_source = self.event_sources.get(archive_url) if archive_url else None
 
         self._info = {
             "endpoint_url": self.endpoint_url,
@@ -297,6 +306,8 @@ class LocalStack:
             "extract_queue_url": self.event_source.queue_url,
             "extract_dlq_url": local_queue_url(sqs, self.outputs["ExtractDLQUrl"]),
             "index_queue_url": local_queue_url(sqs, self.outputs["IndexQueueUrl"]),
+            **({"archive_queue_url": self.archive_source.queue_url,
+                "archive_dlq_url": local_queue_url(sqs, self.outputs["ArchiveDLQUrl"])} if self.archive_source else {}),
             "state_table": self.outputs["StateTableName"],
         }
 
@@ -446,10 +457,10 @@ class LocalStack:
                     )
 
         # moto gap (on purpose): an enabled SQS event source mapping makes moto invoke the function
-        # in Docker on every SendMessage to the queue. The worker is the poller: disable it.
+        # in Docker on every SendMessage to the queue. The worker is the poller: disable them.
         lam = self.client("lambda")
-        esm = self._extract_queue_mapping()
-        lam.update_event_source_mapping(UUID=esm["UUID"], Enabled=False)
+        for esm in self._queue_mappings():
+            lam.update_event_source_mapping(UUID=esm["UUID"], Enabled=False)
 
     # -- helpers
 
@@ -471,14 +482,14 @@ class LocalStack:
             raise RuntimeError(f"{logical_id} has no physical resource in stack {self.stack_name!r}")
         return physical
 
-    def _extract_queue_mapping(self) -> dict[str, Any]:
-        """The event source mapping SAM made for ExtractFunction's SQS event."""
+    def _queue_mappings(self) -> list[dict[str, Any]]:
+        """The event source mappings SAM made for ExtractFunction's SQS events."""
         lam = self.client("lambda")
         mappings = lam.list_event_source_mappings(FunctionName=self._physical_id("ExtractFunction"))
         sqs_mappings = [m for m in mappings["EventSourceMappings"] if ":sqs:" in m["EventSourceArn"]]
-        if len(sqs_mappings) != 1:
-            raise RuntimeError(f"expected one SQS event source on ExtractFunction, found {len(sqs_mappings)}")
-        return sqs_mappings[0]
+        if not sqs_mappings:
+            raise RuntimeError("expected an SQS event source on ExtractFunction, found none")
+        return sqs_mappings
 
 
 @contextlib.contextmanager

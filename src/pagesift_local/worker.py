@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .stack import LocalStack
+from .stack import EventSourceConfig, LocalStack
 
 log = logging.getLogger(__name__)
 _module_counter = itertools.count()
@@ -106,13 +106,16 @@ class QueueWorker:
         visibility_timeout: int | None = None,
         function_timeout: int | None = None,
         on_load: Callable[[ModuleType], None] | None = None,
+        source: EventSourceConfig | None = None,
     ) -> None:
         """The overrides are for tests and benchmarks that scale time down: a shorter visibility
         timeout brings retries back in seconds, a shorter function timeout shortens the context's
         remaining time (and so object leases) to match.
-        ``on_load`` sees each execution environment's module once it is imported."""
+        ``on_load`` sees each execution environment's module once it is imported. ``source``:
+        the event source played (default: ExtractQueue's; ``stack.archive_source`` for the
+        archive queue's)."""
         self.stack = stack
-        self.source = stack.event_source
+        self.source = source or stack.event_source
         self.concurrency = max(1, min(concurrency, self.source.maximum_concurrency or concurrency))
         self.wait_seconds = wait_seconds
         # Lambda waits up to the window for a full batch; tests may shorten it (None: template's).
@@ -136,7 +139,8 @@ class QueueWorker:
             if self.on_load is not None:
                 self.on_load(module)
             handler = handler_of(self.stack, module)
-            thread = threading.Thread(target=self._run, args=(handler,), name=f"pagesift-worker-{number}", daemon=True)
+            name = f"pagesift-worker-{'archive-' if self.source is self.stack.archive_source else ''}{number}"
+            thread = threading.Thread(target=self._run, args=(handler,), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
         return self

@@ -27,6 +27,8 @@ INFO_KEYS = {
     "documents_bucket",
     "event_bus",
     "extract_queue_url",
+    "archive_queue_url",
+    "archive_dlq_url",
     "extract_dlq_url",
     "index_queue_url",
     "state_table",
@@ -83,7 +85,7 @@ def test_info_names_every_resource(stack: LocalStack) -> None:
     assert info["endpoint_url"] == stack.endpoint_url and info["endpoint_url"].startswith("http://127.0.0.1:")
     assert info["region"] == "us-east-1"
     # The queue URLs point at this server, so any SQS client can use them as they are.
-    for key in ("extract_queue_url", "extract_dlq_url", "index_queue_url"):
+    for key in ("extract_queue_url", "extract_dlq_url", "index_queue_url", "archive_queue_url", "archive_dlq_url"):
         assert info[key].startswith(stack.endpoint_url + "/"), info[key]
     assert info["input_bucket"] == stack.outputs["InputBucketName"]
     assert stack.client("s3").head_bucket(Bucket=info["documents_bucket"])
@@ -95,6 +97,7 @@ def test_function_config_has_the_real_resource_names(stack: LocalStack) -> None:
     assert fn.code_dir == ROOT / "functions"
     assert fn.handler == "extract.app.lambda_handler"
     assert (fn.timeout, fn.memory_size) == (60, 512)
+    assert fn.environment["ARCHIVE_QUEUE_URL"].rsplit("/", 1)[1] == info["archive_queue_url"].rsplit("/", 1)[1]
     assert fn.environment == {
         "INPUT_BUCKET": info["input_bucket"],
         "DOCUMENTS_BUCKET": info["documents_bucket"],
@@ -104,6 +107,9 @@ def test_function_config_has_the_real_resource_names(stack: LocalStack) -> None:
         "MAX_INPUT_BYTES": "20971520",
         "EXTRACTION_BUDGET_SECONDS": "10",
         "EXTRACTION_PROFILE": "accurate",
+        "ARCHIVE_QUEUE_URL": fn.environment["ARCHIVE_QUEUE_URL"],  # moto's URL of it (the worker's is the server's)
+        "OUTPUT_MODE": "documents",
+        "ARCHIVE_RANGE_PAGES": "500",
         "POWERTOOLS_SERVICE_NAME": "pagesift",
         "POWERTOOLS_METRICS_NAMESPACE": "Pagesift",
         "LOG_LEVEL": "INFO",
@@ -115,10 +121,13 @@ def test_event_source_is_the_templates_and_moto_does_not_poll(stack: LocalStack)
     assert source.queue_url == stack.info()["extract_queue_url"]
     assert (source.batch_size, source.batching_window_seconds, source.maximum_concurrency) == (10, 5, 10)
     assert source.report_batch_item_failures is True
-    # The worker plays the poller: moto's own mapping (which would invoke Lambda in Docker) is off.
+    archive = stack.archive_source
+    assert archive is not None and archive.queue_url == stack.info()["archive_queue_url"]
+    assert (archive.batch_size, archive.maximum_concurrency, archive.report_batch_item_failures) == (1, 10, True)
+    # The worker plays the poller: moto's own mappings (which would invoke Lambda in Docker) are off.
     lam = stack.client("lambda")
     mappings = lam.list_event_source_mappings(FunctionName=stack.outputs["ExtractFunctionName"])["EventSourceMappings"]
-    assert [m["State"] for m in mappings] == ["Disabled"]
+    assert [m["State"] for m in mappings] == ["Disabled", "Disabled"]
 
 
 KEYS = [

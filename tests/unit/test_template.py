@@ -187,7 +187,8 @@ def test_the_function_has_its_own_role_with_no_managed_policy(resources: dict[st
     role = transformed["Resources"]["ExtractFunctionRole"]["Properties"]
     assert "ManagedPolicyArns" not in role
     by_sid = {statement.get("Sid"): statement for statement in statements(role["Policies"])}
-    assert by_sid["ConsumeExtractQueue"]["Resource"] == {"Fn::GetAtt": ["ExtractQueue", "Arn"]}
+    assert by_sid["ConsumeExtractQueue"]["Resource"] == [{"Fn::GetAtt": ["ExtractQueue", "Arn"]}, {"Fn::GetAtt": ["ArchiveQueue", "Arn"]}]
+    assert by_sid["SendArchiveTasks"]["Resource"] == {"Fn::GetAtt": ["ArchiveQueue", "Arn"]}
     assert by_sid["WriteLogs"]["Resource"] == {"Fn::GetAtt": ["ExtractFunctionLogGroup", "Arn"]}
     assert set(as_list(by_sid["WriteTraces"]["Action"])) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
@@ -273,7 +274,7 @@ def test_queues_are_encrypted_and_dead_letter_to_a_14_day_queue(resources: dict[
         for q in queues.values()
         if "RedrivePolicy" in q.get("Properties", {})
     }
-    assert dlqs == {"ExtractDLQ", "IndexDLQ"}
+    assert dlqs == {"ExtractDLQ", "IndexDLQ", "ArchiveDLQ"}
     for logical_id, queue in queues.items():
         p = queue.get("Properties", {})
         if setting["UseKms"]:
@@ -337,12 +338,15 @@ def test_index_rule_takes_pagesift_events_of_the_documents_bus(resources: dict[s
 
 def test_sqs_event_source_reports_batch_item_failures(resources: dict[str, Any]) -> None:
     events = props(resources, "ExtractFunction")["Events"]
-    sqs = [e["Properties"] for e in events.values() if e["Type"] == "SQS"]
-    assert len(sqs) == 1
-    assert sqs[0]["Queue"] == {"Fn::GetAtt": ["ExtractQueue", "Arn"]}
-    assert sqs[0]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert sqs[0]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "MaxConcurrency"}
-    assert sqs[0]["BatchSize"] == {"Ref": "BatchSize"}
+    sqs = {e["Properties"]["Queue"]["Fn::GetAtt"][0]: e["Properties"] for e in events.values() if e["Type"] == "SQS"}
+    assert set(sqs) == {"ExtractQueue", "ArchiveQueue"}
+    for source in sqs.values():
+        assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert sqs["ExtractQueue"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "MaxConcurrency"}
+    assert sqs["ExtractQueue"]["BatchSize"] == {"Ref": "BatchSize"}
+    # A step of an archive's run (a range: up to ArchiveRangePages pages) is an invocation's work.
+    assert sqs["ArchiveQueue"]["BatchSize"] == 1
+    assert sqs["ArchiveQueue"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "ArchiveConcurrency"}
 
 
 def test_max_concurrency_cannot_go_below_the_sqs_minimum(template: dict[str, Any]) -> None:
@@ -402,6 +406,9 @@ def test_function_environment_is_the_documented_one(template: dict[str, Any], re
         "EXTRACTION_BUDGET_SECONDS",
         "EXTRACTION_PROFILE",
         "INPUT_BUCKET",
+        "ARCHIVE_QUEUE_URL",
+        "OUTPUT_MODE",
+        "ARCHIVE_RANGE_PAGES",
         "POWERTOOLS_SERVICE_NAME",
         "POWERTOOLS_METRICS_NAMESPACE",
         "LOG_LEVEL",
@@ -491,7 +498,12 @@ def test_the_templates_defaults_are_the_codes(template: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------- only what the code calls
 
 # The IAM action each client call needs (HeadObject is authorised as GetObject).
-_ACTION_OF_CALL = {("s3", "head_object"): "s3:GetObject"}
+_ACTION_OF_CALL = {
+    ("s3", "head_object"): "s3:GetObject",
+    ("s3", "get_paginator"): "s3:ListBucket",  # list_objects_v2, the only paginator the adapters use
+    ("s3", "delete_objects"): "s3:DeleteObject",  # DeleteObjects is authorised per key as DeleteObject
+    ("sqs", "send_message_batch"): "sqs:SendMessage",
+}
 # Granted though no call names it: without ListBucket, S3 answers a GetObject or HeadObject of a
 # missing key with 403 instead of 404, and a page deleted before its event would look forbidden.
 _IMPLICIT = {"s3:ListBucket"}
@@ -505,9 +517,9 @@ def called_actions() -> set[str]:
     read from source. (Powertools' logger, metrics and tracer call no AWS API: metrics go out as
     EMF log lines, traces through the X-Ray daemon.)"""
     calls = set()
-    services = {"s3": "s3", "db": "dynamodb", "events": "events"}
+    services = {"s3": "s3", "db": "dynamodb", "events": "events", "sqs": "sqs"}
     for path in (ROOT / "functions" / "pagesift" / "aws").glob("*.py"):
-        for client, method in re.findall(r"self\._(s3|db|events)\.([a-z_]+)\(", path.read_text(encoding="utf-8")):
+        for client, method in re.findall(r"self\._(s3|db|events|sqs)\.([a-z_]+)\(", path.read_text(encoding="utf-8")):
             calls.add((services[client], method))
     assert ("events", "put_events") in calls and ("dynamodb", "update_item") in calls  # the scan found them
     return {_ACTION_OF_CALL.get((service, method), f"{service}:{''.join(w.title() for w in method.split('_'))}") for service, method in calls}

@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState
+from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState, RunProgress
 
 ITEM_PREFIX = "object#"
 
@@ -170,3 +170,63 @@ def _state_from(item: dict[str, Any]) -> ObjectState:
         deleted=bool(deleted and deleted.get("BOOL")),
         dirty=bool(dirty and dirty.get("BOOL")),
     )
+
+
+RUN_PREFIX, RANGE_PREFIX = "run#", "range#"
+BATCH_GET = 100  # keys per BatchGetItem call, DynamoDB's most
+
+
+class DynamoDBRunStore:
+    """The StateTable as the archive work's RunStore: an item per run (its number of ranges,
+    the set of those done, whether it was announced) and one per range (its resume offset and
+    counts). ``range_done`` and ``planned`` return the item as written, so that exactly one of
+    them sees the run complete first."""
+
+    def __init__(self, dynamodb_client: Any, table: str) -> None:
+        self._db = dynamodb_client
+        self.table = table
+
+    def _range_key(self, run: str, index: int) -> dict[str, Any]:
+        return {"id": {"S": f"{RANGE_PREFIX}{run}#{index}"}}
+
+    def progress(self, run: str, index: int) -> dict[str, Any] | None:
+        item = self._db.get_item(TableName=self.table, Key=self._range_key(run, index), ConsistentRead=True).get("Item")
+        return _saved(item) if item else None
+
+    def save_progress(self, run: str, index: int, *, offset: int, counts: dict[str, Any], done: bool) -> None:
+        self._db.put_item(TableName=self.table, Item={**self._range_key(run, index), "offset": {"N": str(offset)},
+                                                      "counts": {"S": json.dumps(counts, separators=(",", ":"))}, "done": {"BOOL": done}})
+
+    def all_progress(self, run: str, ranges: int) -> list[dict[str, Any]]:
+        saved: list[dict[str, Any]] = []
+        keys = [self._range_key(run, index) for index in range(ranges)]
+        for start in range(0, len(keys), BATCH_GET):
+            request = {self.table: {"Keys": keys[start : start + BATCH_GET], "ConsistentRead": True}}
+            while request:
+                response = self._db.batch_get_item(RequestItems=request)
+                saved.extend(_saved(item) for item in response.get("Responses", {}).get(self.table, []))
+                request = response.get("UnprocessedKeys") or {}
+        return saved
+
+    def _update(self, run: str, expression: str, values: dict[str, Any]) -> RunProgress:
+        item = self._db.update_item(TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}}, UpdateExpression=expression,
+                                    ExpressionAttributeValues=values, ReturnValues="ALL_NEW")["Attributes"]
+        ranges = int(item["ranges"]["N"]) if "ranges" in item else None
+        return RunProgress(ranges, len(item.get("done", {}).get("NS", [])))
+
+    def planned(self, run: str, *, ranges: int) -> RunProgress:
+        return self._update(run, "SET ranges = :ranges", {":ranges": {"N": str(ranges)}})
+
+    def range_done(self, run: str, index: int) -> RunProgress:
+        return self._update(run, "ADD done :index", {":index": {"NS": [str(index)]}})
+
+    def is_announced(self, run: str) -> bool:
+        item = self._db.get_item(TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}}, ConsistentRead=True).get("Item") or {}
+        return bool(item.get("announced", {}).get("BOOL"))
+
+    def mark_announced(self, run: str) -> None:
+        self._update(run, "SET announced = :yes", {":yes": {"BOOL": True}})
+
+
+def _saved(item: dict[str, Any]) -> dict[str, Any]:
+    return {"offset": int(item["offset"]["N"]), "counts": json.loads(item["counts"]["S"]), "done": item["done"]["BOOL"]}

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .archives import RANGE_PAGES
 from .document import DEFAULT_DOCUMENTS_PREFIX
 from .limits import DEFAULT_MAX_INPUT_BYTES, Limits
 from .profiles import DEFAULT_PROFILE, PROFILES
 
 DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
 REQUIRED = ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE")
+OUTPUT_MODES = ("documents", "shards")
 
 
 class ConfigurationError(RuntimeError):
@@ -26,6 +28,11 @@ class Settings:
     limits: Limits
     extraction_budget_seconds: float
     profile: str = DEFAULT_PROFILE
+    # Web archives (docs/archives.md): where their runs' steps go (None: archives are not read
+    # by ranges), what a run writes, and the most captures a range holds.
+    archive_queue_url: str | None = None
+    output_mode: str = "documents"
+    archive_range_pages: int = RANGE_PAGES
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str]) -> Settings:
@@ -43,6 +50,10 @@ class Settings:
         profile = env.get("EXTRACTION_PROFILE") or DEFAULT_PROFILE
         if profile not in PROFILES:
             raise ConfigurationError(f"EXTRACTION_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
+        output_mode = env.get("OUTPUT_MODE") or "documents"
+        if output_mode not in OUTPUT_MODES:
+            raise ConfigurationError(f"OUTPUT_MODE must be one of {', '.join(OUTPUT_MODES)}, not {output_mode!r}")
+        range_pages = int(_positive(env, "ARCHIVE_RANGE_PAGES", RANGE_PAGES, int, "a whole number of pages"))
         return cls(
             documents_bucket=env["DOCUMENTS_BUCKET"],
             documents_prefix=env.get("DOCUMENTS_PREFIX", DEFAULT_DOCUMENTS_PREFIX),
@@ -51,6 +62,9 @@ class Settings:
             limits=Limits(max_input_bytes=max_input_bytes),
             extraction_budget_seconds=budget,
             profile=profile,
+            archive_queue_url=env.get("ARCHIVE_QUEUE_URL") or None,
+            output_mode=output_mode,
+            archive_range_pages=range_pages,
         )
 
 
