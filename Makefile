@@ -24,7 +24,7 @@ install: $(STAMP)
 
 ## demo: the embedded local stack on the sample pages, one row per page
 demo: $(STAMP)
-	$(BIN)/pagesift local run samples/pages --log-file $(VENV)/demo-function.log
+	$(BIN)/pagesift local run samples/pages samples/archives --log-file $(VENV)/demo-function.log
 
 # checkov in its own venv, every package pinned: its pins (boto3 1.35) are not the project's.
 CHECKOV_STAMP := .venv-checkov/.installed-stamp

@@ -621,9 +621,9 @@ class WarcReader:
         from fastwarc.warc import ArchiveIterator  # imported with the first archive, not by every page
 
         block = raw.block if raw.complete else raw.block[:OVERSIZED_HEAD_BYTES]
-        # FastWARC reads only what it is given: the record as framed, with the Content-Length of
-        # what was kept, behind a version line it accepts (the framer took 1.0 and 1.1 alike).
-        header = _CONTENT_LENGTH.sub(b"Content-Length: %d" % len(block), _VERSION_LINE.sub(b"WARC/1.0\r\n", raw.header, count=1), count=1)
+        # FastWARC parses the HTTP message of the block as framed here, behind WARC headers of
+        # its own making (the record's own were read already, and may end lines with LF alone).
+        header = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % len(block)
         try:
             parsed = next(iter(ArchiveIterator(io.BytesIO(header + block + b"\r\n\r\n"), auto_decode="transfer", parse_http=True)), None)
             if parsed is None or not parsed.is_http or not parsed.http_headers.status_code:
@@ -659,4 +659,3 @@ class WarcReader:
                     content_language=content_language)
 
 
-_CONTENT_LENGTH = re.compile(rb"(?im)^content-length:[^\r\n]*")
