@@ -48,6 +48,7 @@ _MARKUP_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|hea
 
 MAX_HEADER_BYTES = 256 * 1024  # of a record's WARC headers: real ones are under 2 KB
 READ_CHUNK = 1 << 18  # bytes asked of the stream at a time
+INFLATE_STEP = 1 << 16  # compressed bytes inflated at a time
 # Of a record too large to be a page, this much is kept to read its HTTP headers by.
 OVERSIZED_HEAD_BYTES = 64 * 1024
 # Compressed bytes of the current gzip member kept to resume after it if it is corrupt: a
@@ -130,7 +131,7 @@ def _starts_record(compressed: bytes) -> bool:
 _VERSION_LINE = re.compile(rb"WARC/1\.[01]\r?(?:\n|$)")
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _DIGITS = re.compile(rb"[0-9]{1,18}")
-_PADDING = frozenset(b"\x00\r\n\t ")
+_NOT_PADDING = re.compile(rb"[^\x00\r\n\t ]")
 
 
 class _Bytes:
@@ -208,12 +209,12 @@ class _Bytes:
     def skip_padding(self) -> None:
         """Pass over NULs and blank lines between records (which writers and tools add)."""
         while self._fill(1):
-            at = self.position - self._base
-            while at < len(self._buffer) and self._buffer[at] in _PADDING:
-                at += 1
-            self.position = self._base + at
-            if at < len(self._buffer):
+            found = _NOT_PADDING.search(self._buffer, self.position - self._base)
+            if found is not None:
+                self.position = self._base + found.start()
                 break
+            self.position = self.end
+            self._trim()
         self._trim()
 
     def at_end(self) -> bool:
@@ -227,13 +228,16 @@ class _Bytes:
         self.position = max(position, self._base)
         self._mark = None
 
-    def search(self, pattern: re.Pattern[bytes], limit: int) -> re.Match[bytes] | None:
-        """The first match of ``pattern`` in the next ``limit`` bytes (positions relative to
-        ``position``), reading on as needed."""
+    def search(self, pattern: re.Pattern[bytes], limit: int, overlap: int = 4) -> _Shifted | None:
+        """The first match of ``pattern`` (at most ``overlap`` bytes long) in the next ``limit``
+        bytes (its span relative to ``position``), reading on as needed; what was searched is
+        not searched again."""
+        at = self.position - self._base
+        searched = at
         while True:
-            at = self.position - self._base
-            if match := pattern.search(self._buffer, at, min(len(self._buffer), at + limit)):
+            if match := pattern.search(self._buffer, max(at, searched - overlap), min(len(self._buffer), at + limit)):
                 return _Shifted(match, at)
+            searched = len(self._buffer)
             if self.end - self.position >= limit or not self._fill(self.end - self.position + 1):
                 return None
 
@@ -254,6 +258,7 @@ class _Bytes:
                 self._trim()
                 return True
             self.position += 1
+            self._trim()
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,15 +289,17 @@ class _Member:
                 self._input = self._stored.read(READ_CHUNK)
                 if not self._input:
                     raise _Truncated(f"the archive ends inside the gzip member at {self.offset}", self.offset, member=True)
+            # In steps, so that what precedes a fault (a wrong CRC is found at the end) comes out first.
+            piece, rest = self._input[:INFLATE_STEP], self._input[INFLATE_STEP:]
             try:
-                out = self._inflater.decompress(self._input, size)
+                out = self._inflater.decompress(piece, size)
             except zlib.error as error:
                 raise _Corrupt(f"the gzip member at {self.offset} is corrupt ({error})", self.offset, member=True) from error
             if self._inflater.eof:
-                self._stored.give_back(len(self._inflater.unused_data))  # the next member's first bytes
+                self._stored.give_back(len(self._inflater.unused_data) + len(rest))  # the next member's first bytes
                 self._input, self.done = b"", True
             else:
-                self._input = self._inflater.unconsumed_tail
+                self._input = self._inflater.unconsumed_tail + rest
             if out:
                 return out
         return b""
@@ -467,65 +474,86 @@ class _Frames:
             data.mark()
             member = _Member(data)
             inner = _Bytes(member, 0)
-            held: list[_Raw] = []
-            held_bytes = 0
+            held: list[_Raw] = []  # this member's records, given out once its CRC checks
             seen: dict[str, str] = {}
+            start = 0  # where the record being read starts in the member
+            whole = not self.splittable
+            reading = False  # a record is being framed (else the member's end is being read)
             try:
                 while True:
                     inner.skip_padding()
                     if inner.at_end():
                         break
-                    position = inner.position
-                    whole = not self.splittable or (offset == 0 and held)
-                    if whole:
-                        # More than one record in the archive's first member: gzipped whole.
-                        self.splittable = False
-                        if held:
-                            first = held.pop(0)
-                            first.length = position - first.offset
-                            yield first
-                        if self._beyond(decompressed + position):
-                            return
+                    start = inner.position
+                    if whole and self._beyond(decompressed + start):
+                        for raw in held:
+                            raw.length = decompressed + start - raw.offset
+                            yield raw
+                        return
                     seen = {}
-                    raw = _next_record(inner, decompressed + position if whole else offset, self.keep, seen)
+                    reading = True
+                    try:
+                        raw = _next_record(inner, decompressed + start if whole else offset, self.keep, seen)
+                    except _Corrupt as error:
+                        if error.member or whole or not held:
+                            raise
+                        # Bytes after a member's records that are no record: if the member itself
+                        # is sound, its records stand and the rest of it is passed over.
+                        _drain(member)
+                        break
+                    if held and not whole and offset == 0:
+                        # A second record in the archive's first member: the archive is gzipped
+                        # whole, and its offsets are decompressed ones from here on.
+                        whole, self.splittable = True, False
+                        raw.offset = decompressed + start
+                    reading = False
                     held.append(raw)
-                    held_bytes += len(raw.block)
-                    if not self.splittable or held_bytes > RESYNC_HISTORY_BYTES:
-                        # Records that share a member share its place; past this much, they go
-                        # out before its CRC is checked (which a corrupt member then cannot undo).
-                        while len(held) > (0 if self.splittable else 1):
-                            yield held.pop(0)
-                        held_bytes = sum(len(r.block) for r in held)
+                    if whole:
+                        while len(held) > 1:  # each goes out once the next one's start is known
+                            done = held.pop(0)
+                            done.length = held[0].offset - done.offset
+                            yield done
+                    elif sum(len(r.block) for r in held) > RESYNC_HISTORY_BYTES:
+                        yield from held  # too much to hold until the CRC is checked
+                        held = []
             except _Corrupt as error:
-                truncated = isinstance(error, _Truncated) and error.member
-                at = offset if self.splittable else decompressed + inner.position
-                if truncated:
-                    yield _broken(at, data.end - offset if self.splittable else None, seen, error)
+                if whole and reading:
+                    # The record being read is the broken one; those before it were framed whole.
+                    for raw in held:
+                        raw.length = decompressed + start - raw.offset
+                        yield raw
+                    held, at, headers = [], decompressed + start, seen
+                elif whole:
+                    at, headers = (held[-1].offset, held[-1].headers) if held else (decompressed + start, seen)
+                else:
+                    at, headers = offset, seen or (held[0].headers if held else {})
+                if isinstance(error, _Truncated) and error.member:
+                    yield _broken(at, None if whole else data.end - offset, headers, error)
                     return
                 if not error.member:
-                    try:  # a record broken inside a sound member: the member ends it
-                        while member.read():
-                            pass
+                    try:  # a record broken inside a member: the member's end ends it
+                        _drain(member)
                     except _Corrupt:
                         error.member = True
                 if error.member:
                     data.back_to(offset + 1)
                     data.seek(GZIP_MEMBER, _starts_record)
-                length = data.position - offset if self.splittable else None
                 # A record cut short inside a sound member is truncated if nothing follows (the
                 # archive was cut, then gzipped), else corrupt (its Content-Length is wrong).
                 cut = isinstance(error, _Truncated) and not error.member and data.at_end()
-                yield _broken(at, length, seen or (held[0].headers if held else {}), error, truncated=cut)
+                yield _broken(at, None if whole else data.position - offset, headers, error, truncated=cut)
                 decompressed += inner.position
                 continue
-            length = data.position - offset
             for raw in held:
-                if self.splittable:
-                    raw.length = length
-                else:
-                    raw.length = decompressed + inner.position - raw.offset
+                raw.length = decompressed + inner.position - raw.offset if whole else data.position - offset
                 yield raw
             decompressed += inner.position
+
+
+def _drain(member: _Member) -> None:
+    """Read the member to its end (checking its CRC), keeping nothing."""
+    while member.read():
+        pass
 
 
 def _parse_headers(header: bytes) -> dict[str, str]:
