@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from pagesift.core.document import Document, Source
+from pagesift.core.document import Document, Source, content_sha256
 from pagesift.core.events import Event
 from pagesift.core.extraction import Page, extract
 from pagesift.core.limits import DEFAULT_LIMITS, Limits
@@ -117,6 +117,10 @@ class InMemoryDocuments:
 
     def list(self, prefix: str) -> Iterator[str]:
         yield from sorted(key for key in [*self.documents, *self.blobs] if key.startswith(prefix))
+
+    def hashes(self, key: str) -> tuple[str | None, str | None] | None:
+        document = self.documents.get(key)
+        return (document.fingerprints.sha256, content_sha256(document)) if document is not None else None
 
     def delete_many(self, keys: Sequence[str]) -> None:
         for key in keys:
@@ -262,7 +266,7 @@ class InMemoryState:
         return dict(self.items.get((bucket, key), {}))
 
 
-_STATE_FIELDS = ("sequencer", "version_id", "etag", "last_modified", "text_sha256", "content_sha256")
+_STATE_FIELDS = ("sequencer", "version_id", "etag", "last_modified", "text_sha256", "content_sha256", "made_by")
 
 
 def a_document(key: str = "news/a.html", *, text: str = "A short article about the harbour, its ships and its people.") -> Document:

@@ -4,6 +4,7 @@
     pagesift local run PATH... [--json] [--log-file FILE]
     pagesift local up
     pagesift redrive [--stack NAME] [--endpoint-url URL] [--move] [--json]
+    pagesift backfill s3://BUCKET/PREFIX [--reextract] [--stack NAME] [--endpoint-url URL] [--json]
 """
 
 from __future__ import annotations
@@ -476,6 +477,50 @@ def command_redrive(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# pagesift backfill
+
+
+def command_backfill(args: argparse.Namespace) -> int:
+    import boto3
+
+    from . import backfill
+
+    local = args.endpoint_url is not None
+    session = boto3.session.Session(region_name=args.region or ("us-east-1" if local else None),
+                                    **({"aws_access_key_id": "local", "aws_secret_access_key": "local"} if local else {}))
+    if local:  # every client of the command (and of the function played in it) talks to the embedded stack
+        os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
+    target = backfill.Target.parse(args.target)
+    purpose = "reextract" if args.reextract else "backfill"
+    names = backfill.StackNames.of_stack(session.client("cloudformation"), args.stack or ("pagesift-local" if local else "pagesift"))
+    with _task_progress() as progress:
+        if local:
+            with _function_logs_to(args.log_file):
+                report = backfill.run_locally(session, args.endpoint_url, names, target, purpose, concurrency=args.concurrency,
+                                              template_dir=DEFAULT_TEMPLATE.parent, progress=progress)
+        else:
+            report = backfill.run_on_aws(session, names, target, purpose, wait=not args.no_wait, progress=progress)
+    print(json.dumps(report.to_dict()) if args.json else report.render())
+    return 1 if report.codes.get("PermanentFailure") or report.codes.get("TemporaryFailure") else 0
+
+
+@contextlib.contextmanager
+def _task_progress() -> Iterator[Any]:
+    """A progress bar of a job's tasks on a terminal (stderr), nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc="backfill", unit="object", file=sys.stderr) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield advance
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -515,6 +560,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--log-file", help="where the function's logs and metrics go (default: discarded)")
     run.set_defaults(run=command_local_run)
     local_commands.choices["up"].set_defaults(run=command_local_up)
+
+    backfill = commands.add_parser("backfill", help="run every object under an S3 prefix through the function (an S3 Batch Operations job)")
+    backfill.add_argument("target", metavar="s3://BUCKET/PREFIX")
+    backfill.add_argument("--reextract", action="store_true",
+                          help="also redo objects an older pagesift or other options made (events only for documents that change)")
+    backfill.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")
+    backfill.add_argument("--endpoint-url", help="the embedded local stack's endpoint (`pagesift local up`): the job is played locally")
+    backfill.add_argument("--region", help="the stack's region (default: the AWS configuration's)")
+    backfill.add_argument("--concurrency", type=int, default=4, help="local only: tasks run at once")
+    backfill.add_argument("--no-wait", action="store_true", help="AWS only: create the job and return")
+    backfill.add_argument("--json", action="store_true", help="the final table as one JSON object")
+    backfill.add_argument("--log-file", help="local only: where the function's logs go (default: discarded)")
+    backfill.set_defaults(run=command_backfill)
 
     redrive = commands.add_parser("redrive", help="show what is in ExtractDLQ and why; --move puts it back on ExtractQueue")
     redrive.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")

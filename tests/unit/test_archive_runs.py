@@ -280,3 +280,18 @@ def test_the_upload_of_an_archive_is_applied_once_and_ordered_like_any_change() 
     assert stack.pipeline.process(change).duplicate  # the same upload delivered again
     assert len(stack.queue.messages) == 1
     assert json.loads(stack.queue.messages[0])["run"] == change_id(change)
+
+
+def test_the_same_archive_again_rewrites_and_announces_nothing_but_its_counts() -> None:
+    stack = Stack()
+    data = archive(12, faults=False).data
+    stack.upload(data)
+    stack.drain()
+    writes = stack.documents.writes
+    stack.publisher.events.clear()
+    stack.upload(data + b"")  # the same bytes, a new version
+    stack.drain()
+    assert stack.of(DetailType.EXTRACTED) == [] and stack.of(DetailType.DELETED) == []
+    [summary] = stack.of(DetailType.ARCHIVE_EXTRACTED)
+    assert summary["unchanged"] == summary["documents"] == 13
+    assert stack.documents.writes - writes == summary["ranges"]  # its manifests only

@@ -8,6 +8,7 @@ from moto import mock_aws
 
 import json
 
+from pagesift.core.document import content_sha256
 from pagesift.aws.s3 import S3DocumentStore, S3PageSource
 from pagesift.core.limits import Limits
 from pagesift.core.ports import ObjectGone
@@ -77,10 +78,44 @@ def test_documents_are_written_as_compact_utf8_json_and_deleted(s3):
     store.write(key, document)
     stored = s3.get_object(Bucket="docs", Key=key)
     assert stored["ContentType"] == "application/json; charset=utf-8"
-    assert stored["Metadata"] == {"document-id": document.id, "source-sha256": document.fingerprints.sha256}
+    assert stored["Metadata"] == {"document-id": document.id, "source-sha256": document.fingerprints.sha256,
+                                  "content-sha256": content_sha256(document)}
+    assert store.hashes(key) == (document.fingerprints.sha256, content_sha256(document))
     body = stored["Body"].read()
     assert "café".encode() in body and b", " not in body
     assert json.loads(body) == document.to_dict()
     assert store.exists(key)
     store.delete(key)
     assert not store.exists(key)
+
+
+def test_shards_and_manifests_are_listed_read_and_deleted_in_batches(s3):
+    s3.create_bucket(Bucket="docs")
+    store = S3DocumentStore(s3, bucket="docs", prefix="documents/")
+    keys = [f"documents/a.warc.gz/{n:05d}.json" for n in range(1203)]  # more than a DeleteObjects call takes
+    for key in keys:
+        s3.put_object(Bucket="docs", Key=key, Body=b"{}")
+    store.put_bytes("documents/a.warc.gz/shards/r/000000-000000000000.jsonl.gz", b"\x1f\x8b", content_type="application/x-ndjson",
+                    content_encoding="gzip")
+    s3.put_object(Bucket="docs", Key="documents/a.warc.gz.json", Body=b"{}")  # a page beside the archive's prefix
+    listed = list(store.list("documents/a.warc.gz/"))
+    assert len(listed) == 1204 and "documents/a.warc.gz.json" not in listed
+    assert store.get_bytes("documents/a.warc.gz/shards/r/000000-000000000000.jsonl.gz") == b"\x1f\x8b"
+    assert store.get_bytes("documents/missing") is None and store.hashes("documents/missing") is None
+    store.delete_many(listed)
+    assert list(store.list("documents/a.warc.gz/")) == [] and store.exists("documents/a.warc.gz.json")
+
+
+def test_archives_are_read_by_ranges_of_the_runs_version(s3):
+    from pagesift.aws.s3 import S3ArchiveSource
+
+    first = s3.put_object(Bucket="input-pages", Key="a.warc", Body=b"0123456789")
+    source = S3ArchiveSource(s3)
+    etag = first["ETag"].strip('"')
+    assert source.open("input-pages", "a.warc", start=4, version_id=first["VersionId"], etag=etag).read() == b"456789"
+    assert source.open("input-pages", "a.warc", start=10, version_id=None, etag=etag).read() == b""  # at the end
+    s3.put_object(Bucket="input-pages", Key="a.warc", Body=b"a newer version")
+    with pytest.raises(ObjectGone):
+        source.open("input-pages", "a.warc", start=0, version_id=None, etag=etag)  # If-Match: not the run's version
+    with pytest.raises(ObjectGone):
+        source.open("input-pages", "nope.warc", start=0, version_id=None, etag=None)

@@ -149,7 +149,9 @@ def test_every_policy_statement_names_its_resources(resources: dict[str, Any]) -
     for statement in all_statements:
         assert "NotResource" not in statement and "NotAction" not in statement, statement
         if "Resource" not in statement:  # a trust policy: who may assume the role
-            assert statement["Action"] == "sts:AssumeRole" and statement["Principal"] == {"Service": "lambda.amazonaws.com"}
+            # Lambda (the function's role) or S3 Batch Operations (pagesift backfill's jobs)
+            assert statement["Action"] == "sts:AssumeRole" and statement["Principal"] in (
+                {"Service": "lambda.amazonaws.com"}, {"Service": "batchoperations.s3.amazonaws.com"})
             continue
         if statement["Resource"] == "*":
             # X-Ray has no resource-level permissions: the only "*" allowed, for its actions alone
@@ -565,3 +567,12 @@ def test_every_checkov_finding_suppressed_in_the_template_says_why(template: dic
     assert skips
     for logical_id, skip in skips:
         assert re.fullmatch(r"CKV_AWS_\d+", skip["id"]) and len(skip.get("comment", "")) > 30, (logical_id, skip)
+
+
+def test_batch_operations_jobs_may_invoke_the_function_and_touch_only_their_own_files(resources: dict[str, Any]) -> None:
+    role = props(resources, "BatchOperationsRole")
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "batchoperations.s3.amazonaws.com"}
+    by_sid = {s["Sid"]: s for s in statements(role["Policies"])}
+    assert by_sid["InvokeExtractFunction"]["Resource"] == {"Fn::GetAtt": ["ExtractFunction", "Arn"]}
+    assert by_sid["ReadManifestsWriteReports"]["Resource"] == {"Fn::Sub": "${DocumentsBucket.Arn}/_pagesift/backfill/*"}

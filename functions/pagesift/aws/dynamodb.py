@@ -92,6 +92,7 @@ class DynamoDBStateStore:
             ("last_modified", applied.last_modified),
             ("text_sha256", applied.text_sha256),
             ("content_sha256", applied.content_sha256),
+            ("made_by", applied.made_by),
         ):
             if value is None:
                 removes.append(name)
@@ -167,6 +168,7 @@ def _state_from(item: dict[str, Any]) -> ObjectState:
         last_modified=text("last_modified"),
         text_sha256=text("text_sha256"),
         content_sha256=text("content_sha256"),
+        made_by=text("made_by"),
         deleted=bool(deleted and deleted.get("BOOL")),
         dirty=bool(dirty and dirty.get("BOOL")),
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pagesift.core.document import Document, document_json
+from pagesift.core.document import Document, content_sha256, document_json
 from pagesift.core.limits import DEFAULT_LIMITS, Limits
 from pagesift.core.ports import ObjectGone, StoredObject
 
@@ -124,8 +124,18 @@ class S3DocumentStore:
             Key=key,
             Body=document_json(document),
             ContentType="application/json; charset=utf-8",
-            Metadata={"document-id": document.id, "source-sha256": document.fingerprints.sha256},
+            Metadata={"document-id": document.id, "source-sha256": document.fingerprints.sha256, "content-sha256": content_sha256(document)},
         )
+
+    def hashes(self, key: str) -> tuple[str | None, str | None] | None:
+        try:
+            response = self._s3.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if _missing(error):
+                return None
+            raise
+        metadata = response.get("Metadata") or {}
+        return metadata.get("source-sha256"), metadata.get("content-sha256")
 
     def exists(self, key: str) -> bool:
         try:

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .archives import RANGE_BYTES, RANGE_PAGES, ArchiveCounts, PageFailure, count, extract_page
-from .document import Document, Record, Source, document_json, document_key, record_name
+from .document import Document, Record, Source, content_sha256, document_json, document_key, record_name
 from .events import (
     Event,
     archive_extracted_event,
@@ -276,8 +276,15 @@ class ArchiveWork:
                         shard.add(result)
                     else:
                         key = document_key(archive.key or "", self.documents.prefix, record.id)
-                        self.documents.write(key, result)
-                        events.append(extracted_event(result, self.documents.bucket, key, changed=True, change=task.run))
+                        # A run that replaces a version (a re-upload, a re-extraction) rewrites and
+                        # announces only what changed, as a single page's change does.
+                        before = self.documents.hashes(key) if task.replaces else None
+                        if before is not None and before[1] == content_sha256(result):
+                            counts.unchanged += 1
+                        else:
+                            self.documents.write(key, result)
+                            changed = before is None or before[0] != result.fingerprints.sha256
+                            events.append(extracted_event(result, self.documents.bucket, key, changed=changed, change=task.run))
                 next_offset = record.offset + (record.length or 0)
                 if shard is None and len(events) >= EVENTS_PER_CHECKPOINT:
                     published += self._checkpoint(task, events, counts, next_offset, None, shard_start)

@@ -26,6 +26,7 @@ class ArchiveCounts:
     documents: int = 0
     failures: Counter[str] = field(default_factory=Counter)  # by ErrorKind
     skipped: Counter[str] = field(default_factory=Counter)  # by warc.Skip
+    unchanged: int = 0  # documents the same as those already written (not rewritten, not announced)
 
     def add(self, other: ArchiveCounts) -> None:
         self.records += other.records
@@ -33,6 +34,7 @@ class ArchiveCounts:
         self.documents += other.documents
         self.failures.update(other.failures)
         self.skipped.update(other.skipped)
+        self.unchanged += other.unchanged
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -41,13 +43,14 @@ class ArchiveCounts:
             "documents": self.documents,
             "failures": dict(sorted(self.failures.items())),
             "skipped": dict(sorted(self.skipped.items())),
+            "unchanged": self.unchanged,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArchiveCounts:
         return cls(int(data.get("records", 0)), int(data.get("pages", 0)), int(data.get("documents", 0)),
                    Counter({k: int(v) for k, v in (data.get("failures") or {}).items()}),
-                   Counter({k: int(v) for k, v in (data.get("skipped") or {}).items()}))
+                   Counter({k: int(v) for k, v in (data.get("skipped") or {}).items()}), int(data.get("unchanged", 0)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -373,6 +374,14 @@ def describe(
             options=_recorded_options(profile),
         ),
     )
+
+
+def made_by(profile: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """What made a document, in 16 hex digits: pagesift's version, the options it records in
+    every document, and the page bounds. A re-extraction redoes the objects whose record has
+    another (pagesift backfill --reextract)."""
+    made = [__version__, _recorded_options(profile), [limits.max_input_bytes, limits.max_html_elements, limits.max_markup_characters]]
+    return sha256_hex(json.dumps(made, sort_keys=True, default=str))[:16]
 
 
 def _recorded_options(profile: str) -> dict[str, object]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .document import Document, Source, content_sha256, document_id, document_key
 from .errors import ErrorKind, ExtractionError, Stage
 from .events import Event, deleted_event, extracted_event, failed_event
-from .extraction import Page, extract
+from .extraction import Page, extract, made_by
 from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
 from .ordering import change_id, is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
@@ -178,6 +178,7 @@ class Pipeline:
         self.reader = reader or WholeObjectReader()
         self.archives = archives  # None: web archives are pages like any other (and fail as not HTML)
         self.output_mode = output_mode
+        self.made_by = made_by(profile, limits)  # recorded with every change applied
 
     def round(self, invocation: Invocation | None = None) -> Round:
         """A round for the changes of one invocation (see Round)."""
@@ -283,6 +284,9 @@ class Pipeline:
         if not reconcile and (superseded := why_superseded(change, stored)):
             pending.outcome = Outcome(Status.SKIPPED, change, reason=superseded)
             return
+        if change.purpose and not reconcile and (made := self._already_made(change.purpose, state, stored)):
+            pending.outcome = Outcome(Status.SKIPPED, change, reason=made)
+            return
 
         source.version_id = stored.version_id or source.version_id
         source.etag = stored.etag or source.etag
@@ -294,7 +298,7 @@ class Pipeline:
             # Read by ranges, in parallel, by the archive's run (docs/archives.md): none of it here.
             run = change_id(change)
             self.archives.start(source, run=run, mode=self.output_mode, replaces=bool(archive_run(state) or state.content_sha256))
-            pending.applied = _applied(change, state, stored, None, ARCHIVE_MARK + run)
+            pending.applied = _applied(change, state, stored, None, ARCHIVE_MARK + run, made_by=self.made_by)
             pending.outcome = Outcome(Status.ARCHIVE, change, reason=f"web archive: run {run} started", input_bytes=stored.size)
             return
         try:
@@ -306,12 +310,13 @@ class Pipeline:
             pending.outcome, pending.events = failure.outcome, failure.events
             # A failure leaves the last good document (of an earlier version) in place: a broken
             # upload does not wipe an article; the failure event tells the operator.
-            pending.applied = _applied(change, state, stored, state.text_sha256, state.content_sha256, dirty=state.dirty)
+            pending.applied = _applied(change, state, stored, state.text_sha256, state.content_sha256, dirty=state.dirty,
+                                       made_by=self.made_by)
             return
 
         content = _combined([content_sha256(document) for document in documents])
         text = _combined([document.fingerprints.sha256 for document in documents])
-        pending.applied = _applied(change, state, stored, text, content)
+        pending.applied = _applied(change, state, stored, text, content, made_by=self.made_by)
         if not state.deleted and not state.dirty and state.content_sha256 == content:
             pending.outcome = Outcome(Status.UNCHANGED, change, document_id=documents[0].id, reason="same document as the version already applied")
             return
@@ -333,6 +338,17 @@ class Pipeline:
             input_bytes=len(stored.data or b""),
             duration_ms=sum(document.extraction.duration_ms for document in documents),
         )
+
+    def _already_made(self, purpose: str, state: ObjectState, stored: StoredObject) -> str | None:
+        """Why a backfill's task leaves the object alone (None: it is applied): this version was
+        applied already, by any pagesift (backfill) or by this one with these options (reextract)."""
+        if (state.version_id, state.etag) != (stored.version_id, stored.etag) or state.deleted or state.dirty or state.made_by is None:
+            return None
+        if purpose == "backfill":
+            return f"backfill: this version was applied already (by pagesift {state.made_by})"
+        if state.made_by == self.made_by:
+            return "reextract: this version was applied by this pagesift with these options"
+        return None
 
     def _document(self, page: Page, change: ObjectChange, invocation: Invocation) -> Document:
         """One page's document, within its budget and what is left of the invocation."""
@@ -496,8 +512,10 @@ def _combined(hashes: list[str]) -> str:
 
 
 def _applied(
-    change: ObjectChange, state: ObjectState, stored: StoredObject, text: str | None, content: str | None, *, dirty: bool = False
+    change: ObjectChange, state: ObjectState, stored: StoredObject, text: str | None, content: str | None, *, dirty: bool = False,
+    made_by: str | None = None,
 ) -> Applied:
     # A change without a sequencer (Batch Operations) keeps the last one, so later events still order.
     sequencer = sequencer_key(change.sequencer) or state.sequencer
-    return Applied(sequencer, stored.version_id, stored.etag, stored.last_modified, text, content, deleted=False, dirty=dirty)
+    return Applied(sequencer, stored.version_id, stored.etag, stored.last_modified, text, content, deleted=False, dirty=dirty,
+                   made_by=made_by)

@@ -66,6 +66,7 @@ class ObjectState:
     # A document may have been written without being recorded (the invocation died, or its
     # event failed): the bucket may hold something the hashes above do not describe.
     dirty: bool = False
+    made_by: str | None = None  # extraction.made_by of the pagesift that applied it
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class Applied:
     content_sha256: str | None
     deleted: bool
     dirty: bool = False  # carried over when nothing was written (a failure): see ObjectState
+    made_by: str | None = None
 
 
 class PageSource(Protocol):
@@ -119,6 +121,11 @@ class DocumentStore(Protocol):
         ...
 
     def delete_many(self, keys: Sequence[str]) -> None: ...
+
+    def hashes(self, key: str) -> tuple[str | None, str | None] | None:
+        """The text and content hashes of the document at ``key`` as written (its
+        fingerprints.sha256 and content_sha256), None when there is none."""
+        ...
 
 
 class Readable(Protocol):

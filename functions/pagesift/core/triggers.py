@@ -82,6 +82,12 @@ class ObjectChange:
     # A change S3 did not sequence (a Batch Operations task): the request it came from, so that
     # each job's request is a change of its own (its retries are the same one).
     request: str | None = None
+    # A Batch Operations job of ``pagesift backfill``: "backfill" (only versions no pagesift has
+    # applied) or "reextract" (also those another pagesift or other options made); None: apply.
+    purpose: str | None = None
+
+
+PURPOSES = ("backfill", "reextract")
 
 
 class EventShape(enum.StrEnum):
@@ -377,10 +383,13 @@ def batch_tasks(event: dict[str, Any]) -> list[DeliveryItem]:
         )
     job = event.get("job")
     job_id = job.get("id") if isinstance(job, dict) and isinstance(job.get("id"), str) else ""
-    return [_batch_task(task, f"S3 Batch Operations tasks[{index}]", version, job_id) for index, task in enumerate(tasks)]
+    arguments = job.get("userArguments") if isinstance(job, dict) else None
+    purpose = arguments.get("pagesift") if isinstance(arguments, dict) else None
+    purpose = purpose if purpose in PURPOSES else None
+    return [_batch_task(task, f"S3 Batch Operations tasks[{index}]", version, job_id, purpose) for index, task in enumerate(tasks)]
 
 
-def _batch_task(task: Any, path: str, version: str, job_id: str) -> DeliveryItem:
+def _batch_task(task: Any, path: str, version: str, job_id: str, purpose: str | None = None) -> DeliveryItem:
     """One task; a malformed one becomes a task with an ``error``, so that its neighbours are
     still done and the job report says what was wrong with it."""
     task_id = task.get("taskId") if isinstance(task, dict) else None
@@ -400,6 +409,7 @@ def _batch_task(task: Any, path: str, version: str, job_id: str) -> DeliveryItem
             kind=ChangeKind.CREATED,
             version_id=_optional_str(task, "s3VersionId"),
             request=f"batch:{job_id}:{task_id}",
+            purpose=purpose,
         )
     except UnsupportedEventError as error:
         return DeliveryItem(task_id, error=str(error))
