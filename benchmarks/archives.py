@@ -3,6 +3,7 @@
 the archive grows (aim: flat). Never run in the tests.
 
     .venv/bin/python benchmarks/archives.py [--pages 20000] [--jobs 1] [--work DIR]
+    .venv/bin/python benchmarks/archives.py --flow [--pages 2000] [--range-pages 500] [--concurrency 2]
 
 The archive is written from the article-extraction benchmark's pages (cycled, each with a URL
 of its own) with the record mix of a real crawl (tests/support/warcs.py: warcinfo,
@@ -11,6 +12,13 @@ redirects; no faults, so that both sides extract the same pages). Every run is a
 `pagesift extract` process; its peak RSS is the process's (``--jobs 1``: no worker processes).
 Reading alone (the reader over the archive, no extraction) is timed beside FastWARC's own
 iteration of the same archive, to show what the framing costs.
+
+``--flow``: the whole flow on the embedded local stack (moto server), in both output modes, on
+an archive of ``--pages`` pages cut into ranges of ``--range-pages`` (so that it fans out), with
+``--concurrency`` workers on the archive queue: from the upload to ``Archive Extracted``, the
+exact counts of every event, and the time per page split into extraction (the documents' own
+``extraction.duration_ms``) and the rest (AWS calls on the moto server, which is far slower
+than AWS, and the worker's polling).
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "datasets" / "article-extraction-benchmark"
-sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
+sys.path[:0] = [str(ROOT / "functions"), str(ROOT), str(ROOT / "src")]
 
 
 def corpus_pages() -> list[bytes]:
@@ -87,13 +95,69 @@ def read_only(archive: Path) -> dict[str, float]:
     return {"pages": pages, "reader_seconds": round(ours, 2), "fastwarc_seconds": round(theirs, 2), "fastwarc_records": records}
 
 
+def flow(args: argparse.Namespace) -> None:
+    from pagesift_local.cli import _function_logs_to
+
+    archive, _folder = write_inputs(args.work, args.pages)
+    data = archive.read_bytes()
+    out = sys.stdout
+    with _function_logs_to(None):  # the function logs to stdout, as in Lambda: not here
+        for mode in ("documents", "shards"):
+            out.write(json.dumps(flow_mode(args, data, mode)) + "\n")
+            out.flush()
+
+
+def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, object]:
+    import gzip as gzip_module
+    from collections import Counter
+
+    from pagesift_local.cli import wait_for_events
+    from pagesift_local.stack import LocalStack
+    from pagesift_local.worker import QueueWorker
+
+    parameters = {"ArchiveRangePages": str(args.range_pages), "OutputMode": mode}
+    with LocalStack(ROOT / "template.yaml", parameters=parameters) as stack, \
+            QueueWorker(stack, batching_window_seconds=0), \
+            QueueWorker(stack, concurrency=args.concurrency, batching_window_seconds=0, source=stack.archive_source):
+        s3, info = stack.client("s3"), stack.info()
+        started = time.perf_counter()
+        s3.put_object(Bucket=info["input_bucket"], Key="bench/archive.warc.gz", Body=data)
+        events = wait_for_events(stack, set(), 3600, {"bench/archive.warc.gz"})["bench/archive.warc.gz"]
+        seconds = time.perf_counter() - started
+        kinds = Counter(e["detail-type"] for e in events)
+        [summary] = [e["detail"] for e in events if e["detail-type"] == "Archive Extracted"]
+        durations = []
+        for event in events:
+            detail = event["detail"]
+            if event["detail-type"] == "Document Extracted":
+                body = s3.get_object(Bucket=detail["document"]["bucket"], Key=detail["document"]["key"])["Body"].read()
+                durations.append(json.loads(body)["extraction"]["duration_ms"])
+            elif event["detail-type"] == "Shard Extracted":
+                body = s3.get_object(Bucket=detail["shard"]["bucket"], Key=detail["shard"]["key"])["Body"].read()
+                durations += [json.loads(line)["extraction"]["duration_ms"] for line in gzip_module.decompress(body).splitlines()]
+    pages = summary["pages"]
+    per_page = seconds * args.concurrency / pages * 1000
+    extraction = sum(durations) / max(len(durations), 1)
+    return ({"mode": mode, "pages": pages, "documents": summary["documents"], "ranges": summary["ranges"],
+                      "events": dict(kinds), "failures": summary["failures"], "skipped": summary["skipped"],
+                      "seconds": round(seconds, 1), "worker_ms_per_page": round(per_page, 1),
+                      "extraction_ms_per_page": round(extraction, 1), "aws_and_polling_ms_per_page": round(per_page - extraction, 1),
+                      "moto_share": round(1 - extraction / per_page, 3)})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=20_000)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/pagesift-archives"))
+    parser.add_argument("--flow", action="store_true", help="the whole flow on the embedded stack, both output modes")
+    parser.add_argument("--range-pages", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.flow:
+        flow(args)
+        return
     small, _ = write_inputs(args.work, max(args.pages // 10, 50))
     archive, folder = write_inputs(args.work, args.pages)
     print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB), {args.pages} pages; folder {folder}")

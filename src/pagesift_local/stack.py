@@ -98,20 +98,24 @@ _KNOWN_SKIPPED = {
 }
 
 
+FUNCTIONS = ("ExtractFunction", "ArchiveFunction")  # the template's functions, which the workers play
+
+
 @dataclass(frozen=True)
 class FunctionConfig:
-    """What the worker needs to play Lambda for ExtractFunction."""
+    """What the worker needs to play Lambda for a function (ExtractFunction, ArchiveFunction)."""
 
     code_dir: Path  # absolute path of CodeUri
     handler: str  # "extract.app.lambda_handler": module path under code_dir
     environment: dict[str, str]  # resolved by the stack (real names) + Globals
     timeout: int
     memory_size: int
+    name: str = ""  # its physical name
 
 
 @dataclass(frozen=True)
 class EventSourceConfig:
-    """One of ExtractFunction's SQS event sources, as the template configures it."""
+    """A function's SQS event source, as the template configures it."""
 
     queue_url: str
     batch_size: int
@@ -179,6 +183,8 @@ class LocalStack:
         self.function: FunctionConfig
         self.event_source: EventSourceConfig  # ExtractQueue's
         self.archive_source: EventSourceConfig | None = None  # ArchiveQueue's
+        self.archive_function: FunctionConfig | None = None  # the function on it
+        self._functions: list[str] = []
         self.event_sources: dict[str, EventSourceConfig] = {}
         self._server: Any = None
         self._info: dict[str, str] = {}
@@ -257,7 +263,10 @@ class LocalStack:
         template = copy.deepcopy(template)
         # moto gap (and no `sam package` here): the function code must be in S3. A stub is enough,
         # moto never runs it; the worker runs the real code from FunctionConfig.code_dir.
-        template["Resources"]["ExtractFunction"]["Properties"]["CodeUri"] = self._upload_stub_code()
+        stub = self._upload_stub_code()
+        self._functions = [name for name in FUNCTIONS if name in template["Resources"]]
+        for name in self._functions:
+            template["Resources"][name]["Properties"]["CodeUri"] = stub
         cfn = self._transform(template)
         self._create_stack(cfn)
         self._fill_moto_gaps(cfn)
@@ -266,31 +275,36 @@ class LocalStack:
         stack = cfn_client.describe_stacks(StackName=self.stack_name)["Stacks"][0]
         self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
-        # Read the function back from moto, which resolved every Ref/GetAtt of its environment.
+        # Read the functions back from moto, which resolved every Ref/GetAtt of their environments.
         lam = self.client("lambda")
-        function_name = self._physical_id("ExtractFunction")
-        fn = lam.get_function_configuration(FunctionName=function_name)
-        self.function = FunctionConfig(
-            code_dir=(self.template_path.parent / code_uri).resolve(),
-            handler=fn["Handler"],
-            # Lambda's environment values are strings; moto keeps numbers from Number parameters.
-            environment={k: str(v) for k, v in fn.get("Environment", {}).get("Variables", {}).items()},
-            timeout=int(fn["Timeout"]),
-            memory_size=int(fn["MemorySize"]),
-        )
+        configs = {}
+        for name in self._functions:
+            fn = lam.get_function_configuration(FunctionName=self._physical_id(name))
+            configs[name] = FunctionConfig(
+                code_dir=(self.template_path.parent / code_uri).resolve(),
+                handler=fn["Handler"],
+                # Lambda's environment values are strings; moto keeps numbers from Number parameters.
+                environment={k: str(v) for k, v in fn.get("Environment", {}).get("Variables", {}).items()},
+                timeout=int(fn["Timeout"]),
+                memory_size=int(fn["MemorySize"]),
+                name=self._physical_id(name),
+            )
+        self.function = configs["ExtractFunction"]
+        self.archive_function = configs.get("ArchiveFunction")
 
         sqs = self.client("sqs")
         self.event_sources = {}
-        for esm in self._queue_mappings():
-            queue_name = esm["EventSourceArn"].rsplit(":", 1)[1]
-            url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
-            self.event_sources[url] = EventSourceConfig(
-                queue_url=url,
-                batch_size=int(esm.get("BatchSize", 10)),
-                batching_window_seconds=int(esm.get("MaximumBatchingWindowInSeconds", 0)),
-                maximum_concurrency=(esm.get("ScalingConfig") or {}).get("MaximumConcurrency"),
-                report_batch_item_failures="ReportBatchItemFailures" in esm.get("FunctionResponseTypes", []),
-            )
+        for name in self._functions:
+            for esm in self._queue_mappings(name):
+                queue_name = esm["EventSourceArn"].rsplit(":", 1)[1]
+                url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+                self.event_sources[url] = EventSourceConfig(
+                    queue_url=url,
+                    batch_size=int(esm.get("BatchSize", 10)),
+                    batching_window_seconds=int(esm.get("MaximumBatchingWindowInSeconds", 0)),
+                    maximum_concurrency=(esm.get("ScalingConfig") or {}).get("MaximumConcurrency"),
+                    report_batch_item_failures="ReportBatchItemFailures" in esm.get("FunctionResponseTypes", []),
+                )
         extract_url = local_queue_url(sqs, self.outputs["ExtractQueueUrl"])
         self.event_source = self.event_sources[extract_url]
         # The archive queue's (docs/archives.md), when the template has one.
@@ -459,8 +473,9 @@ class LocalStack:
         # moto gap (on purpose): an enabled SQS event source mapping makes moto invoke the function
         # in Docker on every SendMessage to the queue. The worker is the poller: disable them.
         lam = self.client("lambda")
-        for esm in self._queue_mappings():
-            lam.update_event_source_mapping(UUID=esm["UUID"], Enabled=False)
+        for name in self._functions:
+            for esm in self._queue_mappings(name):
+                lam.update_event_source_mapping(UUID=esm["UUID"], Enabled=False)
 
     # -- helpers
 
@@ -482,14 +497,11 @@ class LocalStack:
             raise RuntimeError(f"{logical_id} has no physical resource in stack {self.stack_name!r}")
         return physical
 
-    def _queue_mappings(self) -> list[dict[str, Any]]:
-        """The event source mappings SAM made for ExtractFunction's SQS events."""
+    def _queue_mappings(self, function: str) -> list[dict[str, Any]]:
+        """The event source mappings SAM made for the function's SQS events."""
         lam = self.client("lambda")
-        mappings = lam.list_event_source_mappings(FunctionName=self._physical_id("ExtractFunction"))
-        sqs_mappings = [m for m in mappings["EventSourceMappings"] if ":sqs:" in m["EventSourceArn"]]
-        if not sqs_mappings:
-            raise RuntimeError("expected an SQS event source on ExtractFunction, found none")
-        return sqs_mappings
+        mappings = lam.list_event_source_mappings(FunctionName=self._physical_id(function))
+        return [m for m in mappings["EventSourceMappings"] if ":sqs:" in m["EventSourceArn"]]
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from .stack import EventSourceConfig, LocalStack
+from .stack import EventSourceConfig, FunctionConfig, LocalStack
 
 log = logging.getLogger(__name__)
 _module_counter = itertools.count()
@@ -59,26 +59,28 @@ class WorkerStats:
     timeouts: int = 0
 
 
-def function_environment(stack: LocalStack) -> dict[str, str]:
+def function_environment(stack: LocalStack, function: FunctionConfig | None = None) -> dict[str, str]:
     """The function's environment on the embedded stack, as Lambda would set it."""
-    env = dict(stack.function.environment)
+    function = function or stack.function
+    env = dict(function.environment)
     env.update(
         AWS_ENDPOINT_URL=stack.endpoint_url,
         AWS_DEFAULT_REGION=stack.region,
         AWS_REGION=stack.region,
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
-        AWS_LAMBDA_FUNCTION_NAME=stack.outputs.get("ExtractFunctionName", "ExtractFunction"),
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(stack.function.memory_size),
+        AWS_LAMBDA_FUNCTION_NAME=function.name or stack.outputs.get("ExtractFunctionName", "ExtractFunction"),
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(function.memory_size),
     )
     return env
 
 
-def load_function_module(stack: LocalStack) -> ModuleType:
+def load_function_module(stack: LocalStack, function: FunctionConfig | None = None) -> ModuleType:
     """Import a fresh copy of the function's handler module from its CodeUri."""
-    os.environ.update(function_environment(stack))
-    module_name = stack.function.handler.rpartition(".")[0]
-    code_dir = stack.function.code_dir
+    function = function or stack.function
+    os.environ.update(function_environment(stack, function))
+    module_name = function.handler.rpartition(".")[0]
+    code_dir = function.code_dir
     if str(code_dir) not in sys.path:
         sys.path.insert(0, str(code_dir))
     path = code_dir / (module_name.replace(".", "/") + ".py")
@@ -91,8 +93,8 @@ def load_function_module(stack: LocalStack) -> ModuleType:
     return module
 
 
-def handler_of(stack: LocalStack, module: ModuleType) -> Callable[[dict[str, Any], Any], Any]:
-    return getattr(module, stack.function.handler.rpartition(".")[2])
+def handler_of(stack: LocalStack, module: ModuleType, function: FunctionConfig | None = None) -> Callable[[dict[str, Any], Any], Any]:
+    return getattr(module, (function or stack.function).handler.rpartition(".")[2])
 
 
 class QueueWorker:
@@ -116,6 +118,8 @@ class QueueWorker:
         archive queue's)."""
         self.stack = stack
         self.source = source or stack.event_source
+        # The function the source is the event source of (the archive queue's is the archive function).
+        self.function = stack.archive_function if source is not None and source is stack.archive_source else stack.function
         self.concurrency = max(1, min(concurrency, self.source.maximum_concurrency or concurrency))
         self.wait_seconds = wait_seconds
         # Lambda waits up to the window for a full batch; tests may shorten it (None: template's).
@@ -130,15 +134,15 @@ class QueueWorker:
         attributes = self._sqs.get_queue_attributes(QueueUrl=self.source.queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])
         self.queue_arn = attributes["Attributes"]["QueueArn"]
         self.visibility_timeout = visibility_timeout or int(attributes["Attributes"]["VisibilityTimeout"])
-        self.function_timeout = function_timeout or stack.function.timeout
+        self.function_timeout = function_timeout or self.function.timeout
         self.on_load = on_load
 
     def start(self) -> QueueWorker:
         for number in range(self.concurrency):
-            module = load_function_module(self.stack)
+            module = load_function_module(self.stack, self.function)
             if self.on_load is not None:
                 self.on_load(module)
-            handler = handler_of(self.stack, module)
+            handler = handler_of(self.stack, module, self.function)
             name = f"pagesift-worker-{'archive-' if self.source is self.stack.archive_source else ''}{number}"
             thread = threading.Thread(target=self._run, args=(handler,), name=name, daemon=True)
             thread.start()
@@ -196,8 +200,8 @@ class QueueWorker:
     def invoke(self, handler: Callable[[dict[str, Any], Any], Any], messages: list[dict[str, Any]]) -> None:
         event = {"Records": [self._record(message) for message in messages]}
         context = LambdaContext(
-            function_name=self.stack.outputs.get("ExtractFunctionName", "ExtractFunction"),
-            memory_limit_in_mb=self.stack.function.memory_size,
+            function_name=self.function.name or self.stack.outputs.get("ExtractFunctionName", "ExtractFunction"),
+            memory_limit_in_mb=self.function.memory_size,
             invoked_function_arn=self.stack.outputs.get("ExtractFunctionArn", ""),
             timeout_seconds=self.function_timeout,
             aws_request_id=str(uuid.uuid4()),

@@ -109,7 +109,7 @@ def test_function_config_has_the_real_resource_names(stack: LocalStack) -> None:
         "EXTRACTION_PROFILE": "accurate",
         "ARCHIVE_QUEUE_URL": fn.environment["ARCHIVE_QUEUE_URL"],  # moto's URL of it (the worker's is the server's)
         "OUTPUT_MODE": "documents",
-        "ARCHIVE_RANGE_PAGES": "500",
+        "ARCHIVE_RANGE_PAGES": "1000",
         "POWERTOOLS_SERVICE_NAME": "pagesift",
         "POWERTOOLS_METRICS_NAMESPACE": "Pagesift",
         "LOG_LEVEL": "INFO",
@@ -126,8 +126,13 @@ def test_event_source_is_the_templates_and_moto_does_not_poll(stack: LocalStack)
     assert (archive.batch_size, archive.maximum_concurrency, archive.report_batch_item_failures) == (1, 10, True)
     # The worker plays the poller: moto's own mappings (which would invoke Lambda in Docker) are off.
     lam = stack.client("lambda")
-    mappings = lam.list_event_source_mappings(FunctionName=stack.outputs["ExtractFunctionName"])["EventSourceMappings"]
-    assert [m["State"] for m in mappings] == ["Disabled", "Disabled"]
+    for function in ("ExtractFunctionName", "ArchiveFunctionName"):
+        mappings = lam.list_event_source_mappings(FunctionName=stack.outputs[function])["EventSourceMappings"]
+        assert [m["State"] for m in mappings] == ["Disabled"], function
+    # The archive queue's function: the same code and environment, a whole vCPU and 900 s.
+    archive = stack.archive_function
+    assert archive is not None and (archive.timeout, archive.memory_size) == (900, 1769)
+    assert (archive.handler, archive.environment) == (stack.function.handler, stack.function.environment)
 
 
 KEYS = [

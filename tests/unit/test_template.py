@@ -73,7 +73,8 @@ def transformed(template: dict[str, Any]) -> dict[str, Any]:
 
     tpl = copy.deepcopy(template)
     # The translator wants the code in S3 (sam package puts it there); the location is irrelevant.
-    tpl["Resources"]["ExtractFunction"]["Properties"]["CodeUri"] = "s3://bucket/extract.zip"
+    for function in ("ExtractFunction", "ArchiveFunction"):
+        tpl["Resources"][function]["Properties"]["CodeUri"] = "s3://bucket/extract.zip"
     session = boto3.Session(region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     translated = Translator(None, Parser(), boto_session=session).translate(
         tpl, parameter_values={}, get_managed_policy_map=lambda: {}
@@ -339,16 +340,33 @@ def test_index_rule_takes_pagesift_events_of_the_documents_bus(resources: dict[s
 
 
 def test_sqs_event_source_reports_batch_item_failures(resources: dict[str, Any]) -> None:
-    events = props(resources, "ExtractFunction")["Events"]
-    sqs = {e["Properties"]["Queue"]["Fn::GetAtt"][0]: e["Properties"] for e in events.values() if e["Type"] == "SQS"}
-    assert set(sqs) == {"ExtractQueue", "ArchiveQueue"}
-    for source in sqs.values():
+    def sources(function: str) -> dict[str, Any]:
+        events = props(resources, function)["Events"]
+        return {e["Properties"]["Queue"]["Fn::GetAtt"][0]: e["Properties"] for e in events.values() if e["Type"] == "SQS"}
+
+    extract, archive = sources("ExtractFunction"), sources("ArchiveFunction")
+    assert set(extract) == {"ExtractQueue"} and set(archive) == {"ArchiveQueue"}
+    for source in (*extract.values(), *archive.values()):
         assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert sqs["ExtractQueue"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "MaxConcurrency"}
-    assert sqs["ExtractQueue"]["BatchSize"] == {"Ref": "BatchSize"}
+    assert extract["ExtractQueue"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "MaxConcurrency"}
+    assert extract["ExtractQueue"]["BatchSize"] == {"Ref": "BatchSize"}
     # A step of an archive's run (a range: up to ArchiveRangePages pages) is an invocation's work.
-    assert sqs["ArchiveQueue"]["BatchSize"] == 1
-    assert sqs["ArchiveQueue"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "ArchiveConcurrency"}
+    assert archive["ArchiveQueue"]["BatchSize"] == 1
+    assert archive["ArchiveQueue"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "ArchiveConcurrency"}
+
+
+def test_the_archive_function_is_the_extract_functions_code_with_a_vcpu_and_a_long_timeout(resources: dict[str, Any], template: dict[str, Any]) -> None:
+    extract, archive = props(resources, "ExtractFunction"), props(resources, "ArchiveFunction")
+    for name in ("CodeUri", "Handler", "Environment", "Role", "LoggingConfig"):
+        assert archive[name] == extract[name], name
+    assert archive.get("KmsKeyArn") == extract.get("KmsKeyArn")
+    assert (archive["MemorySize"], archive["Timeout"]) == ({"Ref": "ArchiveFunctionMemorySize"}, {"Ref": "ArchiveFunctionTimeout"})
+    assert template["Parameters"]["ArchiveFunctionMemorySize"]["Default"] == 1769
+    assert template["Parameters"]["ArchiveFunctionTimeout"]["Default"] == 900
+    assert resources["ArchiveFunction"]["Metadata"]["BuildMethod"] == "makefile"
+    assert "build-ArchiveFunction:" in (ROOT / "functions" / "Makefile").read_text()
+    # AWS asks for a visibility timeout of 6x the consuming function's timeout.
+    assert props(resources, "ArchiveQueue")["VisibilityTimeout"] == {"Fn::FindInMap": ["TimeoutSettings", {"Ref": "ArchiveFunctionTimeout"}, "QueueVisibilityTimeout"]}
 
 
 def test_max_concurrency_cannot_go_below_the_sqs_minimum(template: dict[str, Any]) -> None:

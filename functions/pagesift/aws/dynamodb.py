@@ -175,6 +175,9 @@ def _state_from(item: dict[str, Any]) -> ObjectState:
 
 
 RUN_PREFIX, RANGE_PREFIX = "run#", "range#"
+# Runs' items expire (the table's TTL attribute) this long after their last write: long past
+# any retry or redrive of their steps (SQS keeps a message 14 days at most).
+RUN_ITEM_SECONDS = 30 * 24 * 3600
 BATCH_GET = 100  # keys per BatchGetItem call, DynamoDB's most
 
 
@@ -184,9 +187,13 @@ class DynamoDBRunStore:
     counts). ``range_done`` and ``planned`` return the item as written, so that exactly one of
     them sees the run complete first."""
 
-    def __init__(self, dynamodb_client: Any, table: str) -> None:
+    def __init__(self, dynamodb_client: Any, table: str, *, clock: Callable[[], float] = time.time) -> None:
         self._db = dynamodb_client
         self.table = table
+        self._clock = clock
+
+    def _expires(self) -> dict[str, str]:
+        return {"N": str(int(self._clock() + RUN_ITEM_SECONDS))}
 
     def _range_key(self, run: str, index: int) -> dict[str, Any]:
         return {"id": {"S": f"{RANGE_PREFIX}{run}#{index}"}}
@@ -197,7 +204,8 @@ class DynamoDBRunStore:
 
     def save_progress(self, run: str, index: int, *, offset: int, counts: dict[str, Any], done: bool) -> None:
         self._db.put_item(TableName=self.table, Item={**self._range_key(run, index), "offset": {"N": str(offset)},
-                                                      "counts": {"S": json.dumps(counts, separators=(",", ":"))}, "done": {"BOOL": done}})
+                                                      "counts": {"S": json.dumps(counts, separators=(",", ":"))}, "done": {"BOOL": done},
+                                                      "expiration": self._expires()})
 
     def all_progress(self, run: str, ranges: int) -> list[dict[str, Any]]:
         saved: list[dict[str, Any]] = []
@@ -211,8 +219,10 @@ class DynamoDBRunStore:
         return saved
 
     def _update(self, run: str, expression: str, values: dict[str, Any]) -> RunProgress:
-        item = self._db.update_item(TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}}, UpdateExpression=expression,
-                                    ExpressionAttributeValues=values, ReturnValues="ALL_NEW")["Attributes"]
+        item = self._db.update_item(TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}},
+                                    UpdateExpression=expression.replace("SET ", "SET expiration = :expires, ") if "SET " in expression
+                                    else f"{expression} SET expiration = :expires",
+                                    ExpressionAttributeValues={**values, ":expires": self._expires()}, ReturnValues="ALL_NEW")["Attributes"]
         ranges = int(item["ranges"]["N"]) if "ranges" in item else None
         return RunProgress(ranges, len(item.get("done", {}).get("NS", [])))
 

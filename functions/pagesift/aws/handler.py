@@ -86,7 +86,13 @@ class ExtractHandler:
         assert self.archive_work is not None
         failures = []
         for record in records:
-            task = ArchiveTask.from_message(record["body"])
+            try:
+                task = ArchiveTask.from_message(record["body"])
+            except (ValueError, TypeError, KeyError) as error:  # marked as a task, but not one: to the DLQ, with why
+                self.logger.error("unreadable archive task; it goes to ArchiveDLQ after its retries",
+                                  extra={"message_id": record.get("messageId"), "error": str(error), "received": str(record.get("body"))[:EXCERPT_CHARACTERS]})
+                failures.append({"itemIdentifier": record.get("messageId")})
+                continue
             self.logger.set_correlation_id(f"s3://{task.archive.get('bucket')}/{task.archive.get('key')}")
             with self.logger.append_context_keys(message_id=record.get("messageId"), run=task.run, action=task.action, index=task.index):
                 try:
