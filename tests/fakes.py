@@ -95,9 +95,10 @@ class InMemoryDocuments:
     documents: dict[str, Document] = field(default_factory=dict)
     writes: int = 0
 
-    def write(self, key: str, document: Document) -> None:
+    def write(self, key: str, document: Document, *, run: str | None = None) -> None:
         self.writes += 1
         self.documents[key] = document
+        self.runs[key] = run
 
     def exists(self, key: str) -> bool:
         return key in self.documents
@@ -107,6 +108,7 @@ class InMemoryDocuments:
 
     # Shards and manifests are bytes; documents are listed and deleted with them.
     blobs: dict[str, bytes] = field(default_factory=dict)
+    runs: dict[str, str | None] = field(default_factory=dict)  # the archive run that wrote each document
 
     def put_bytes(self, key: str, data: bytes, *, content_type: str, content_encoding: str | None = None) -> None:
         self.writes += 1
@@ -118,9 +120,9 @@ class InMemoryDocuments:
     def list(self, prefix: str) -> Iterator[str]:
         yield from sorted(key for key in [*self.documents, *self.blobs] if key.startswith(prefix))
 
-    def hashes(self, key: str) -> tuple[str | None, str | None] | None:
+    def hashes(self, key: str) -> tuple[str | None, str | None, str | None] | None:
         document = self.documents.get(key)
-        return (document.fingerprints.sha256, content_sha256(document)) if document is not None else None
+        return (document.fingerprints.sha256, content_sha256(document), self.runs.get(key)) if document is not None else None
 
     def delete_many(self, keys: Sequence[str]) -> None:
         for key in keys:
@@ -181,7 +183,8 @@ class InMemoryRuns:
 
     def _progress(self, run: str) -> RunProgress:
         item = self.runs.setdefault(run, {"done": set()})
-        return RunProgress(item.get("ranges"), len(item["done"]))
+        ranges = item.get("ranges")
+        return RunProgress(ranges, len([i for i in item["done"] if ranges is None or i < ranges]))
 
     def planned(self, run: str, *, ranges: int) -> RunProgress:
         self.runs.setdefault(run, {"done": set()})["ranges"] = ranges
@@ -193,6 +196,13 @@ class InMemoryRuns:
 
     def is_announced(self, run: str) -> bool:
         return bool(self.runs.get(run, {}).get("announced"))
+
+    def claim_announcement(self, run: str, owner: str, lease_seconds: float) -> bool:
+        item = self.runs.setdefault(run, {"done": set()})
+        if item.get("announced") or (item.get("claim") not in (None, owner) and item["claim_expires"] > time.time()):
+            return False
+        item.update(claim=owner, claim_expires=time.time() + lease_seconds)
+        return True
 
     def mark_announced(self, run: str) -> None:
         self.runs.setdefault(run, {"done": set()})["announced"] = True

@@ -7,6 +7,8 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import re
+import zlib
 from collections import Counter
 
 import pytest
@@ -218,11 +220,11 @@ def test_a_range_killed_anywhere_loses_nothing_and_repeats_nothing() -> None:
         writes = {"n": 0}
         original = stack.documents.write
 
-        def dying_write(key, document, original=original):  # noqa: ANN001
+        def dying_write(key, document, original=original, **options):  # noqa: ANN001
             writes["n"] += 1
             if rng.random() < 0.08:
                 raise TransientError("the worker died")
-            original(key, document)
+            original(key, document, **options)
 
         stack.documents.write = dying_write  # type: ignore[method-assign]
         stack.publisher.failing = 2  # two PutEvents calls refused on the way, too
@@ -295,3 +297,154 @@ def test_the_same_archive_again_rewrites_and_announces_nothing_but_its_counts() 
     [summary] = stack.of(DetailType.ARCHIVE_EXTRACTED)
     assert summary["unchanged"] == summary["documents"] == 13
     assert stack.documents.writes - writes == summary["ranges"]  # its manifests only
+
+
+def test_the_sample_archive_task_is_one_the_function_reads() -> None:
+    from pathlib import Path
+
+    event = json.loads((Path(__file__).resolve().parents[2] / "events" / "archive" / "sqs-archive-plan-task.json").read_text())
+    [record] = event["Records"]
+    assert is_task_message(record["body"])
+    task = ArchiveTask.from_message(record["body"])
+    assert (task.action, task.mode, task.archive["key"]) == ("plan", "documents", "crawls/2026/11/CC-MAIN-20261102-00001.warc.gz")
+    # Messages of ExtractQueue are never taken for one.
+    assert not is_task_message(json.dumps({"version": "0", "detail-type": "Object Created", "source": "aws.s3"}))
+
+
+# Found by an adversarial review of the runs (each was a failure before its fix).
+
+def _page_change(stack: Stack, key: str, data: bytes) -> ObjectChange:
+    stored = stack.pages.put(BUCKET, key, data, content_type="text/html")
+    stack._sequencer += 1
+    return ObjectChange(BUCKET, key, ChangeKind.CREATED, version_id=stored.version_id, etag=stored.etag, size=stored.size,
+                        sequencer=f"{stack._sequencer:016X}")
+
+
+def test_a_replacing_run_retried_after_a_refused_put_announces_every_new_document() -> None:
+    stack = Stack()
+    stack.upload(archive(12, seed=1, faults=False).data)
+    stack.drain()
+    old = set(stack.documents.documents)
+    stack.publisher.events.clear()
+    new = archive(12, seed=2, faults=False)
+    stack.upload(new.data)
+    stack.publisher.failing = 1  # written, then the events refused: the retry must still announce them
+    stack.drain()
+    assert len(stack.of(DetailType.EXTRACTED)) == len(new.pages)
+    assert stack.of(DetailType.ARCHIVE_EXTRACTED)[0]["unchanged"] == 0
+    assert not old & set(stack.documents.documents)
+
+
+def test_the_prune_is_sent_again_when_its_send_failed() -> None:
+    stack = Stack()
+    stack.upload(archive(12, seed=1, faults=False).data)
+    stack.drain()
+    old = set(stack.documents.documents)
+    stack.upload(archive(8, seed=2, faults=False).data)
+    send, armed = stack.queue.send, {"once": True}
+
+    def failing_prune(messages):  # noqa: ANN001
+        if armed["once"] and any('"action":"prune"' in m for m in messages):
+            armed["once"] = False
+            raise TransientError("SQS unavailable")
+        send(messages)
+
+    stack.queue.send = failing_prune  # type: ignore[method-assign]
+    stack.drain()
+    assert not old & set(stack.documents.documents) and len(stack.of(DetailType.ARCHIVE_EXTRACTED)) == 2
+
+
+def test_delete_then_upload_again_before_the_prune_leaves_only_the_new_version() -> None:
+    stack = Stack()
+    stack.upload(archive(12, seed=1, faults=False).data)
+    stack.drain()
+    old = set(stack.documents.documents)
+    stack.delete()
+    new = archive(6, seed=2, faults=False)
+    stack.upload(new.data)  # before the deletion's prune ran
+    stack.drain()
+    assert set(stack.documents.documents) == {document_key(KEY, "documents/", p.record_id) for p in new.pages}
+    assert len(stack.of(DetailType.DELETED)) == len(old)
+
+
+def test_a_page_becoming_an_archive_and_back_leaves_nothing_of_the_other() -> None:
+    from tests.pages import article_bytes
+
+    stack, key = Stack(), "mixed/object"
+    stack.pipeline.process(_page_change(stack, key, article_bytes()))
+    page_document = document_key(key, "documents/")
+    stack.upload(archive(6, faults=False).data, key=key)
+    stack.drain()
+    assert page_document not in stack.documents.documents
+    assert page_document in [d["document"]["key"] for d in stack.of(DetailType.DELETED)]
+    stack.pipeline.process(_page_change(stack, key, article_bytes(title="A page again")))
+    stack.drain()
+    assert set(stack.documents.documents) == {page_document}
+
+
+def test_records_without_an_id_and_unsafe_archive_keys_are_kept_and_removed_like_any() -> None:
+    stack, key = Stack(), "crawl/./odd\x07.warc.gz"
+    data = archive(6, faults=False).data
+    import gzip as gzip_module
+
+    # The first response record without its WARC-Record-ID.
+    members, start = [], 0
+    while start < len(data):
+        inflater = zlib.decompressobj(31)
+        body = inflater.decompress(data[start:])
+        end = len(data) - len(inflater.unused_data)
+        members.append(body)
+        start = end
+    first = next(i for i, m in enumerate(members) if b"WARC-Type: response" in m)
+    members[first] = re.sub(rb"WARC-Record-ID: [^\r]*\r\n", b"", members[first], count=1)
+    data = b"".join(gzip_module.compress(m, mtime=0) for m in members)
+    stack.upload(data, key=key)
+    stack.drain()
+    documents = set(stack.documents.documents)
+    assert any("offset_" in k for k in documents) and all(k.startswith("documents/crawl/_/odd") for k in documents)
+    stack.upload(data + b"\n", key=key)  # a new version of the same records: nothing of the run's own goes
+    stack.drain()
+    assert set(stack.documents.documents) == documents
+    stack.delete(key)
+    stack.drain()
+    assert stack.documents.documents == {} and stack.documents.blobs == {}
+
+
+def test_what_lies_under_an_archive_key_but_is_not_its_own_is_left_alone() -> None:
+    stack = Stack()
+    stack.upload(archive(6, seed=1, faults=False).data, key="a.warc.gz/inner.warc.gz")
+    stack.drain()
+    inner = {k for k in [*stack.documents.documents, *stack.documents.blobs]}
+    stack.upload(archive(6, seed=2, faults=False).data, key="a.warc.gz")
+    stack.drain()
+    stack.upload(archive(4, seed=3, faults=False).data, key="a.warc.gz")
+    stack.drain()
+    stack.delete("a.warc.gz")
+    stack.drain()
+    assert {k for k in [*stack.documents.documents, *stack.documents.blobs]} == inner
+
+
+def test_a_range_index_past_the_plan_never_completes_a_run() -> None:
+    stack = Stack()
+    stack.upload(archive(20, faults=False).data)
+    stack.work.run(ArchiveTask.from_message(stack.queue.messages.pop(0)))
+    last = stack.queue.messages.pop()
+    forged = json.loads(last)
+    forged.update(index=999, start=10**12)
+    stack.queue.messages.append(json.dumps(forged))
+    stack.drain()
+    assert stack.of(DetailType.ARCHIVE_EXTRACTED) == []
+    stack.queue.messages.append(last)
+    stack.drain()
+    assert len(stack.of(DetailType.ARCHIVE_EXTRACTED)) == 1
+
+
+@pytest.mark.parametrize("body", [
+    '{"pagesift-archive-task":1}', '{"pagesift-archive-task":1,"action":"plan","archive":null,"run":"r"}',
+    '{"pagesift-archive-task":1,"action":"rm","archive":{"bucket":"b","key":"k"},"run":"r"}',
+    '{"pagesift-archive-task":1,"action":"range","archive":{"bucket":"b","key":"k"},"run":"r","index":"0"}',
+    '{"pagesift-archive-task":1,"action":"range","archive":{"bucket":"b","key":"k"},"run":"r","start":-5}', "[1]", "not json",
+])
+def test_a_message_that_is_no_task_is_refused_with_a_reason(body: str) -> None:
+    with pytest.raises(ValueError):
+        ArchiveTask.from_message(body)

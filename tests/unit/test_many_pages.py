@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import jsonschema
 import pytest
 
-from pagesift.core.document import Record, Source, document_id, document_key
+from pagesift.core.document import Record, Source, document_id, document_key, record_name
 from pagesift.core.extraction import Page
 from pagesift.core.pipeline import EventsNotPublished, Pipeline, Status
 from pagesift.core.ports import StoredObject
@@ -47,7 +47,7 @@ def test_each_record_is_its_own_document_with_its_own_id_key_and_event(world):
     pipeline, change, documents, publisher = world
     outcome = pipeline.process(change)
     assert outcome.status is Status.EXTRACTED
-    keys = [f"documents/{KEY}/r1.json", f"documents/{KEY}/r2.json"]
+    keys = [document_key(KEY, "documents/", "r1"), document_key(KEY, "documents/", "r2")]
     assert sorted(documents.documents) == keys
     ids = {documents.documents[key].id for key in keys}
     assert ids == {document_id(BUCKET, KEY, record="r1"), document_id(BUCKET, KEY, record="r2")}
@@ -56,7 +56,7 @@ def test_each_record_is_its_own_document_with_its_own_id_key_and_event(world):
     for key, event in zip(keys, publisher.events, strict=True):
         document = documents.documents[key].to_dict()
         jsonschema.validate(document, load_schema("document"))
-        assert document["source"]["record"]["id"] == key.rsplit("/", 1)[1].removesuffix(".json")
+        assert record_name(document["source"]["record"]["id"]) == key.rsplit("/", 1)[1].removesuffix(".json")
         envelope = {"source": "pagesift", "detail-type": event.detail_type.value, "detail": event.detail}
         jsonschema.validate(envelope, load_schema(event.detail_type.value))
         assert event.detail["source"]["record"] == document["source"]["record"]
@@ -87,4 +87,4 @@ def test_events_put_before_a_failed_publish_go_out_again_on_the_retry(world):
     with pytest.raises(EventsNotPublished):
         pipeline.process(change)
     assert pipeline.process(change).status is Status.EXTRACTED
-    assert [event.detail["document"]["key"].rsplit("/", 1)[1] for event in publisher.events] == ["r1.json", "r1.json", "r2.json"]
+    assert [event.detail["document"]["key"].rsplit("/", 1)[1] for event in publisher.events] == [f"{record_name(r)}.json" for r in ("r1", "r1", "r2")]

@@ -80,7 +80,9 @@ def test_documents_are_written_as_compact_utf8_json_and_deleted(s3):
     assert stored["ContentType"] == "application/json; charset=utf-8"
     assert stored["Metadata"] == {"document-id": document.id, "source-sha256": document.fingerprints.sha256,
                                   "content-sha256": content_sha256(document)}
-    assert store.hashes(key) == (document.fingerprints.sha256, content_sha256(document))
+    assert store.hashes(key) == (document.fingerprints.sha256, content_sha256(document), None)
+    store.write(key, document, run="r1")
+    assert store.hashes(key)[2] == "r1"
     body = stored["Body"].read()
     assert "café".encode() in body and b", " not in body
     assert json.loads(body) == document.to_dict()

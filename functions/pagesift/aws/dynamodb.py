@@ -224,7 +224,8 @@ class DynamoDBRunStore:
                                     else f"{expression} SET expiration = :expires",
                                     ExpressionAttributeValues={**values, ":expires": self._expires()}, ReturnValues="ALL_NEW")["Attributes"]
         ranges = int(item["ranges"]["N"]) if "ranges" in item else None
-        return RunProgress(ranges, len(item.get("done", {}).get("NS", [])))
+        done = [int(n) for n in item.get("done", {}).get("NS", [])]
+        return RunProgress(ranges, len([n for n in done if ranges is None or 0 <= n < ranges]))
 
     def planned(self, run: str, *, ranges: int) -> RunProgress:
         return self._update(run, "SET ranges = :ranges", {":ranges": {"N": str(ranges)}})
@@ -235,6 +236,22 @@ class DynamoDBRunStore:
     def is_announced(self, run: str) -> bool:
         item = self._db.get_item(TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}}, ConsistentRead=True).get("Item") or {}
         return bool(item.get("announced", {}).get("BOOL"))
+
+    def claim_announcement(self, run: str, owner: str, lease_seconds: float) -> bool:
+        now = self._clock()
+        try:
+            self._db.update_item(
+                TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}},
+                UpdateExpression="SET claim_owner = :owner, claim_expires = :until, expiration = :expires",
+                ConditionExpression="attribute_not_exists(announced) AND (attribute_not_exists(claim_owner) OR claim_owner = :owner OR claim_expires < :now)",
+                ExpressionAttributeValues={":owner": {"S": owner}, ":until": {"N": str(now + lease_seconds)}, ":now": {"N": str(now)},
+                                           ":expires": self._expires()},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def mark_announced(self, run: str) -> None:
         self._update(run, "SET announced = :yes", {":yes": {"BOOL": True}})

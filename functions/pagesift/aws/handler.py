@@ -62,7 +62,8 @@ class ExtractHandler:
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         invocation = Invocation.starting(context.get_remaining_time_in_millis() / 1000)
         records = event.get("Records") if isinstance(event, dict) else None
-        if self.archive_work is not None and records and all(is_task_message(r.get("body")) for r in records if isinstance(r, dict)):
+        if (self.archive_work is not None and isinstance(records, list) and records
+                and all(isinstance(r, dict) and is_task_message(r.get("body")) for r in records)):
             return self._archive_tasks(records, invocation)
         try:
             delivery = read_event(event)
@@ -88,7 +89,7 @@ class ExtractHandler:
         for record in records:
             try:
                 task = ArchiveTask.from_message(record["body"])
-            except (ValueError, TypeError, KeyError) as error:  # marked as a task, but not one: to the DLQ, with why
+            except (ValueError, TypeError, KeyError, AttributeError) as error:  # marked as a task, but not one: to the DLQ, with why
                 self.logger.error("unreadable archive task; it goes to ArchiveDLQ after its retries",
                                   extra={"message_id": record.get("messageId"), "error": str(error), "received": str(record.get("body"))[:EXCERPT_CHARACTERS]})
                 failures.append({"itemIdentifier": record.get("messageId")})

@@ -118,13 +118,16 @@ class S3DocumentStore:
         self.bucket = bucket
         self.prefix = prefix
 
-    def write(self, key: str, document: Document) -> None:
+    def write(self, key: str, document: Document, *, run: str | None = None) -> None:
+        metadata = {"document-id": document.id, "source-sha256": document.fingerprints.sha256, "content-sha256": content_sha256(document)}
+        if run is not None:
+            metadata["run"] = run
         self._s3.put_object(
             Bucket=self.bucket,
             Key=key,
             Body=document_json(document),
             ContentType="application/json; charset=utf-8",
-            Metadata={"document-id": document.id, "source-sha256": document.fingerprints.sha256, "content-sha256": content_sha256(document)},
+            Metadata=metadata,
         )
 
     def hashes(self, key: str) -> tuple[str | None, str | None] | None:
@@ -135,7 +138,7 @@ class S3DocumentStore:
                 return None
             raise
         metadata = response.get("Metadata") or {}
-        return metadata.get("source-sha256"), metadata.get("content-sha256")
+        return metadata.get("source-sha256"), metadata.get("content-sha256"), metadata.get("run")
 
     def exists(self, key: str) -> bool:
         try:

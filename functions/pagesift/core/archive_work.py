@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import uuid
 import zlib
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .archives import RANGE_BYTES, RANGE_PAGES, ArchiveCounts, PageFailure, count, extract_page
-from .document import Document, Record, Source, content_sha256, document_json, document_key, record_name
+from .document import Document, Record, Source, archive_prefix, content_sha256, document_json, document_key, record_name
 from .events import (
     Event,
     archive_extracted_event,
@@ -53,6 +55,7 @@ log = logging.getLogger(__name__)
 
 TASK_MARK = "pagesift-archive-task"  # the key that tells an archive task's message from an S3 event
 MODES = ("documents", "shards")
+ANNOUNCE_LEASE_SECONDS = 120.0  # a task that took the announcement and died: another may take it after
 EVENTS_PER_CHECKPOINT = 10  # one PutEvents call's worth: what a killed range may repeat
 # Kept for the range's last put and save, and for sending itself on, when time runs short.
 FINISH_SECONDS = 3.0
@@ -84,9 +87,23 @@ class ArchiveTask:
 
     @classmethod
     def from_message(cls, body: str) -> ArchiveTask:
+        """The task a message says; ValueError if it is not one (a forged or damaged message)."""
         data = json.loads(body)
-        data.pop(TASK_MARK)
-        return cls(**data)
+        if not isinstance(data, dict) or data.pop(TASK_MARK, None) is None:
+            raise ValueError("not an archive task")
+        try:
+            task = cls(**data)
+        except TypeError as error:
+            raise ValueError(f"not an archive task: {error}") from error
+        archive = task.archive
+        if not (isinstance(archive, dict) and isinstance(archive.get("bucket"), str) and isinstance(archive.get("key"), str)
+                and archive["bucket"] and archive["key"]):
+            raise ValueError("an archive task names its archive's bucket and key")
+        if task.action not in ("plan", "range", "prune") or task.mode not in MODES or not isinstance(task.run, str):
+            raise ValueError(f"not an archive task: action {task.action!r}, mode {task.mode!r}")
+        if not all(isinstance(n, int) and n >= 0 for n in (task.index, task.start)) or not (task.end is None or isinstance(task.end, int)):
+            raise ValueError("an archive task's index, start and end are whole numbers")
+        return task
 
     @property
     def source(self) -> Source:
@@ -98,8 +115,8 @@ class ArchiveTask:
         return self.run
 
 
-def is_task_message(body: str | None) -> bool:
-    return bool(body) and body.lstrip().startswith("{") and f'"{TASK_MARK}"' in body[:64]
+def is_task_message(body: object) -> bool:
+    return isinstance(body, str) and body.lstrip().startswith("{") and f'"{TASK_MARK}"' in body[:64]
 
 
 @dataclass(slots=True)
@@ -116,7 +133,7 @@ class TaskOutcome:
 
 def base_key(prefix: str, archive_key: str) -> str:
     """Where everything of an archive lives in the documents bucket (docs/contracts.md)."""
-    return f"{prefix}{archive_key}/"
+    return archive_prefix(archive_key, prefix)
 
 
 def manifest_key(prefix: str, archive_key: str, run: str, index: int) -> str:
@@ -218,8 +235,9 @@ class ArchiveWork:
                 size += span.length or 0
                 if span.warc_type in _CAPTURES or span.warc_type == "broken":
                     captures += 1
-                    if span.record_id:
-                        names.append(f"{record_name(span.record_id)}\t{span.record_id}")
+                    # A record with no id is named by its offset, as its document is (warc._record).
+                    record_id = span.record_id or f"offset:{span.offset}"
+                    names.append(f"{record_name(record_id)}\t{record_id}")
         finally:
             _close(stream)
         if names or index == 0 or records:
@@ -279,10 +297,12 @@ class ArchiveWork:
                         # A run that replaces a version (a re-upload, a re-extraction) rewrites and
                         # announces only what changed, as a single page's change does.
                         before = self.documents.hashes(key) if task.replaces else None
+                        if before is not None and before[2] == task.run:
+                            before = None  # written by this run before a retry: not yet announced
                         if before is not None and before[1] == content_sha256(result):
                             counts.unchanged += 1
                         else:
-                            self.documents.write(key, result)
+                            self.documents.write(key, result, run=task.run)
                             changed = before is None or before[0] != result.fingerprints.sha256
                             events.append(extracted_event(result, self.documents.bucket, key, changed=changed, change=task.run))
                 next_offset = record.offset + (record.length or 0)
@@ -324,17 +344,22 @@ class ArchiveWork:
 
     def _announce(self, task: ArchiveTask, ranges: int) -> None:
         """Every range is done: the run's counts in one event, once; then the prune of what the
-        archive's previous version left, if it had one."""
-        if self.runs.is_announced(task.run):
-            return
-        total = ArchiveCounts()
-        for saved in self.runs.all_progress(task.run, ranges):
-            total.add(ArchiveCounts.from_dict(saved["counts"]))
-        event = archive_extracted_event(task.source, run=task.run, mode=task.mode, ranges=ranges, counts=total.to_dict(), change=task.run)
-        published = self.publisher.publish([event])
-        if not published.complete:
-            raise RuntimeError(f"Archive Extracted not put: {published.error}")
-        self.runs.mark_announced(task.run)
+        archive's previous version left, if it had one (sent again by a retry: a prune is
+        idempotent)."""
+        if not self.runs.is_announced(task.run):
+            # The task that completed the run announces it; another one completing it at the same
+            # time (the plan's last write and a range's) finds the claim taken. A retry of the
+            # same task holds the same claim.
+            if not self.runs.claim_announcement(task.run, f"{task.action}:{task.index}", ANNOUNCE_LEASE_SECONDS):
+                return
+            total = ArchiveCounts()
+            for saved in self.runs.all_progress(task.run, ranges):
+                total.add(ArchiveCounts.from_dict(saved["counts"]))
+            event = archive_extracted_event(task.source, run=task.run, mode=task.mode, ranges=ranges, counts=total.to_dict(), change=task.run)
+            published = self.publisher.publish([event])
+            if not published.complete:
+                raise RuntimeError(f"Archive Extracted not put: {published.error}")
+            self.runs.mark_announced(task.run)
         if task.replaces:
             self.queue.send([replace(task, action="prune", index=0, start=0, end=None).to_message()])
 
@@ -346,36 +371,44 @@ class ArchiveWork:
     def _prune(self, task: ArchiveTask, invocation: Invocation) -> TaskOutcome:
         bucket, archive_key = task.archive["bucket"], task.archive["key"]
         if task.deleted:
-            if self.archives.head(bucket, archive_key) is not None:
-                raise TaskSuperseded(f"s3://{bucket}/{archive_key} exists again: its new run prunes")
+            # Gone (or become the page the task names): anything else is a newer version, whose run prunes.
+            now = self.archives.head(bucket, archive_key)
+            if now is not None and (now.etag, now.version_id) != (task.archive.get("etag"), task.archive.get("version_id")):
+                raise TaskSuperseded(f"s3://{bucket}/{archive_key} has a newer version: its run prunes")
         else:
             self._current(task)
         base = base_key(self.documents.prefix, archive_key)
         runs_prefix, shards_prefix, ours = f"{base}_runs/", f"{base}shards/", f"{base}_runs/{task.run}/"
-        keys = list(self.documents.list(base))
-        # Every run's manifests name its documents' records: what a document's deletion event
-        # says it was; this run's (none, for a deleted archive) are what is kept.
+        # Only what the archive's runs wrote is the archive's: documents its manifests name, and
+        # its runs' shards and manifests (never what else lies under the prefix: a nested
+        # archive's, a page's). The manifests also say each document's record, for its event.
+        manifests = [key for key in self.documents.list(runs_prefix) if _RUN_FILE.fullmatch(key[len(runs_prefix) :])]
+        shards = [key for key in self.documents.list(shards_prefix) if _SHARD_FILE.fullmatch(key[len(shards_prefix) :])]
         records: dict[str, str] = {}
         keep: set[str] = set()
-        for key in keys:
-            if key.startswith(runs_prefix):
-                for line in (self.documents.get_bytes(key) or b"").decode("utf-8").splitlines():
-                    name, _, record_id = line.partition("\t")
-                    records[f"{base}{name}.json"] = record_id or name
-                    if key.startswith(ours) and not task.deleted:
-                        keep.add(f"{base}{name}.json")
+        for key in manifests:
+            for line in (self.documents.get_bytes(key) or b"").decode("utf-8").split("\n"):
+                name, _, record_id = line.partition("\t")
+                if not name:
+                    continue
+                document = f"{base}{name}.json"
+                if key.startswith(ours) and not task.deleted:
+                    keep.add(document)
+                else:
+                    records.setdefault(document, record_id or name)
         if not task.deleted:
-            keep.update(key for key in keys if key.startswith((ours, f"{shards_prefix}{task.run}/")))
-        doomed = [key for key in keys if key not in keep and not key.startswith(runs_prefix)]
-        doomed += [key for key in keys if key not in keep and key.startswith(runs_prefix)]  # manifests last
+            keep.update(key for key in [*manifests, *shards] if key.startswith((ours, f"{shards_prefix}{task.run}/")))
+        written = {key for key in self.documents.list(base) if key in records} if records else set()
+        documents = sorted(key for key in records if key not in keep and key in written)
+        doomed = [*documents, *(key for key in shards if key not in keep), *(key for key in manifests if key not in keep)]  # manifests last
         events: list[Event] = []
         batch: list[str] = []
         removed = 0
         for key in doomed:
             if key.startswith(shards_prefix):
                 events.append(shard_deleted_event(task.source, self.documents.bucket, key, change=task.run))
-            elif key.endswith(".json") and not key.startswith(runs_prefix):
-                record = Record(id=records.get(key, key[len(base) : -len(".json")]))
+            elif key in records:
+                record = Record(id=records[key])
                 events.append(deleted_event(replace(task.source, record=record), self.documents.bucket, key, change=task.run))
             batch.append(key)
             if len(batch) >= 1000 or len(events) >= 1000:
@@ -413,6 +446,10 @@ class ArchiveWork:
         left = invocation.seconds_left()
         budget = self.extraction_budget_seconds
         return left if left is not None and (budget is None or left < budget) else budget
+
+
+_RUN_FILE = re.compile(r"[0-9a-f]{32}/[0-9]{6}\.txt")
+_SHARD_FILE = re.compile(r"[0-9a-f]{32}/[0-9]{6}-[0-9]{12}\.jsonl\.gz")
 
 
 class _Shard:

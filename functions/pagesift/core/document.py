@@ -144,17 +144,33 @@ _UNSAFE_KEY = re.compile(r"[\x00-\x1f\x7f]|(?:^|/)\.{1,2}(?:/|$)")
 _NOT_IN_NAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
+_WARC_UUID = re.compile(r"<urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})>")
+MAX_ARCHIVE_PREFIX_BYTES = 768  # leaves room under S3's 1,024 for a record's name, a shard's or a manifest's
+
+
 def record_name(record_id: str) -> str:
-    """How a record is named in its document's key: a WARC-Record-ID ``<urn:uuid:…>`` by its
-    UUID; any other id by its safe characters, with a hash of the id when some were replaced
-    (so that two ids never share a name)."""
-    name = record_id.strip().strip("<>")
-    if name.lower().startswith("urn:uuid:"):
-        name = name[len("urn:uuid:") :]
-    clean = _NOT_IN_NAME.sub("_", name)[:200]
-    if clean != name or not clean or clean in (".", ".."):
-        clean = f"{clean}~{hashlib.sha256(record_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
-    return clean
+    """How a record is named in its document's key: a WARC-Record-ID ``<urn:uuid:…>`` (as
+    writers make them: lower case) by its UUID; any other id by its safe characters and a hash
+    of the whole id (so that no two ids share a name)."""
+    if match := _WARC_UUID.fullmatch(record_id):
+        return match.group(1)
+    clean = _NOT_IN_NAME.sub("_", record_id.strip().strip("<>"))[:200]
+    return f"{clean}~{hashlib.sha256(record_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
+
+
+def archive_prefix(source_key: str, prefix: str = DEFAULT_DOCUMENTS_PREFIX) -> str:
+    """Where everything of a many-page object (a web archive) lives in the documents bucket:
+    ``<prefix><source key>/``, or for a key that is unsafe or too long, a cleaned, shortened
+    form with a hash of the full key, so that the mapping stays one-to-one."""
+    plain = f"{prefix}{source_key}/"
+    if not _UNSAFE_KEY.search(source_key) and len(plain.encode("utf-8")) <= MAX_ARCHIVE_PREFIX_BYTES:
+        return plain
+    digest = hashlib.sha256(source_key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    cleaned = re.sub(r"[\x00-\x1f\x7f]", "_", source_key)
+    cleaned = re.sub(r"(?:^|(?<=/))\.{1,2}(?=/|$)", "_", cleaned)
+    budget = MAX_ARCHIVE_PREFIX_BYTES - len(prefix.encode("utf-8")) - len(digest) - 2
+    head = cleaned.encode("utf-8")[: max(budget, 0)].decode("utf-8", "ignore")
+    return f"{prefix}{head}~{digest}/"
 
 
 def document_key(source_key: str, prefix: str = DEFAULT_DOCUMENTS_PREFIX, record: str | None = None) -> str:
@@ -166,7 +182,7 @@ def document_key(source_key: str, prefix: str = DEFAULT_DOCUMENTS_PREFIX, record
     a hash of the full source key appended, which keeps the mapping one-to-one.
     """
     if record is not None:
-        source_key = f"{source_key}/{record_name(record)}"
+        return f"{archive_prefix(source_key, prefix)}{record_name(record)}.json"
     suffix = ".json"
     plain = f"{prefix}{source_key}{suffix}"
     if not _UNSAFE_KEY.search(source_key) and len(plain.encode("utf-8")) <= MAX_S3_KEY_BYTES:

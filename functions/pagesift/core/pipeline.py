@@ -297,10 +297,21 @@ class Pipeline:
         if self.archives is not None and (sniff(stored.head or (stored.data or b"")[:512]) or named_like_archive(change.key)):
             # Read by ranges, in parallel, by the archive's run (docs/archives.md): none of it here.
             run = change_id(change)
-            self.archives.start(source, run=run, mode=self.output_mode, replaces=bool(archive_run(state) or state.content_sha256))
+            # Any history (a run, a page, a deletion whose prune may not have run): the new run
+            # prunes what is not its own once it is done.
+            replaces = bool(state.sequencer or state.version_id or state.deleted or state.content_sha256 or state.dirty)
+            if archive_run(state) is None and (state.content_sha256 or state.dirty) and self.documents.exists(key := self._document_key(source)):
+                # The object was a page: its document goes, with its event, as the archive's come.
+                pending.wrote = True
+                self.documents.delete(key)
+                pending.events.append(deleted_event(replace(source, record=None), self.documents.bucket, key, change=run))
+            self.archives.start(source, run=run, mode=self.output_mode, replaces=replaces)
             pending.applied = _applied(change, state, stored, None, ARCHIVE_MARK + run, made_by=self.made_by)
             pending.outcome = Outcome(Status.ARCHIVE, change, reason=f"web archive: run {run} started", input_bytes=stored.size)
             return
+        if self.archives is not None and (previous := archive_run(state)) is not None:
+            # An archive replaced by a page: the archive's documents go (this version is kept).
+            self.archives.remove(source, run=previous, change=change_id(change))
         try:
             if stored.data is None:  # the page source did not read it: over the size limit
                 raise self.limits.input_too_large(stored.size)

@@ -104,7 +104,9 @@ class DocumentStore(Protocol):
     bucket: str
     prefix: str
 
-    def write(self, key: str, document: Document) -> None: ...
+    def write(self, key: str, document: Document, *, run: str | None = None) -> None:
+        """Write the document; ``run``: the archive run writing it, kept with it."""
+        ...
 
     def exists(self, key: str) -> bool: ...
 
@@ -122,9 +124,10 @@ class DocumentStore(Protocol):
 
     def delete_many(self, keys: Sequence[str]) -> None: ...
 
-    def hashes(self, key: str) -> tuple[str | None, str | None] | None:
+    def hashes(self, key: str) -> tuple[str | None, str | None, str | None] | None:
         """The text and content hashes of the document at ``key`` as written (its
-        fingerprints.sha256 and content_sha256), None when there is none."""
+        fingerprints.sha256 and content_sha256) and the archive run that wrote it, None when
+        there is none."""
         ...
 
 
@@ -156,7 +159,7 @@ class RunProgress:
     """How far an archive's run is: its ranges (None until planned) and those done."""
 
     ranges: int | None
-    done: int
+    done: int  # of the ranges 0 .. ranges-1 (an index past them, forged or stale, counts for none)
 
     @property
     def complete(self) -> bool:
@@ -185,6 +188,12 @@ class RunStore(Protocol):
         ...
 
     def is_announced(self, run: str) -> bool: ...
+
+    def claim_announcement(self, run: str, owner: str, lease_seconds: float) -> bool:
+        """Take the right to put the run's ``Archive Extracted`` (not yet announced, and no
+        other holder whose lease is still running): two deliveries of the last range at once
+        put it once."""
+        ...
 
     def mark_announced(self, run: str) -> None: ...
 

@@ -506,6 +506,11 @@ class _Frames:
                         # whole, and its offsets are decompressed ones from here on.
                         whole, self.splittable = True, False
                         raw.offset = decompressed + start
+                        if self._beyond(raw.offset):  # the range ends after the first record
+                            for done in held:
+                                done.length = raw.offset - done.offset
+                                yield done
+                            return
                     reading = False
                     held.append(raw)
                     if whole:
