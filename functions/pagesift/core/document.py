@@ -162,36 +162,33 @@ def archive_prefix(source_key: str, prefix: str = DEFAULT_DOCUMENTS_PREFIX) -> s
     """Where everything of a many-page object (a web archive) lives in the documents bucket:
     ``<prefix><source key>/``, or for a key that is unsafe or too long, a cleaned, shortened
     form with a hash of the full key, so that the mapping stays one-to-one."""
-    plain = f"{prefix}{source_key}/"
-    if not _UNSAFE_KEY.search(source_key) and len(plain.encode("utf-8")) <= MAX_ARCHIVE_PREFIX_BYTES:
-        return plain
-    digest = hashlib.sha256(source_key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    cleaned = re.sub(r"[\x00-\x1f\x7f]", "_", source_key)
-    cleaned = re.sub(r"(?:^|(?<=/))\.{1,2}(?=/|$)", "_", cleaned)
-    budget = MAX_ARCHIVE_PREFIX_BYTES - len(prefix.encode("utf-8")) - len(digest) - 2
-    head = cleaned.encode("utf-8")[: max(budget, 0)].decode("utf-8", "ignore")
-    return f"{prefix}{head}~{digest}/"
+    return _placed(source_key, prefix, "/", MAX_ARCHIVE_PREFIX_BYTES)
 
 
 def document_key(source_key: str, prefix: str = DEFAULT_DOCUMENTS_PREFIX, record: str | None = None) -> str:
     """The documents-bucket key of a page: ``<prefix><source key>.json`` for an object that is
-    one page, ``<prefix><source key>/<record name>.json`` for a record inside a many-page object
-    (``record`` is its id; see record_name).
+    one page, ``<archive_prefix(source key)><record name>.json`` for a record inside a
+    many-page object (``record`` is its id; see record_name).
 
     Keys that would be unsafe or longer than S3 allows keep a readable, cleaned part and get
     a hash of the full source key appended, which keeps the mapping one-to-one.
     """
     if record is not None:
         return f"{archive_prefix(source_key, prefix)}{record_name(record)}.json"
-    suffix = ".json"
+    return _placed(source_key, prefix, ".json", MAX_S3_KEY_BYTES)
+
+
+def _placed(source_key: str, prefix: str, suffix: str, limit: int) -> str:
+    """``<prefix><source key><suffix>`` if that is safe and within ``limit`` bytes, else a
+    cleaned, shortened form of the key with a hash of all of it before the suffix."""
     plain = f"{prefix}{source_key}{suffix}"
-    if not _UNSAFE_KEY.search(source_key) and len(plain.encode("utf-8")) <= MAX_S3_KEY_BYTES:
+    if not _UNSAFE_KEY.search(source_key) and len(plain.encode("utf-8")) <= limit:
         return plain
     digest = hashlib.sha256(source_key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     cleaned = re.sub(r"[\x00-\x1f\x7f]", "_", source_key)
     cleaned = re.sub(r"(?:^|(?<=/))\.{1,2}(?=/|$)", "_", cleaned)
     tail = f"~{digest}{suffix}"
-    budget = MAX_S3_KEY_BYTES - len(prefix.encode("utf-8")) - len(tail.encode("utf-8"))
+    budget = limit - len(prefix.encode("utf-8")) - len(tail.encode("utf-8"))
     head = cleaned.encode("utf-8")[: max(budget, 0)].decode("utf-8", "ignore")
     return f"{prefix}{head}{tail}"
 
