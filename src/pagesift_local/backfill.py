@@ -2,7 +2,8 @@
 function, as an S3 Batch Operations job; ``--reextract`` also redoes what an older pagesift or
 other options made (the function decides per object, from its record: docs/archives.md).
 
-The command lists the prefix and writes the job's manifest (a Batch Operations CSV of bucket
+The command lists the prefix (or, with ``--inventory``, reads an S3 Inventory report of the
+bucket: millions of keys without listing them) and writes the job's manifest (a Batch Operations CSV of bucket
 and URL-encoded key) to the documents bucket under ``_pagesift/backfill/<job>/``. On AWS it
 creates the job (``s3control:CreateJob``, operation LambdaInvoke on the function, schema 2.0,
 ``userArguments: {"pagesift": "backfill" | "reextract"}``, the role the template gives it,
@@ -16,6 +17,7 @@ answers ``TemporaryFailure``, and the report is written where the job would writ
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import time
@@ -123,9 +125,27 @@ def list_keys(s3: Any, target: Target) -> Iterator[str]:
                 yield item["Key"]
 
 
-def write_manifest(s3: Any, names: StackNames, target: Target, job_id: str) -> tuple[str, str, list[str]]:
+def inventory_keys(s3: Any, manifest_url: str, target: Target) -> Iterator[str]:
+    """The keys under the target's prefix that an S3 Inventory report lists (its manifest.json:
+    CSV files, gzip, whose schema names the Bucket and Key columns; keys URL-encoded)."""
+    where = Target.parse(manifest_url)
+    manifest = json.loads(s3.get_object(Bucket=where.bucket, Key=where.prefix)["Body"].read())
+    if manifest.get("fileFormat", "CSV").upper() != "CSV":
+        raise SystemExit(f"pagesift backfill: only CSV inventory reports are read, not {manifest.get('fileFormat')}")
+    columns = [name.strip() for name in manifest["fileSchema"].split(",")]
+    bucket_at, key_at = columns.index("Bucket"), columns.index("Key")
+    data_bucket = manifest["destinationBucket"].rsplit(":", 1)[-1]
+    for file in manifest["files"]:
+        body = s3.get_object(Bucket=data_bucket, Key=file["key"])["Body"].read()
+        for row in csv.reader(io.StringIO(gzip.decompress(body).decode("utf-8"))):
+            key = unquote(row[key_at])
+            if row[bucket_at] == target.bucket and key.startswith(target.prefix) and not key.endswith("/"):
+                yield key
+
+
+def write_manifest(s3: Any, names: StackNames, target: Target, job_id: str, inventory: str | None = None) -> tuple[str, str, list[str]]:
     """The job's manifest (Batch Operations CSV: bucket, URL-encoded key): its key, ETag and keys."""
-    keys = list(list_keys(s3, target))
+    keys = list(inventory_keys(s3, inventory, target) if inventory else list_keys(s3, target))
     body = "".join(f"{target.bucket},{quote(key, safe='')}\n" for key in keys).encode("utf-8")
     key = f"{BACKFILL_PREFIX}{job_id}/manifest.csv"
     etag = s3.put_object(Bucket=names.documents_bucket, Key=key, Body=body, ContentType="text/csv")["ETag"].strip('"')
@@ -133,12 +153,12 @@ def write_manifest(s3: Any, names: StackNames, target: Target, job_id: str) -> t
 
 
 def run_on_aws(session: Any, names: StackNames, target: Target, purpose: str, *, wait: bool,
-               progress: Callable[[int, int], None]) -> JobReport:
+               progress: Callable[[int, int], None], inventory: str | None = None) -> JobReport:
     if not names.role_arn:
         raise SystemExit("pagesift backfill: the stack has no BatchOperationsRoleArn output (deploy this version of the template)")
     s3, s3control, sts = session.client("s3"), session.client("s3control"), session.client("sts")
     job_token = uuid.uuid4().hex
-    manifest_key, etag, keys = write_manifest(s3, names, target, job_token)
+    manifest_key, etag, keys = write_manifest(s3, names, target, job_token, inventory)
     if not keys:
         return JobReport(job_token)
     account = sts.get_caller_identity()["Account"]
@@ -179,7 +199,7 @@ def run_on_aws(session: Any, names: StackNames, target: Target, purpose: str, *,
 
 
 def run_locally(session: Any, endpoint_url: str, names: StackNames, target: Target, purpose: str, *, concurrency: int,
-                template_dir: Any, progress: Callable[[int, int], None]) -> JobReport:
+                template_dir: Any, progress: Callable[[int, int], None], inventory: str | None = None) -> JobReport:
     """The job, played on the embedded stack: the same manifest, the same events, the function's
     own handler (one task an invocation, as Batch Operations invokes it), the same report."""
     from .stack import FunctionConfig
@@ -187,7 +207,7 @@ def run_locally(session: Any, endpoint_url: str, names: StackNames, target: Targ
 
     s3, lam = session.client("s3"), session.client("lambda")
     job_id = uuid.uuid4().hex
-    manifest_key, _etag, _keys = write_manifest(s3, names, target, job_id)
+    manifest_key, _etag, _keys = write_manifest(s3, names, target, job_id, inventory)
     rows = [line.split(",", 1) for line in s3.get_object(Bucket=names.documents_bucket, Key=manifest_key)["Body"].read().decode().splitlines()]
     fn = lam.get_function_configuration(FunctionName=names.function_name)
     stack = SimpleNamespace(

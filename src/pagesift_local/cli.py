@@ -497,9 +497,10 @@ def command_backfill(args: argparse.Namespace) -> int:
         if local:
             with _function_logs_to(args.log_file):
                 report = backfill.run_locally(session, args.endpoint_url, names, target, purpose, concurrency=args.concurrency,
-                                              template_dir=DEFAULT_TEMPLATE.parent, progress=progress)
+                                              template_dir=DEFAULT_TEMPLATE.parent, progress=progress, inventory=args.inventory)
         else:
-            report = backfill.run_on_aws(session, names, target, purpose, wait=not args.no_wait, progress=progress)
+            report = backfill.run_on_aws(session, names, target, purpose, wait=not args.no_wait, progress=progress,
+                                         inventory=args.inventory)
     print(json.dumps(report.to_dict()) if args.json else report.render())
     return 1 if report.codes.get("PermanentFailure") or report.codes.get("TemporaryFailure") else 0
 
@@ -565,6 +566,8 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("target", metavar="s3://BUCKET/PREFIX")
     backfill.add_argument("--reextract", action="store_true",
                           help="also redo objects an older pagesift or other options made (events only for documents that change)")
+    backfill.add_argument("--inventory", metavar="s3://BUCKET/…/manifest.json",
+                          help="the keys from an S3 Inventory report (CSV) of the bucket instead of listing the prefix")
     backfill.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")
     backfill.add_argument("--endpoint-url", help="the embedded local stack's endpoint (`pagesift local up`): the job is played locally")
     backfill.add_argument("--region", help="the stack's region (default: the AWS configuration's)")

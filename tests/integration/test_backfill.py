@@ -78,3 +78,24 @@ def drain_until(stack: LocalStack, detail_type: str, timeout: int = 120) -> list
     while time.monotonic() < deadline and not any(e["detail-type"] == detail_type for e in events):
         events += drain(stack, url)
     return events
+
+
+def test_backfill_takes_its_keys_from_an_s3_inventory_report(capsys: pytest.CaptureFixture[str]) -> None:
+    import gzip
+    from urllib.parse import quote
+
+    with LocalStack(ROOT / "template.yaml") as stack:
+        info, s3 = stack.info(), stack.client("s3")
+        for key in KEYS[:3]:
+            s3.put_object(Bucket=info["input_bucket"], Key=key, Body=article_bytes(title=key))
+        drain(stack, info["extract_queue_url"])
+        # An inventory report as S3 writes one: manifest.json, and gzip CSV files it names.
+        s3.create_bucket(Bucket="inventories")
+        rows = "".join(f'"{info["input_bucket"]}","{quote(key)}","true"\n' for key in [*KEYS[:2], "elsewhere/not-this.html"])
+        s3.put_object(Bucket="inventories", Key="inv/data/part-1.csv.gz", Body=gzip.compress(rows.encode()))
+        manifest = {"sourceBucket": info["input_bucket"], "destinationBucket": "arn:aws:s3:::inventories", "version": "2016-11-30",
+                    "fileFormat": "CSV", "fileSchema": "Bucket, Key, IsLatest", "files": [{"key": "inv/data/part-1.csv.gz"}]}
+        s3.put_object(Bucket="inventories", Key="inv/manifest.json", Body=json.dumps(manifest).encode())
+        report = backfill(stack, capsys, "--inventory", "s3://inventories/inv/manifest.json")
+        # Only what the report lists under the prefix: the third page is not in it.
+        assert report["tasks"] == 2 and report["outcomes"] == {"extracted or deleted": 2}
