@@ -190,12 +190,23 @@ def run_on_aws(session: Any, names: StackNames, target: Target, purpose: str, *,
         if key.endswith(".csv"):
             body = s3.get_object(Bucket=names.documents_bucket, Key=key)["Body"].read().decode("utf-8")
             for row in csv.reader(io.StringIO(body)):
-                # Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage
                 if len(row) >= 7:
-                    report.add(unquote(row[1]), row[4] or ("Succeeded" if row[3] == "succeeded" else row[3]), row[6])
+                    report.add(*report_row(row))
     if described["Status"] != "Complete":
         report.failures.append({"key": "(job)", "result": described["Status"], "why": json.dumps(described.get("FailureReasons", []))})
     return report
+
+
+def report_row(row: list[str]) -> tuple[str, str, str]:
+    """A completion report's row → (key, result code, result string). The report's declared
+    schema is Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage, but
+    the reports AWS writes (and its examples) hold the HTTP status before the error code
+    (``…,failed,200,PermanentFailure,…``; ``…,succeeded,200,,…``): the code is whichever of the
+    two is not a number, else the task's status says it."""
+    code = next((value for value in row[4:6] if value and not value.isdigit()), "")
+    if not code:
+        code = "Succeeded" if row[3].lower() == "succeeded" else "PermanentFailure"
+    return unquote(row[1]), code, row[6]
 
 
 def run_locally(session: Any, endpoint_url: str, names: StackNames, target: Target, purpose: str, *, concurrency: int,
@@ -241,7 +252,9 @@ def run_locally(session: Any, endpoint_url: str, names: StackNames, target: Targ
         for future in futures:
             key, code, text = future.result()
             report.add(key, code, text)
-            lines.append([target.bucket, quote(key, safe=""), "", "succeeded" if code == "Succeeded" else "failed", code, "200", text])
+            # As AWS writes its rows (report_row): the HTTP status, then the error code of a failure.
+            lines.append([target.bucket, quote(key, safe=""), "", "succeeded" if code == "Succeeded" else "failed", "200",
+                          "" if code == "Succeeded" else code, text])
             done += 1
             progress(done, len(rows))
     out = io.StringIO()
