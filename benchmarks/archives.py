@@ -4,12 +4,13 @@ the archive grows (aim: flat). Never run in the tests.
 
     .venv/bin/python benchmarks/archives.py [--pages 20000] [--jobs 1] [--work DIR]
     .venv/bin/python benchmarks/archives.py --flow [--pages 2000] [--range-pages 500] [--concurrency 2]
+    .venv/bin/python benchmarks/archives.py --flow --pages 600 --range-pages 100 --kill 3 2>/dev/null
 
 The archive is written from the article-extraction benchmark's pages (cycled, each with a URL
 of its own) with the record mix of a real crawl (tests/support/warcs.py: warcinfo,
 request/response pairs, metadata, revisits, non-HTML, chunked, gzip, deflate and br bodies,
 redirects; no faults, so that both sides extract the same pages). Every run is a fresh
-`pagesift extract` process; its peak RSS is the process's (``--jobs 1``: no worker processes).
+`pagesift extract` process; its peak RSS is the process's own (VmHWM), and with ``--jobs`` over 1 the largest worker's.
 Reading alone (the reader over the archive, no extraction) is timed beside FastWARC's own
 iteration of the same archive, to show what the framing costs.
 
@@ -19,6 +20,15 @@ an archive of ``--pages`` pages cut into ranges of ``--range-pages`` (so that it
 exact counts of every event, and the time per page split into extraction (the documents' own
 ``extraction.duration_ms``) and the rest (AWS calls on the moto server, which is far slower
 than AWS, and the worker's polling).
+
+``--flow --kill N``: the same, with the first N range invocations killed at a random moment
+(an exception no handler code catches, raised asynchronously in the worker's thread, as a crashed
+runtime; ``--seed`` picks the moments); the killed batches come back after a visibility timeout of
+``--visibility-timeout`` seconds. It prints what the kills cost: the documents under the
+archive's prefix (in shards mode, the documents across its shards), the distinct documents
+announced, and the events announced more than once (the documented window: at most the ten of
+the PutEvents call a worker died in, per kill). Its times include the waits for the visibility
+timeout, so its split per page says nothing of speed.
 """
 
 from __future__ import annotations
@@ -33,6 +43,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "datasets" / "article-extraction-benchmark"
@@ -66,14 +78,19 @@ def run_extract(path: Path, jobs: int) -> dict[str, float]:
         "import resource, runpy, sys; sys.argv = ['pagesift', 'extract', sys.argv[1], '--jobs', sys.argv[2]];"
         "from pagesift_local.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child of this (large)
+        # process would report this process's size as its own.
+        "status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+        "print(status, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "extract"), str(ROOT / "functions"), str(ROOT / "src")])}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, str(path), str(jobs)], capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
     documents = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(int(done.stderr.strip().splitlines()[-1]) / 1024, 1), "documents": documents}
+    own, workers = (int(value) for value in done.stderr.strip().splitlines()[-1].split())
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(own / 1024, 1), "worker_peak_rss_mb": round(workers / 1024, 1),
+            "documents": documents}
 
 
 def read_only(archive: Path) -> dict[str, float]:
@@ -107,6 +124,51 @@ def flow(args: argparse.Namespace) -> None:
             out.flush()
 
 
+class Killed(BaseException):
+    """A worker's runtime dying: no ``except Exception`` in the function catches it."""
+
+
+def range_killer(kills: int, seed: int, most_seconds: float) -> tuple[Callable[[ModuleType], None], list[dict[str, Any]]]:
+    """An ``on_load`` for the archive workers that kills the first ``kills`` range invocations
+    at a random moment of their first ``most_seconds``, and the record of each kill."""
+    import ctypes
+    import random
+    import threading
+
+    from pagesift.core.archive_work import TASK_MARK
+
+    chooser, lock, done = random.Random(seed), threading.Lock(), []
+
+    def wrap(module: ModuleType) -> None:
+        handler = module.lambda_handler
+
+        def killing_handler(event: dict[str, Any], context: Any) -> Any:
+            bodies = [json.loads(record["body"]) for record in event.get("Records", [])]
+            task = next((body for body in bodies if isinstance(body, dict) and TASK_MARK in body), None)
+            timer = None
+            with lock:
+                if task is not None and task.get("action") == "range" and len(done) < kills:
+                    delay = chooser.uniform(0.5, most_seconds)
+                    done.append({"range": task["index"], "after_seconds": round(delay, 2), "killed": False})
+                    victim, entry = threading.get_ident(), done[-1]
+
+                    def kill() -> None:
+                        entry["killed"] = True
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(victim), ctypes.py_object(Killed))
+
+                    timer = threading.Timer(delay, kill)
+                    timer.start()
+            try:
+                return handler(event, context)
+            finally:
+                if timer is not None:
+                    timer.cancel()  # finished first: nothing to kill
+
+        module.lambda_handler = killing_handler
+
+    return wrap, done
+
+
 def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, object]:
     import gzip as gzip_module
     from collections import Counter
@@ -116,14 +178,19 @@ def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, obj
     from pagesift_local.worker import QueueWorker
 
     parameters = {"ArchiveRangePages": str(args.range_pages), "OutputMode": mode}
+    on_load, kills = range_killer(args.kill, args.seed, args.kill_within) if args.kill else (None, [])
     with LocalStack(ROOT / "template.yaml", parameters=parameters) as stack, \
             QueueWorker(stack, batching_window_seconds=0), \
-            QueueWorker(stack, concurrency=args.concurrency, batching_window_seconds=0, source=stack.archive_source):
+            QueueWorker(stack, concurrency=args.concurrency, batching_window_seconds=0, source=stack.archive_source,
+                        visibility_timeout=args.visibility_timeout if args.kill else None, on_load=on_load):
         s3, info = stack.client("s3"), stack.info()
         started = time.perf_counter()
         s3.put_object(Bucket=info["input_bucket"], Key="bench/archive.warc.gz", Body=data)
         events = wait_for_events(stack, set(), 3600, {"bench/archive.warc.gz"})["bench/archive.warc.gz"]
         seconds = time.perf_counter() - started
+        if args.kill:  # anything a killed range repeats after the summary is counted too
+            events += wait_for_events(stack, set(), 10, {"bench/archive.warc.gz"}).get("bench/archive.warc.gz", [])
+        stored = stored_documents(s3, info["documents_bucket"], "bench/archive.warc.gz", mode)
         kinds = Counter(e["detail-type"] for e in events)
         [summary] = [e["detail"] for e in events if e["detail-type"] == "Archive Extracted"]
         durations = []
@@ -138,11 +205,35 @@ def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, obj
     pages = summary["pages"]
     per_page = seconds * args.concurrency / pages * 1000
     extraction = sum(durations) / max(len(durations), 1)
+    announced = Counter((e["detail-type"], e["detail"].get("document", {}).get("id") or e["detail"].get("shard", {}).get("key")
+                         or e["detail"].get("source", {}).get("record", {}).get("id")) for e in events)
+    killing = {} if not args.kill else {"kills": kills, "stored_documents": stored["documents"],
+                                        "distinct_stored_documents": stored["distinct"],
+                                        "distinct_announced": len(announced),
+                                        "announced_more_than_once": sum(count - 1 for count in announced.values()),
+                                        "archive_extracted_events": kinds["Archive Extracted"]}
     return ({"mode": mode, "pages": pages, "documents": summary["documents"], "ranges": summary["ranges"],
                       "events": dict(kinds), "failures": summary["failures"], "skipped": summary["skipped"],
                       "seconds": round(seconds, 1), "worker_ms_per_page": round(per_page, 1),
                       "extraction_ms_per_page": round(extraction, 1), "aws_and_polling_ms_per_page": round(per_page - extraction, 1),
-                      "moto_share": round(1 - extraction / per_page, 3)})
+                      "moto_share": round(1 - extraction / per_page, 3), **killing})
+
+
+def stored_documents(s3: Any, bucket: str, archive_key: str, mode: str) -> dict[str, int]:
+    """The documents the archive has in the documents bucket: one object each in documents
+    mode, one line each across the shards in shards mode (manifests are not documents)."""
+    ids: list[str] = []
+    for listing in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for entry in listing.get("Contents", []):
+            key = entry["Key"]
+            if f"{archive_key}/" not in key or "/_runs/" in key:
+                continue
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            if mode == "shards" and "/shards/" in key:
+                ids += [json.loads(line)["id"] for line in gzip.decompress(body).splitlines()]
+            elif mode == "documents" and key.endswith(".json"):
+                ids.append(json.loads(body)["id"])
+    return {"documents": len(ids), "distinct": len(set(ids))}
 
 
 def main() -> None:
@@ -153,6 +244,10 @@ def main() -> None:
     parser.add_argument("--flow", action="store_true", help="the whole flow on the embedded stack, both output modes")
     parser.add_argument("--range-pages", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--kill", type=int, default=0, help="with --flow: kill the first N range invocations")
+    parser.add_argument("--kill-within", type=float, default=20.0, help="seconds into a range within which it is killed")
+    parser.add_argument("--visibility-timeout", type=int, default=60, help="with --kill: when a killed batch comes back")
+    parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.flow:
