@@ -166,6 +166,18 @@ def test_a_response_too_large_to_be_a_page_fails_and_a_large_capture_is_skipped_
     assert items[1].error.kind is ErrorKind.INPUT_TOO_LARGE  # type: ignore[union-attr]
 
 
+def test_an_oversized_chunked_response_is_judged_by_its_headers_not_called_corrupt() -> None:
+    # Its block is kept only up to its head: the cut chunked body must not be de-chunked.
+    big = b"<html><body><p>" + b"long article " * 20_000 + b"</p></body></html>"
+    writer = ArchiveWriter()
+    writer.exchange("https://a.example/big", big, expect="broken:InputTooLarge", chunked=True)
+    writer.exchange("https://a.example/big.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 300_000, expect="skip:not-html",
+                    content_type="image/png", chunked=True)
+    writer.exchange("https://a.example/ok", ARTICLE_PAGES[0], chunked=True)
+    items = list(WarcReader(limits=Limits(max_input_bytes=100_000)).items(io.BytesIO(writer.archive().data), ARCHIVE))
+    assert [outcome(i) for i in items] == ["skip:request", "broken:InputTooLarge", "skip:request", "skip:not-html", "skip:request", "page"]
+
+
 def test_headers_the_way_crawlers_write_them() -> None:
     writer = ArchiveWriter(gzip_mode=None)
     # Capitalised chunked, a charset only in the page, no Content-Type, WARC/1.0 angle-bracketed URI.

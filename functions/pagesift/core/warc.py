@@ -657,8 +657,11 @@ class WarcReader:
         # FastWARC parses the HTTP message of the block as framed here, behind WARC headers of
         # its own making (the record's own were read already, and may end lines with LF alone).
         header = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % len(block)
+        # An oversized record's block is cut after its head: only its headers are read, since
+        # de-chunking a cut body fails and would make a big chunked capture look corrupt.
+        decode = "transfer" if raw.complete else "none"
         try:
-            parsed = next(iter(ArchiveIterator(io.BytesIO(header + block + b"\r\n\r\n"), auto_decode="transfer", parse_http=True)), None)
+            parsed = next(iter(ArchiveIterator(io.BytesIO(header + block + b"\r\n\r\n"), auto_decode=decode, parse_http=True)), None)
             if parsed is None or not parsed.is_http or not parsed.http_headers.status_code:
                 raise ValueError("no HTTP status line")
             http = parsed.http_headers
