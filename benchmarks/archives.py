@@ -170,7 +170,6 @@ def range_killer(kills: int, seed: int, most_seconds: float) -> tuple[Callable[[
 
 
 def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, object]:
-    import gzip as gzip_module
     from collections import Counter
 
     from pagesift_local.cli import wait_for_events
@@ -190,25 +189,17 @@ def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, obj
         seconds = time.perf_counter() - started
         if args.kill:  # anything a killed range repeats after the summary is counted too
             events += wait_for_events(stack, set(), 10, {"bench/archive.warc.gz"}).get("bench/archive.warc.gz", [])
-        stored = stored_documents(s3, info["documents_bucket"], "bench/archive.warc.gz", mode)
+        documents = stored_documents(s3, info["documents_bucket"], "bench/archive.warc.gz", mode)
         kinds = Counter(e["detail-type"] for e in events)
         [summary] = [e["detail"] for e in events if e["detail-type"] == "Archive Extracted"]
-        durations = []
-        for event in events:
-            detail = event["detail"]
-            if event["detail-type"] == "Document Extracted":
-                body = s3.get_object(Bucket=detail["document"]["bucket"], Key=detail["document"]["key"])["Body"].read()
-                durations.append(json.loads(body)["extraction"]["duration_ms"])
-            elif event["detail-type"] == "Shard Extracted":
-                body = s3.get_object(Bucket=detail["shard"]["bucket"], Key=detail["shard"]["key"])["Body"].read()
-                durations += [json.loads(line)["extraction"]["duration_ms"] for line in gzip_module.decompress(body).splitlines()]
+    durations = [document["extraction"]["duration_ms"] for document in documents]
     pages = summary["pages"]
     per_page = seconds * args.concurrency / pages * 1000
     extraction = sum(durations) / max(len(durations), 1)
     announced = Counter((e["detail-type"], e["detail"].get("document", {}).get("id") or e["detail"].get("shard", {}).get("key")
                          or e["detail"].get("source", {}).get("record", {}).get("id")) for e in events)
-    killing = {} if not args.kill else {"kills": kills, "stored_documents": stored["documents"],
-                                        "distinct_stored_documents": stored["distinct"],
+    killing = {} if not args.kill else {"kills": kills, "stored_documents": len(documents),
+                                        "distinct_stored_documents": len({document["id"] for document in documents}),
                                         "distinct_announced": len(announced),
                                         "announced_more_than_once": sum(count - 1 for count in announced.values()),
                                         "archive_extracted_events": kinds["Archive Extracted"]}
@@ -219,21 +210,24 @@ def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, obj
                       "moto_share": round(1 - extraction / per_page, 3), **killing})
 
 
-def stored_documents(s3: Any, bucket: str, archive_key: str, mode: str) -> dict[str, int]:
+def stored_documents(s3: Any, bucket: str, archive_key: str, mode: str) -> list[dict[str, Any]]:
     """The documents the archive has in the documents bucket: one object each in documents
-    mode, one line each across the shards in shards mode (manifests are not documents)."""
-    ids: list[str] = []
-    for listing in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+    mode, one line each across the shards in shards mode (its run manifests are not documents)."""
+    from pagesift.core.document import DEFAULT_DOCUMENTS_PREFIX, archive_prefix
+
+    prefix = archive_prefix(archive_key, os.environ.get("DOCUMENTS_PREFIX", DEFAULT_DOCUMENTS_PREFIX))
+    documents: list[dict[str, Any]] = []
+    for listing in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         for entry in listing.get("Contents", []):
             key = entry["Key"]
-            if f"{archive_key}/" not in key or "/_runs/" in key:
+            if key.startswith(f"{prefix}_runs/"):
                 continue
             body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            if mode == "shards" and "/shards/" in key:
-                ids += [json.loads(line)["id"] for line in gzip.decompress(body).splitlines()]
+            if mode == "shards" and key.startswith(f"{prefix}shards/"):
+                documents += [json.loads(line) for line in gzip.decompress(body).splitlines()]
             elif mode == "documents" and key.endswith(".json"):
-                ids.append(json.loads(body)["id"])
-    return {"documents": len(ids), "distinct": len(set(ids))}
+                documents.append(json.loads(body))
+    return documents
 
 
 def main() -> None:
