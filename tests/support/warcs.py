@@ -52,7 +52,7 @@ class Archive:
 
 
 def _record(warc_type: str, record_id: str, block: bytes, *, url: str | None, date: datetime,
-            content_type: str | None, extra: dict[str, str] | None = None) -> bytes:
+            content_type: str | None, extra: dict[str, str] | None = None, misstate: int = 0) -> bytes:
     headers = [("WARC-Type", warc_type), ("WARC-Record-ID", record_id), ("WARC-Date", date.strftime("%Y-%m-%dT%H:%M:%SZ"))]
     if url:
         headers.append(("WARC-Target-URI", url))
@@ -60,7 +60,7 @@ def _record(warc_type: str, record_id: str, block: bytes, *, url: str | None, da
         headers.append((name, value))
     if content_type:
         headers.append(("Content-Type", content_type))
-    headers.append(("Content-Length", str(len(block))))
+    headers.append(("Content-Length", str(len(block) + misstate)))  # misstate: a writer's wrong length
     head = "WARC/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
     return head.encode("utf-8") + block + b"\r\n\r\n"
 
@@ -119,9 +119,11 @@ class ArchiveWriter:
         self._offset += len(data)
 
     def add(self, warc_type: str, block: bytes, *, expect: str, url: str | None = None, content_type: str | None = None,
-            extra: dict[str, str] | None = None, html: bytes | None = None, corrupt: bool = False, truncate_at: float | None = None) -> Entry:
+            extra: dict[str, str] | None = None, html: bytes | None = None, corrupt: bool = False, truncate_at: float | None = None,
+            misstate: int = 0) -> Entry:
         record_id = self._id()
-        data = _record(warc_type, record_id, block, url=url, date=self._date(), content_type=content_type, extra=extra)
+        data = _record(warc_type, record_id, block, url=url, date=self._date(), content_type=content_type, extra=extra,
+                       misstate=misstate)
         if self.gzip_mode == "record":
             data = gzip.compress(data, mtime=0)
         if corrupt:  # the member's deflate data replaced by bytes that are not deflate
@@ -139,13 +141,14 @@ class ArchiveWriter:
                         content_type="application/warc-fields")
 
     def exchange(self, url: str, html: bytes, *, expect: str = "page", corrupt: bool = False, truncate_at: float | None = None,
-                 **response: object) -> Entry:
+                 misstate: int = 0, **response: object) -> Entry:
         """A request record, then its response (``response``: http_response's options)."""
         request = f"GET / HTTP/1.1\r\nHost: {url.split('/')[2]}\r\nUser-Agent: tests\r\n\r\n".encode()
         self.add("request", request, expect="skip:request", url=url, content_type="application/http; msgtype=request")
         body = http_response(html, **response)  # type: ignore[arg-type]
         return self.add("response", body, expect=expect, url=url, content_type="application/http; msgtype=response",
-                        extra={"WARC-Payload-Digest": sha1_digest(html)}, html=html, corrupt=corrupt, truncate_at=truncate_at)
+                        extra={"WARC-Payload-Digest": sha1_digest(html)}, html=html, corrupt=corrupt, truncate_at=truncate_at,
+                        misstate=misstate)
 
     def archive(self) -> Archive:
         data = b"".join(self._parts)

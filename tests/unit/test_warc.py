@@ -250,3 +250,81 @@ def test_an_archive_is_planned_into_ranges_of_whole_records_that_read_it_all(mod
         assert len(items) == piece.records
         pieces += items
     assert [(outcome(i), record_of(i)) for i in pieces] == [(outcome(i), record_of(i)) for i in whole]
+
+
+def lying_archive(mode: str | None, misstate: int) -> tuple[ArchiveWriter, object]:
+    """Four exchanges; the second response's Content-Length is off by ``misstate`` bytes."""
+    writer = ArchiveWriter(gzip_mode=mode)
+    writer.warcinfo()
+    writer.exchange("https://a.example/1", ARTICLE_PAGES[0])
+    liar = writer.exchange("https://a.example/2", ARTICLE_PAGES[1], expect="broken:CorruptRecord", misstate=misstate)
+    writer.exchange("https://a.example/3", ARTICLE_PAGES[2], chunked=True)
+    writer.exchange("https://a.example/4", ARTICLE_PAGES[3])
+    return writer, liar
+
+
+# Too long by a few hundred bytes (into the next record), by far more than the archive has, or
+# too short by a little or a lot: a writer's wrong length, whatever the gzip mode.
+@pytest.mark.parametrize("misstate", [300, 10**9, -5, -200])
+@pytest.mark.parametrize("mode", MODES)
+def test_a_record_whose_content_length_is_wrong_fails_alone_with_its_id(mode: str | None, misstate: int) -> None:
+    writer, liar = lying_archive(mode, misstate)
+    data = writer.archive().data
+    items, reader = read(data)
+    assert [outcome(i) for i in items] == [e.expect for e in writer.entries]
+    assert [record_of(i).id for i in items] == [e.record_id for e in writer.entries]
+    broken = items[4]
+    assert isinstance(broken, Broken) and broken.record.id == liar.record_id  # type: ignore[attr-defined]
+    assert "Content-Length" in str(broken.error) or "claims" in str(broken.error)
+    if mode != "whole":  # stored offsets: each record exactly where it was written
+        assert [(record_of(i).offset, record_of(i).length) for i in items] == [(e.offset, e.length) for e in writer.entries]
+    # Planning (which keeps no block) frames the archive exactly as reading does...
+    planner = WarcReader()
+    spans = list(planner.spans(Trickle(data)))
+    assert [(s.offset, s.length, s.record_id) for s in spans] == [(record_of(i).offset, record_of(i).length, record_of(i).id) for i in items]
+    assert spans[4].warc_type == "broken"
+    # ...and reading from any record on finds the same records after it.
+    if mode != "whole":
+        for item in items[3:7]:
+            start = record_of(item).offset
+            rest, _ = read(data[start:], start=start)
+            assert [(outcome(i), record_of(i)) for i in rest] == [(outcome(i), record_of(i)) for i in items if record_of(i).offset >= start]
+
+
+@pytest.mark.parametrize("junk", [b"junk without a newline", b"\xff\x00binary\r\njunk\nWARC/1.0 in a sentence ", b"a line of junk\r\n"])
+def test_junk_between_plain_records_is_one_corrupt_record_and_hides_nothing(junk: bytes) -> None:
+    writer = ArchiveWriter(gzip_mode=None)
+    writer.exchange("https://a.example/1", ARTICLE_PAGES[0])
+    writer.raw(junk)  # no blank line after it: the next record's version line follows at once
+    writer.exchange("https://a.example/2", ARTICLE_PAGES[1])
+    items, _ = read(writer.archive().data)
+    assert [outcome(i) for i in items] == ["skip:request", "page", "broken:CorruptRecord", "skip:request", "page"]
+    assert [record_of(i).id for i in items if not isinstance(i, Broken)] == [e.record_id for e in writer.entries]
+    assert (record_of(items[2]).offset, record_of(items[2]).length) == (writer.entries[1].offset + writer.entries[1].length, len(junk))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_record_that_holds_an_archive_is_one_record(mode: str | None) -> None:
+    # A resource whose bytes are WARC records (a tool's test file, a page about the format):
+    # its right Content-Length frames it, whatever it holds.
+    inner = ArchiveWriter(gzip_mode=None)
+    inner.exchange("https://inner.example/", ARTICLE_PAGES[4])
+    writer = ArchiveWriter(gzip_mode=mode)
+    writer.exchange("https://a.example/1", ARTICLE_PAGES[0])
+    writer.add("resource", inner.archive().data, expect="skip:not-html", url="https://a.example/sample.warc",
+               content_type="application/warc")
+    writer.exchange("https://a.example/2", ARTICLE_PAGES[1])
+    items, _ = read(writer.archive().data)
+    assert [outcome(i) for i in items] == [e.expect for e in writer.entries]
+    assert [record_of(i).id for i in items] == [e.record_id for e in writer.entries]
+
+
+def test_a_whole_gzipped_archive_loses_nothing_after_a_broken_record() -> None:
+    # One gzip member for everything: a bad header in the middle is one record, not the rest.
+    writer = ArchiveWriter(gzip_mode="whole")
+    writer.exchange("https://a.example/1", ARTICLE_PAGES[0])
+    writer.raw(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: many\r\n\r\n<html>lost</html>\r\n\r\n")
+    writer.exchange("https://a.example/2", ARTICLE_PAGES[1])
+    items, reader = read(writer.archive().data)
+    assert [outcome(i) for i in items] == ["skip:request", "page", "broken:CorruptRecord", "skip:request", "page"]
+    assert reader.framing.splittable is False

@@ -7,9 +7,11 @@ alone (benchmarks/warc-libraries/README.md has the measurements behind this spli
 
 - the *framing* is this module's: gzip members are inflated with ``zlib`` one at a time, so
   that a record's offset and length are those of its member in the stored bytes (what a ranged
-  GET asks for), and records are cut at their WARC Content-Length. A corrupt member or header is
-  reported and reading resumes at the next record (the next member that inflates to
-  ``WARC/1.``, or the next ``WARC/1.`` line of a plain archive); a record cut short by the end
+  GET asks for), and records are cut at their WARC Content-Length, which must end at the
+  record's trailer (or the next record). A corrupt member or header, or a record that does not
+  end where its length says, is reported and reading resumes at the next record (the next member
+  that inflates to ``WARC/1.``, or the next version line of a plain stream that is followed by
+  WARC headers, searched from after the broken record's headers); a record cut short by the end
   of the stream is reported as truncated. FastWARC gives neither: no record length, and its
   iteration stops at the first corrupt member and returns a truncated record short, silently.
 - the *parsing* of each record is FastWARC's (its WARC and HTTP header parsers and its chunked
@@ -109,11 +111,13 @@ def named_like_archive(key: str) -> bool:
 class _Corrupt(Exception):
     """The bytes at ``offset`` are not a record (or not a gzip member)."""
 
-    def __init__(self, message: str, offset: int, headers: dict[str, str] | None = None, *, member: bool = False) -> None:
+    def __init__(self, message: str, offset: int, headers: dict[str, str] | None = None, *, member: bool = False,
+                 block_at: int | None = None) -> None:
         super().__init__(message)
         self.offset = offset
         self.headers = headers or {}
         self.member = member  # raised by the gzip member itself (its deflate data or its CRC)
+        self.block_at = block_at  # where the record's block starts in the stream, once its headers are read
 
 
 class _Truncated(_Corrupt):
@@ -368,7 +372,8 @@ def _next_record(data: _Bytes, offset: int, keep: int, seen: dict[str, str]) -> 
     block = data.take(kept)
     passed = data.skip(length - kept) if len(block) == kept else 0
     if len(block) + passed < length:
-        raise _Truncated(f"the archive ends {len(block) + passed:,} bytes into the {length:,}-byte record at {offset}", offset, seen)
+        raise _Truncated(f"the archive ends {len(block) + passed:,} bytes into the {length:,}-byte record at {offset}", offset, seen,
+                         block_at=data.position - len(block) - passed)
     return _Raw(offset, None, header, dict(seen), block, complete=kept == length)
 
 
@@ -380,8 +385,35 @@ def _broken(offset: int, length: int | None, headers: dict[str, str], error: _Co
     return _BrokenRaw(offset, length, dict(headers), failure)
 
 
-def _plain_record_start(head: bytes) -> bool:
-    return bool(re.match(rb"\nWARC/1\.[01]\r?\n", head))
+def _plausible_record(head: bytes) -> bool:
+    """Whether ``head`` starts a WARC record: its version line, then among its headers one that
+    every record has (so that a 'WARC/1.0' line in a page's text is not taken for one)."""
+    version = _VERSION_LINE.match(head)
+    if version is None:
+        return False
+    blank = _BLANK_LINE.search(head, version.end() - 1)
+    return bool(_RECORD_FIELD.search(head, version.end() - 1, blank.start() if blank else len(head)))
+
+
+_RECORD_FIELD = re.compile(rb"\n(?:WARC-Type|WARC-Record-ID|Content-Length)[ \t]*:", re.IGNORECASE)
+
+
+def _ends_well(data: _Bytes) -> bool:
+    """Whether the record just framed ends where its Content-Length says: at its trailer (the
+    blank line the WARC format puts after every record), at the end, or (for writers that leave
+    the trailer out or write another) at the next record's version line."""
+    if data.peek(4) == b"\r\n\r\n":
+        return True
+    data.skip_padding()
+    return data.at_end() or bool(_VERSION_LINE.match(data.peek(12)))
+
+
+def _resync(data: _Bytes, after: int) -> bool:
+    """Move to the first record that starts after ``after`` (True), else to the end. Looks back
+    no further than RESYNC_HISTORY_BYTES from where reading got to, wherever ``after`` is, so
+    that the framing of a planning pass (which keeps no blocks) and of a reading pass agree."""
+    data.back_to(max(after, data.position - RESYNC_HISTORY_BYTES))
+    return data.seek(WARC_MAGIC, _plausible_record)
 
 
 class _Frames:
@@ -394,6 +426,10 @@ class _Frames:
         self.splittable = True
         self.next_offset: int | None = None
         self.records = 0
+        # Of the records being framed by _records: the one whose bytes are being read (its
+        # offset and the headers read so far), and the last one framed, not yet given out.
+        self._reading: tuple[int, dict[str, str]] | None = None
+        self._pending: _Raw | _BrokenRaw | None = None
 
     @property
     def framing(self) -> Framing:
@@ -407,7 +443,7 @@ class _Frames:
         if data.peek(3) == GZIP_MEMBER:
             yield from self._count(self._gzip())
         elif _VERSION_LINE.match(data.peek(12)):
-            yield from self._count(self._plain())
+            yield from self._count(self._records(data, lambda position: position, bounded=True))
         else:
             # Neither: the archive's first bytes are damaged. What follows tells which it is.
             offset = data.position
@@ -417,7 +453,7 @@ class _Frames:
                 yield from self._count(self._gzip())
                 return
             data.back_to(offset)
-            yield from self._count(self._plain())
+            yield from self._count(self._records(data, lambda position: position, bounded=True))
 
     def _count(self, frames: Iterator[_Raw | _BrokenRaw] | list[_BrokenRaw]) -> Iterator[_Raw | _BrokenRaw]:
         for frame in frames:
@@ -432,35 +468,61 @@ class _Frames:
             return True
         return False
 
-    def _plain(self) -> Iterator[_Raw | _BrokenRaw]:
-        data = self.data
-        pending: _Raw | _BrokenRaw | None = None
+    def _records(self, data: _Bytes, place: Callable[[int], int], *, bounded: bool | Callable[[], bool]) -> Iterator[_Raw | _BrokenRaw]:
+        """The records of a plain stream (a plain archive, or what a gzip member inflates to),
+        each at the offset ``place`` gives its position in ``data``; ``bounded``: whether the
+        range's end applies to these offsets. A record that does not end where its
+        Content-Length says is corrupt, and so are bytes that are no record: reading resumes at
+        the first record that starts after its headers, or after them. Errors of a gzip member
+        (its deflate data, its CRC, its end) are raised, with ``_reading`` and ``_pending`` set."""
+        self._pending = None
         while True:
             data.skip_padding()
-            offset = data.position
-            if pending is not None:
-                pending.length = offset - pending.offset
-                yield pending
-                pending = None
-            if data.at_end() or self._beyond(offset):
+            offset = place(data.position)
+            if self._pending is not None:
+                frame, self._pending = self._pending, None
+                frame.length = offset - frame.offset
+                yield frame
+            if data.at_end() or ((bounded() if callable(bounded) else bounded) and self._beyond(offset)):
                 return
+            start = data.position
             data.mark()
             seen: dict[str, str] = {}
+            self._reading = offset, seen
             try:
-                pending = _next_record(data, offset, self.keep, seen)
-            except _Truncated as error:
-                yield _broken(offset, data.end - offset, seen, error)
-                return
+                raw = _next_record(data, offset, self.keep, seen)
             except _Corrupt as error:
-                data.back_to(offset)
-                data.seek(b"\nWARC/1.", _plain_record_start)
-                if not data.at_end():
-                    data.position += 1  # the record starts after the newline
-                pending = _broken(offset, None, seen, error)
+                if error.member:
+                    raise
+                if not isinstance(error, _Truncated):
+                    _resync(data, start + 1)
+                elif error.block_at is not None and _resync(data, error.block_at):
+                    # It claims more bytes than the archive has, yet a record starts inside them.
+                    error = _Corrupt(f"the record at {offset} claims {seen.get('content-length', '?').strip()} bytes, but the next "
+                                     f"record starts {place(data.position) - offset:,} bytes after it", offset, seen)
+                else:
+                    self._reading = None
+                    yield _broken(offset, place(data.end) - offset, seen, error)
+                    return
+                self._reading, self._pending = None, _broken(offset, None, seen, error)
+                continue
+            if _ends_well(data):
+                self._reading, self._pending = None, raw
+                continue
+            declared = seen.get("content-length", "").strip()
+            _resync(data, start + len(raw.header))
+            self._reading = None
+            self._pending = _broken(offset, None, seen, _Corrupt(
+                f"the record at {offset} does not end where its Content-Length ({declared}) says: no trailer and no record "
+                f"follows its block", offset, seen))
 
     def _gzip(self) -> Iterator[_Raw | _BrokenRaw]:
+        """Member by member: each member's records are framed by _records. In an archive gzipped
+        per record (a member at its first offset that holds one record), a record's offset and
+        length are its member's; a first member holding more than one record is an archive
+        gzipped whole, whose offsets are decompressed ones from then on."""
         data = self.data
-        decompressed = 0  # of the members so far: the offsets of an archive gzipped whole
+        decompressed = 0  # inflated bytes of the members so far: the offsets of an archive gzipped whole
         while True:
             data.skip_padding()
             offset = data.position
@@ -472,87 +534,66 @@ class _Frames:
                 yield _broken(offset, data.position - offset, {}, _Corrupt(f"no gzip member starts at {offset}", offset))
                 continue
             data.mark()
-            member = _Member(data)
-            inner = _Bytes(member, 0)
-            held: list[_Raw] = []  # this member's records, given out once its CRC checks
-            seen: dict[str, str] = {}
-            start = 0  # where the record being read starts in the member
-            whole = not self.splittable
-            reading = False  # a record is being framed (else the member's end is being read)
+            inner = _Bytes(_Member(data), 0)
+            member_offset, base = offset, decompressed
+
+            def place(position: int) -> int:
+                return base + position if not self.splittable else member_offset
+
+            held: list[_Raw | _BrokenRaw] = []  # this member's records, given out once its CRC checks
+            self._reading, self._pending = None, None
             try:
-                while True:
-                    inner.skip_padding()
-                    if inner.at_end():
-                        break
-                    start = inner.position
-                    if whole and self._beyond(decompressed + start):
-                        for raw in held:
-                            raw.length = decompressed + start - raw.offset
-                            yield raw
-                        return
-                    seen = {}
-                    reading = True
-                    try:
-                        raw = _next_record(inner, decompressed + start if whole else offset, self.keep, seen)
-                    except _Corrupt as error:
-                        if error.member or whole or not held:
-                            raise
-                        # Bytes after a member's records that are no record: if the member itself
-                        # is sound, its records stand and the rest of it is passed over.
-                        _drain(member)
-                        break
-                    if held and not whole and offset == 0:
+                for frame in self._records(inner, place, bounded=lambda: not self.splittable):
+                    if not self.splittable:
+                        yield frame
+                        continue
+                    held.append(frame)
+                    if offset == 0 and len(held) == 1 and not inner.at_end():
                         # A second record in the archive's first member: the archive is gzipped
                         # whole, and its offsets are decompressed ones from here on.
-                        whole, self.splittable = True, False
-                        raw.offset = decompressed + start
-                        if self._beyond(raw.offset):  # the range ends after the first record
-                            for done in held:
-                                done.length = raw.offset - done.offset
-                                yield done
-                            return
-                    reading = False
-                    held.append(raw)
-                    if whole:
-                        while len(held) > 1:  # each goes out once the next one's start is known
-                            done = held.pop(0)
-                            done.length = held[0].offset - done.offset
-                            yield done
-                    elif sum(len(r.block) for r in held) > RESYNC_HISTORY_BYTES:
+                        self.splittable = False
+                        yield from held
+                        held = []
+                    elif sum(len(getattr(f, "block", b"")) for f in held) > RESYNC_HISTORY_BYTES:
                         yield from held  # too much to hold until the CRC is checked
                         held = []
             except _Corrupt as error:
-                if whole and reading:
-                    # The record being read is the broken one; those before it were framed whole.
-                    for raw in held:
-                        raw.length = decompressed + start - raw.offset
-                        yield raw
-                    held, at, headers = [], decompressed + start, seen
-                elif whole:
-                    at, headers = (held[-1].offset, held[-1].headers) if held else (decompressed + start, seen)
+                if self._reading is not None:
+                    at, headers = self._reading
+                elif self._pending is not None:
+                    at, headers = self._pending.offset, self._pending.headers  # the last record takes the blame
                 else:
-                    at, headers = offset, seen or (held[0].headers if held else {})
-                if isinstance(error, _Truncated) and error.member:
-                    yield _broken(at, None if whole else data.end - offset, headers, error)
+                    at, headers = place(inner.position), {}
+                if self.splittable:
+                    at, headers = offset, headers or next((f.headers for f in held if f.headers), {})
+                if isinstance(error, _Truncated):
+                    yield _broken(at, None if not self.splittable else data.end - offset, headers, error)
                     return
-                if not error.member:
-                    try:  # a record broken inside a member: the member's end ends it
-                        _drain(member)
-                    except _Corrupt:
-                        error.member = True
-                if error.member:
-                    data.back_to(offset + 1)
-                    data.seek(GZIP_MEMBER, _starts_record)
-                # A record cut short inside a sound member is truncated if nothing follows (the
-                # archive was cut, then gzipped), else corrupt (its Content-Length is wrong).
-                cut = isinstance(error, _Truncated) and not error.member and data.at_end()
-                yield _broken(at, None if whole else data.position - offset, headers, error, truncated=cut)
+                data.back_to(offset + 1)
+                data.seek(GZIP_MEMBER, _starts_record)
+                yield _broken(at, None if not self.splittable else data.position - offset, headers, error)
                 decompressed += inner.position
                 continue
-            for raw in held:
-                raw.length = decompressed + inner.position - raw.offset if whole else data.position - offset
-                yield raw
             decompressed += inner.position
+            if not held:
+                continue
+            first = held[0]
+            if isinstance(first, _BrokenRaw):
+                # A record cut short inside a sound member is truncated if nothing follows (the
+                # archive was cut, then gzipped), else corrupt (its Content-Length is wrong).
+                cut = first.error.kind is ErrorKind.TRUNCATED_RECORD
+                truncated = cut and data.at_end()
+                message = first.error.message
+                if cut and not truncated:
+                    message = (f"the record at {offset} claims {first.headers.get('content-length', '?').strip()} bytes, more than its "
+                               f"gzip member holds (its Content-Length is wrong)")
+                held = [_broken(offset, None, first.headers, _Corrupt(message, offset), truncated=truncated)]
+            else:
+                # Bytes after a sound member's records that are no record are passed over.
+                held = [f for f in held if isinstance(f, _Raw) or f.headers]
+            for frame in held:
+                frame.length = data.position - offset
+                yield frame
 
 
 def _drain(member: _Member) -> None:
