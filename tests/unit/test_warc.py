@@ -198,6 +198,29 @@ def test_headers_the_way_crawlers_write_them() -> None:
         extract(items[2])  # type: ignore[arg-type]  # an empty page is a page that fails, as a single object would
 
 
+def test_http_as_some_writers_store_it_is_read_as_browsers_and_warcio_read_it() -> None:
+    page = ARTICLE_PAGES[1]
+    writer = ArchiveWriter()
+    # A head whose lines end with LF alone (hand-made archives, a few servers).
+    writer.add("response", b"HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\nContent-Encoding: gzip\n\n" + gzip.compress(page),
+               expect="page", url="https://c.example/lf", content_type="application/http; msgtype=response")
+    # Transfer-Encoding: chunked kept over a body stored de-chunked.
+    writer.add("response", http_response(page, extra=[("Transfer-Encoding", "chunked")]), expect="page",
+               url="https://c.example/dechunked", content_type="application/http; msgtype=response")
+    # A chunked body cut after its first chunk is still a broken capture, not a page.
+    cut = http_response(page, chunked=True)
+    writer.add("response", cut[: cut.index(b"\r\n\r\n") + 2000], expect="broken:CorruptRecord", url="https://c.example/cut",
+               content_type="application/http; msgtype=response")
+    # 204 and 205 carry no page by definition.
+    writer.add("response", b"HTTP/1.1 204 No Content\r\nContent-Type: text/html\r\n\r\n", expect="skip:not-ok",
+               url="https://c.example/none", content_type="application/http; msgtype=response")
+    items, _ = read(writer.archive().data)
+    assert [outcome(i) for i in items] == [e.expect for e in writer.entries]
+    for item in items[:2]:
+        assert item.content_type == "text/html; charset=utf-8"  # type: ignore[union-attr]
+        assert extract(item).text.startswith(extract(Page(data=page, source=ARCHIVE)).text[:200])  # type: ignore[arg-type]
+
+
 def test_counts_of_a_realistic_archive() -> None:
     archive = realistic_archive(pages(40))
     items, _ = read(archive.data)

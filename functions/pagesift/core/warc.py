@@ -32,6 +32,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .document import Record, Source
 from .errors import ErrorKind, ExtractionError, Stage
@@ -69,7 +70,7 @@ class Skip(str, enum.Enum):
     CONTINUATION = "continuation"
     OTHER_TYPE = "other-type"
     NOT_HTML = "not-html"  # a response or resource whose payload is not an HTML page
-    NOT_OK = "not-ok"  # an HTTP response that is not a 2xx (a redirect, an error page)
+    NOT_OK = "not-ok"  # an HTTP response that is not a 2xx (a redirect, an error page) or has no content (204, 205)
 
 
 @dataclass(frozen=True, slots=True)
@@ -630,6 +631,55 @@ def _record(raw_headers: dict[str, str], offset: int, length: int | None) -> Rec
     )
 
 
+class _Unreadable(Exception):
+    """FastWARC could not read a record's HTTP message (its error is the cause)."""
+
+
+_NO_CONTENT = frozenset({204, 205})  # 2xx statuses that carry no page by definition
+_HTTP_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+_CHUNK_SIZE_LINE = re.compile(rb"[0-9A-Fa-f]{1,16}[ \t]*(?:;[^\r\n]*)?\r?\n")
+
+
+def _crlf_head(block: bytes) -> bytes:
+    """``block`` (an HTTP message) with the lines of its head ended by CRLF. Servers and
+    hand-made archives that end them with LF alone are read as browsers and warcio read them;
+    FastWARC would find the status line and then no header and no body."""
+    end = _HTTP_HEAD_END.search(block, 0, OVERSIZED_HEAD_BYTES)
+    if end is None or (end.group() == b"\r\n\r\n" and not _BARE_LF.search(block, 0, end.start())):
+        return block
+    return _BARE_LF.sub(b"\r\n", block[: end.start()]) + b"\r\n\r\n" + block[end.end():]
+
+
+def _stored_dechunked(block: bytes) -> bool:
+    """Whether ``block``'s head says ``Transfer-Encoding: chunked`` while its body does not
+    start with a chunk's size line (the body was stored de-chunked)."""
+    end = _HTTP_HEAD_END.search(block, 0, OVERSIZED_HEAD_BYTES)
+    if end is None or not re.search(rb"\ntransfer-encoding[ \t]*:[^\r\n]*chunked", block[: end.start()], re.IGNORECASE):
+        return False
+    return not _CHUNK_SIZE_LINE.match(block, end.end())
+
+
+def _parse_http(block: bytes, decode: str) -> tuple[Any, bytes]:
+    """The HTTP headers and body of ``block``, parsed by FastWARC behind WARC headers of
+    pagesift's making (the record's own were read already, and may end lines with LF alone);
+    ``decode``: FastWARC's auto_decode ('transfer' de-chunks). Raises _Unreadable."""
+    from fastwarc.warc import ArchiveIterator  # imported with the first archive, not by every page
+
+    header = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % len(block)
+    try:
+        parsed = next(iter(ArchiveIterator(io.BytesIO(header + block + b"\r\n\r\n"), auto_decode=decode, parse_http=True)), None)
+        if parsed is None or not parsed.is_http or not parsed.http_headers.status_code:
+            raise ValueError("no HTTP status line")
+        return parsed.http_headers, parsed.reader.read()
+    except Exception as error:  # OSError: FastWARC's word for HTTP it cannot read (bad chunks, huge headers)
+        raise _Unreadable(str(error)) from error
+    except BaseException as error:  # pyo3's PanicException derives from BaseException
+        if type(error).__name__ != "PanicException":
+            raise
+        raise _Unreadable(str(error)) from error
+
+
 def _mime(content_type: str | None) -> tuple[str, str | None]:
     if not content_type:
         return "", None
@@ -692,29 +742,22 @@ class WarcReader:
             return self._page(raw, record, archive, url, raw.headers.get("content-type"), None, None, raw.block)
         if _mime(raw.headers.get("content-type"))[0] not in ("application/http", ""):
             return Skipped(Skip.NOT_HTML, record)  # dns:, whois: and other captures that are not HTTP
-        from fastwarc.warc import ArchiveIterator  # imported with the first archive, not by every page
-
-        block = raw.block if raw.complete else raw.block[:OVERSIZED_HEAD_BYTES]
-        # FastWARC parses the HTTP message of the block as framed here, behind WARC headers of
-        # its own making (the record's own were read already, and may end lines with LF alone).
-        header = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % len(block)
+        block = _crlf_head(raw.block if raw.complete else raw.block[:OVERSIZED_HEAD_BYTES])
         # An oversized record's block is cut after its head: only its headers are read, since
         # de-chunking a cut body fails and would make a big chunked capture look corrupt.
-        decode = "transfer" if raw.complete else "none"
         try:
-            parsed = next(iter(ArchiveIterator(io.BytesIO(header + block + b"\r\n\r\n"), auto_decode=decode, parse_http=True)), None)
-            if parsed is None or not parsed.is_http or not parsed.http_headers.status_code:
-                raise ValueError("no HTTP status line")
-            http = parsed.http_headers
-            if not 200 <= http.status_code < 300:
-                return Skipped(Skip.NOT_OK, record)
-            body = parsed.reader.read()
-        except Exception as error:  # OSError: FastWARC's word for HTTP it cannot read (bad chunks, huge headers)
-            return self._unreadable(raw, record, error)
-        except BaseException as error:  # pyo3's PanicException derives from BaseException
-            if type(error).__name__ != "PanicException":
-                raise
-            return self._unreadable(raw, record, error)
+            http, body = _parse_http(block, "transfer" if raw.complete else "none")
+        except _Unreadable as error:
+            if not (raw.complete and _stored_dechunked(block)):
+                return self._unreadable(raw, record, error.__cause__ or error)
+            # Transfer-Encoding: chunked over a body that is not chunked: some writers store the
+            # body de-chunked and keep the header. Read it as stored, as warcio and browsers do.
+            try:
+                http, body = _parse_http(block, "none")
+            except _Unreadable as second:
+                return self._unreadable(raw, record, second.__cause__ or second)
+        if not 200 <= http.status_code < 300 or http.status_code in _NO_CONTENT:
+            return Skipped(Skip.NOT_OK, record)
         return self._page(raw, record, archive, url, http.get("Content-Type"), http.get("Content-Encoding"),
                           http.get("Content-Language"), body)
 
