@@ -1,5 +1,5 @@
 """How FastWARC and warcio behave on data/p2000.{truncated,corrupt}.warc[.gz]; can reading resume?"""
-import io, json, sys, hashlib, zlib
+import json, zlib
 import warcio_brfix  # noqa
 from warcio.archiveiterator import ArchiveIterator as WI
 from fastwarc.warc import ArchiveIterator as FI

@@ -1,5 +1,5 @@
 """Minimal reproduction: FastWARC 2.0.1 auto_decode='content'/'all' vs. records whose body is not read / gzip+chunked."""
-import io, gzip, zlib, sys
+import io, gzip, zlib
 import brotli
 from warcio.warcwriter import WARCWriter
 from fastwarc.warc import ArchiveIterator

@@ -10,7 +10,7 @@ usage: read_fastwarc.py ARCHIVE [--mode decode|raw|native] [--offset N] [--max-r
 Yields (record_id, uri, date, payload_digest, offset, length, content_type, charset, body).
 length = bytes from this record's start to the next record's start (incl. the CRLFCRLF trailer).
 """
-import os, sys, time, resource
+import os, sys, time
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 from common import HTML_TYPES, ForwardOnly, decode_content, parse_ctype, report
 
@@ -56,7 +56,7 @@ def iter_html(src, mode="decode", max_records=None, end=None):
 
 
 def main(argv):
-    import argparse, json, hashlib
+    import argparse
     ap = argparse.ArgumentParser()
     ap.add_argument("archive")
     ap.add_argument("--mode", default="decode", choices=["decode", "raw", "native"])

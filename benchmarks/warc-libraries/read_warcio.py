@@ -8,7 +8,7 @@ Yields (record_id, uri, date, payload_digest, offset, length, content_type, char
 length = warcio's get_record_length(): for .warc.gz the whole gzip member, for uncompressed .warc
 the record WITHOUT its trailing CRLFCRLF (4 bytes short of the next record's offset).
 """
-import sys, time, resource
+import sys, time
 import warcio_brfix  # noqa: F401  (br decoding with Google's brotli)
 from warcio.archiveiterator import ArchiveIterator
 from common import HTML_TYPES, parse_ctype, report
@@ -45,7 +45,7 @@ def iter_html(stream, mode="decode", max_records=None, base=0):
 
 
 def main(argv):
-    import argparse, json, hashlib
+    import argparse
     ap = argparse.ArgumentParser()
     ap.add_argument("archive")
     ap.add_argument("--mode", default="decode", choices=["decode", "raw"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import boto3
-import pytest
 from moto import mock_aws
 
 from pagesift.aws.eventbridge import EventBridgePublisher as EventPublisher
