@@ -5,6 +5,11 @@ the archive grows (aim: flat). Never run in the tests.
     .venv/bin/python benchmarks/archives.py [--pages 20000] [--jobs 1] [--work DIR]
     .venv/bin/python benchmarks/archives.py --flow [--pages 2000] [--range-pages 500] [--concurrency 2]
     .venv/bin/python benchmarks/archives.py --flow --pages 600 --range-pages 100 --kill 3 2>/dev/null
+    .venv/bin/python benchmarks/archives.py --all [--pages 20000 --jobs 2 --flow-pages 2000 --kill-pages 600]
+
+``--all`` runs the three in one run, one after the other: the archive against loose files on
+``--pages``, the whole flow in both modes on ``--flow-pages``, and the kill run (``--kill``,
+default 3 with ``--all``) on ``--kill-pages`` in ranges of a sixth of them.
 
 The archive is written from the article-extraction benchmark's pages (cycled, each with a URL
 of its own) with the record mix of a real crawl (tests/support/warcs.py: warcinfo,
@@ -35,10 +40,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import io
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -242,11 +245,22 @@ def main() -> None:
     parser.add_argument("--kill-within", type=float, default=20.0, help="seconds into a range within which it is killed")
     parser.add_argument("--visibility-timeout", type=int, default=60, help="with --kill: when a killed batch comes back")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--all", action="store_true", help="the archive against loose files, the flow and the kill run, in one run")
+    parser.add_argument("--flow-pages", type=int, default=2_000, help="with --all: the flow's archive")
+    parser.add_argument("--kill-pages", type=int, default=600, help="with --all: the kill run's archive")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.flow:
         flow(args)
         return
+    against_loose_files(args)
+    if args.all:
+        flow(argparse.Namespace(**{**vars(args), "pages": args.flow_pages, "kill": 0}))
+        kill_pages = args.kill_pages
+        flow(argparse.Namespace(**{**vars(args), "pages": kill_pages, "range_pages": max(kill_pages // 6, 1), "kill": args.kill or 3}))
+
+
+def against_loose_files(args: argparse.Namespace) -> None:
     small, _ = write_inputs(args.work, max(args.pages // 10, 50))
     archive, folder = write_inputs(args.work, args.pages)
     print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB), {args.pages} pages; folder {folder}")

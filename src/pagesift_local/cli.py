@@ -104,7 +104,7 @@ def extract_archive(path: Path, args: argparse.Namespace, pool: Any) -> tuple[in
     """One document per HTML page of the archive at ``path``, as JSON Lines on stdout (in the
     archive's order), each failure on stderr with its record; the counts last. Returns
     (documents, failures)."""
-    from pagesift.core.archives import ArchiveCounts, PageFailure, count
+    from pagesift.core.archives import ArchiveCounts, PageFailure, count, unique_pages
     from pagesift.core.document import Source
     from pagesift.core.extraction import Page
     from pagesift.core.limits import Limits
@@ -115,7 +115,7 @@ def extract_archive(path: Path, args: argparse.Namespace, pool: Any) -> tuple[in
     size = path.stat().st_size
     with path.open("rb") as file, _archive_progress(path, size, file) as bar:
         def tasks() -> Iterator[tuple[Any, int, str]]:
-            for item in reader.items(file, Source(path=str(path), size=size)):
+            for item in unique_pages(reader.items(file, Source(path=str(path), size=size))):
                 count(counts, item)
                 bar()
                 if isinstance(item, Page):

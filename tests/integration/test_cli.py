@@ -99,6 +99,19 @@ def test_extract_an_archive_prints_a_document_per_page_and_a_failure_per_broken_
     assert sum(counts["failures"].values()) == len(failures)
 
 
+def test_extract_an_archive_that_reuses_record_ids_gives_one_document_per_id(tmp_path: Path) -> None:
+    from tests.support.warcs import archive_with_reused_ids, repository_pages
+
+    archive, firsts, again = archive_with_reused_ids(repository_pages()[:3])
+    path = tmp_path / "reused.warc.gz"
+    path.write_bytes(archive.data)
+    result = run("extract", str(path), "--jobs", "2")
+    documents = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["source"]["record"]["offset"] for d in documents] == [e.offset for e in firsts if e.expect == "page"]
+    failures = [line for line in result.stderr.splitlines() if line.startswith(f"pagesift: {path}#")]
+    assert [f"(offset {e.offset}): DuplicateRecord (read)" in line for line, e in zip(failures, again, strict=True)] == [True] * 4
+
+
 def test_extract_refuses_zero_jobs(tmp_path: Path) -> None:
     result = run("extract", str(tmp_path), "--jobs", "0")
     assert result.returncode == 2 and "--jobs must be at least 1" in result.stderr

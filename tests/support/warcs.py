@@ -120,8 +120,8 @@ class ArchiveWriter:
 
     def add(self, warc_type: str, block: bytes, *, expect: str, url: str | None = None, content_type: str | None = None,
             extra: dict[str, str] | None = None, html: bytes | None = None, corrupt: bool = False, truncate_at: float | None = None,
-            misstate: int = 0) -> Entry:
-        record_id = self._id()
+            misstate: int = 0, record_id: str | None = None) -> Entry:
+        record_id = record_id or self._id()  # record_id: a writer's bug that reuses one
         data = _record(warc_type, record_id, block, url=url, date=self._date(), content_type=content_type, extra=extra,
                        misstate=misstate)
         if self.gzip_mode == "record":
@@ -141,14 +141,14 @@ class ArchiveWriter:
                         content_type="application/warc-fields")
 
     def exchange(self, url: str, html: bytes, *, expect: str = "page", corrupt: bool = False, truncate_at: float | None = None,
-                 misstate: int = 0, **response: object) -> Entry:
+                 misstate: int = 0, record_id: str | None = None, **response: object) -> Entry:
         """A request record, then its response (``response``: http_response's options)."""
         request = f"GET / HTTP/1.1\r\nHost: {url.split('/')[2]}\r\nUser-Agent: tests\r\n\r\n".encode()
         self.add("request", request, expect="skip:request", url=url, content_type="application/http; msgtype=request")
         body = http_response(html, **response)  # type: ignore[arg-type]
         return self.add("response", body, expect=expect, url=url, content_type="application/http; msgtype=response",
                         extra={"WARC-Payload-Digest": sha1_digest(html)}, html=html, corrupt=corrupt, truncate_at=truncate_at,
-                        misstate=misstate)
+                        misstate=misstate, record_id=record_id)
 
     def archive(self) -> Archive:
         data = b"".join(self._parts)
@@ -205,6 +205,21 @@ def realistic_archive(pages: list[tuple[str, bytes]], *, gzip_mode: str | None =
         writer.exchange("https://example.org/cut", b"<html><body><p>" + b"cut short " * 400 + b"</p></body></html>",
                         expect="broken:TruncatedRecord", truncate_at=0.6)
     return writer.archive()
+
+
+def archive_with_reused_ids(pages: list[tuple[str, bytes]], *, gzip_mode: str | None = "record") -> tuple[Archive, list[Entry], list[Entry]]:
+    """Every page captured twice, the second time under the first capture's WARC-Record-ID (a
+    writer's bug), the second captures after all the first ones; and a PNG whose id a page
+    reuses. Returns the archive, the first captures and the second ones (pages failing
+    DuplicateRecord)."""
+    writer = ArchiveWriter(gzip_mode=gzip_mode, seed=7)
+    writer.warcinfo()
+    firsts = [writer.exchange(url, html) for url, html in pages]
+    image = writer.exchange("https://d.example/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(200), expect="skip:not-html", content_type="image/png")
+    again = [writer.exchange(url + "?again", html, expect="broken:DuplicateRecord", record_id=first.record_id)
+             for (url, html), first in zip(pages, firsts, strict=True)]
+    again.append(writer.exchange("https://d.example/after-the-image", pages[0][1], expect="broken:DuplicateRecord", record_id=image.record_id))
+    return writer.archive(), firsts + [image], again
 
 
 def repository_pages() -> list[tuple[str, bytes]]:

@@ -31,7 +31,7 @@ from tests.fakes import (
     RecordingPublisher,
     TransientError,
 )
-from tests.support.warcs import realistic_archive, repository_pages
+from tests.support.warcs import archive_with_reused_ids, realistic_archive, repository_pages
 
 BUCKET, KEY = "crawls", "2026/11/CC-MAIN 00001+part.warc.gz"
 PAGES = repository_pages()
@@ -268,9 +268,44 @@ def test_plain_and_whole_gzip_archives_run_by_ranges_too(mode: str | None) -> No
     written = realistic_archive([(f"https://w.example/{i}", PAGES[i % len(PAGES)][1]) for i in range(15)], gzip_mode=mode)
     stack.upload(written.data)
     stack.drain()
-    assert sorted(e["source"]["record"]["id"] for e in stack.of(DetailType.EXTRACTED)) == sorted(p.record_id for p in written.pages)
+    extracted = stack.of(DetailType.EXTRACTED)
+    assert sorted(e["source"]["record"]["id"] for e in extracted) == sorted(p.record_id for p in written.pages)
+    # Offsets and lengths of the records as written (decompressed ones, for an archive gzipped whole).
+    placed = {e.record_id: (e.offset, e.length) for e in written.entries}
+    assert all((e["source"]["record"]["offset"], e["source"]["record"]["length"]) == placed[e["source"]["record"]["id"]] for e in extracted)
+    # Each range ends where the next begins: no range reads past its end into a failure of its own.
+    failed = stack.of(DetailType.FAILED)
+    assert sorted(f["error"]["type"] for f in failed) == sorted([e.expect[7:] for e in written.expected("broken:")] + (
+        ["CorruptRecord"] if mode is None else []))  # the garbage between a plain archive's records
     captures = sum(e.warc_type in ("response", "resource") for e in written.entries)
-    assert stack.of(DetailType.ARCHIVE_EXTRACTED)[0]["ranges"] == -(-captures // 6)
+    [summary] = stack.of(DetailType.ARCHIVE_EXTRACTED)
+    assert summary["ranges"] == -(-captures // 6)
+    assert summary["documents"] == len(extracted) and sum(summary["failures"].values()) == len(failed)
+
+
+@pytest.mark.parametrize("mode", ["documents", "shards"])
+def test_a_page_with_an_earlier_captures_record_id_fails_alone_and_overwrites_nothing(mode: str) -> None:
+    written, firsts, again = archive_with_reused_ids([(f"https://d.example/{i}", PAGES[i][1]) for i in range(8)])
+    stack = Stack(mode=mode, range_pages=5)  # the second captures in the same range as the first ones, and in later ones
+    stack.upload(written.data)
+    stack.drain()
+    failed = stack.of(DetailType.FAILED)
+    assert [(f["error"]["type"], f["source"]["record"]["offset"]) for f in failed] == [("DuplicateRecord", e.offset) for e in again]
+    first_at = {e.record_id: e.offset for e in firsts}
+    assert all(f"capture at {first_at[f['source']['record']['id']]}" in f["error"]["message"] for f in failed)
+    [summary] = stack.of(DetailType.ARCHIVE_EXTRACTED)
+    assert (summary["pages"], summary["documents"], summary["failures"]) == (17, 8, {"DuplicateRecord": 9})
+    urls = sorted(e.url for e in firsts if e.expect == "page")
+    if mode == "documents":
+        assert sorted(d.url for d in stack.documents.documents.values()) == urls
+    else:
+        lines = [json.loads(line) for e in stack.of(DetailType.SHARD_EXTRACTED)
+                 for line in gzip.decompress(stack.documents.blobs[e["shard"]["key"]]).splitlines()]
+        assert sorted(line["url"] for line in lines) == urls
+    stack.delete()
+    stack.drain()
+    assert len(stack.of(DetailType.DELETED)) == (8 if mode == "documents" else 0)  # each document once
+    assert stack.documents.documents == {} and stack.documents.blobs == {}
 
 
 def test_the_upload_of_an_archive_is_applied_once_and_ordered_like_any_change() -> None:

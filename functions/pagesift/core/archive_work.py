@@ -7,7 +7,7 @@ Every step is an ``ArchiveTask``, a message on the archive queue that the functi
 a time, so that each is retried alone and dead-lettered alone:
 
 - ``plan``: the archive is framed from start to end (no parsing, no extraction) and cut into
-  ranges of whole records (``archives.plan_ranges``' rule); each range's manifest (the names of
+  ranges of whole records (``archives.cut_ranges``); each range's manifest (the names of
   its captures, which its documents are named by) is written and its task sent as soon as it is
   cut, so that extraction starts while planning goes on. The number of ranges is recorded last.
 - ``range``: the range's records are read (a streaming GET from the range's first byte) and
@@ -28,12 +28,21 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 import zlib
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .archives import RANGE_BYTES, RANGE_PAGES, ArchiveCounts, PageFailure, count, extract_page
+from .archives import (
+    RANGE_BYTES,
+    RANGE_PAGES,
+    ArchiveCounts,
+    ByteRange,
+    PageFailure,
+    count,
+    cut_ranges,
+    duplicate_record,
+    extract_page,
+)
 from .document import Document, Record, Source, archive_prefix, content_sha256, document_json, document_key, record_name
 from .events import (
     Event,
@@ -59,7 +68,6 @@ ANNOUNCE_LEASE_SECONDS = 120.0  # a task that took the announcement and died: an
 EVENTS_PER_CHECKPOINT = 10  # one PutEvents call's worth: what a killed range may repeat
 # Kept for the range's last put and save, and for sending itself on, when time runs short.
 FINISH_SECONDS = 3.0
-_CAPTURES = frozenset({"response", "resource"})
 
 
 class TaskSuperseded(Exception):
@@ -81,6 +89,9 @@ class ArchiveTask:
     splittable: bool = True  # False: offsets are decompressed ones, read from the archive's start
     replaces: bool = False  # the archive had a run before: prune once this one is done
     deleted: bool = False  # prune: the archive was deleted (nothing is kept)
+    # range: its captures whose record id an earlier capture had (their offsets, as strings, as
+    # JSON keys are), with that capture's offset: those that are pages fail (DuplicateRecord)
+    duplicates: dict[str, int] = field(default_factory=dict)
 
     def to_message(self) -> str:
         return json.dumps({TASK_MARK: 1, **asdict(self)}, separators=(",", ":"))
@@ -103,6 +114,9 @@ class ArchiveTask:
             raise ValueError(f"not an archive task: action {task.action!r}, mode {task.mode!r}")
         if not all(isinstance(n, int) and n >= 0 for n in (task.index, task.start)) or not (task.end is None or isinstance(task.end, int)):
             raise ValueError("an archive task's index, start and end are whole numbers")
+        if not (isinstance(task.duplicates, dict) and all(isinstance(k, str) and k.isdigit() and isinstance(v, int)
+                                                            for k, v in task.duplicates.items())):
+            raise ValueError("an archive task's duplicates map offsets to offsets")
         return task
 
     @property
@@ -219,30 +233,21 @@ class ArchiveWork:
     def _plan(self, task: ArchiveTask, invocation: Invocation) -> TaskOutcome:
         self._current(task)
         reader = WarcReader(limits=self.limits)
-        stream = self._open(task, task.start if task.splittable else 0)
-        index, start, captures, size, names = task.index, task.start, 0, 0, []
-        records = 0
+        start = task.start if task.splittable else 0
+        stream = self._open(task, start)
+        index = task.index
         try:
-            for span in reader.spans(stream, start=task.start if task.splittable else 0, skip_before=0 if task.splittable else task.start):
-                splittable = reader.framing.splittable
-                if names and (captures >= self.range_pages or size >= self.range_bytes):
-                    self._cut(task, index, start, span.offset, names, splittable)
-                    index, start, captures, size, names = index + 1, span.offset, 0, 0, []
-                    if self._short(invocation):
-                        self.queue.send([replace(task, index=index, start=start, splittable=splittable).to_message()])
-                        return TaskOutcome("plan", task.run, index, "continued")
-                records += 1
-                size += span.length or 0
-                if span.warc_type in _CAPTURES or span.warc_type == "broken":
-                    captures += 1
-                    # A record with no id is named by its offset, as its document is (warc._record).
-                    record_id = span.record_id or f"offset:{span.offset}"
-                    names.append(f"{record_name(record_id)}\t{record_id}")
+            spans = reader.spans(stream, start=start, skip_before=0 if task.splittable else task.start)
+            for piece in cut_ranges(spans, start=task.start, max_captures=self.range_pages, max_bytes=self.range_bytes):
+                if piece.end is None and not piece.records and index > 0:
+                    break  # nothing after the last range cut (an archive with no record is one empty range)
+                self._cut(task, index, piece, reader.framing.splittable)
+                index += 1
+                if piece.end is not None and self._short(invocation):
+                    self.queue.send([replace(task, index=index, start=piece.end, splittable=reader.framing.splittable).to_message()])
+                    return TaskOutcome("plan", task.run, index, "continued")
         finally:
             _close(stream)
-        if names or index == 0 or records:
-            self._cut(task, index, start, None, names, reader.framing.splittable)
-            index += 1
         progress = self.runs.planned(task.run, ranges=index)
         outcome = TaskOutcome("plan", task.run, index, "done")
         if progress.complete:
@@ -250,11 +255,14 @@ class ArchiveWork:
             outcome.status = "announced"
         return outcome
 
-    def _cut(self, task: ArchiveTask, index: int, start: int, end: int | None, names: list[str], splittable: bool) -> None:
+    def _cut(self, task: ArchiveTask, index: int, piece: ByteRange, splittable: bool) -> None:
         """One range: its manifest, then its task (a range is never sent before its manifest)."""
         key = manifest_key(self.documents.prefix, task.archive["key"], task.run, index)
-        self.documents.put_bytes(key, ("\n".join(names) + "\n").encode("utf-8"), content_type="text/plain; charset=utf-8")
-        self.queue.send([replace(task, action="range", index=index, start=start, end=end, splittable=splittable).to_message()])
+        names = "".join(f"{record_name(record_id)}\t{record_id}\n" for record_id in piece.captures)
+        self.documents.put_bytes(key, (names or "\n").encode("utf-8"), content_type="text/plain; charset=utf-8")
+        duplicates = {str(offset): first for offset, first in piece.duplicates.items()}
+        self.queue.send([replace(task, action="range", index=index, start=piece.start, end=piece.end, splittable=splittable,
+                                 duplicates=duplicates).to_message()])
 
     # -- range
 
@@ -277,6 +285,8 @@ class ArchiveWork:
                                  skip_before=0 if task.splittable else offset)
             for item in items:
                 record = item.source.record if isinstance(item, Page) else item.record
+                if isinstance(item, Page) and (first := task.duplicates.get(str(record.offset))) is not None:
+                    item = duplicate_record(record, first)
                 if isinstance(item, Page) and self._short(invocation):
                     # Save where this page starts, and go on from there in a fresh invocation.
                     published += self._checkpoint(task, events, counts, record.offset, shard, shard_start)

@@ -3,17 +3,18 @@ event gives. Knows nothing of AWS: the command line and the function both run it
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .document import Document, Record
-from .errors import ExtractionError
+from .errors import ErrorKind, ExtractionError, Stage
 from .extraction import Page, extract
 from .limits import DEFAULT_LIMITS, Limits
 from .profiles import DEFAULT_PROFILE
-from .warc import Broken, Item, Skipped
+from .warc import Broken, Item, Skip, Skipped
 
 
 @dataclass(slots=True)
@@ -93,17 +94,45 @@ def extract_page(page: Page, *, limits: Limits = DEFAULT_LIMITS, profile: str = 
         return PageFailure(page, page.source.record, error)
 
 
-def results(items: Iterable[Item], counts: ArchiveCounts, *, limits: Limits = DEFAULT_LIMITS, profile: str = DEFAULT_PROFILE,
-            time_budget_seconds: float | None = None) -> Iterator[Result]:
-    """The documents and failures of the archive's records, in their order, counted in ``counts``."""
+class RecordIds:
+    """The first capture (a record that may be a page) of each WARC-Record-ID, as an archive
+    is read from its start. Ids must be unique (WARC 1.1, 5.2) and a page's document is named
+    by its record's id, so a later capture with an earlier one's id would overwrite its
+    document: it is a duplicate, and a page that is one fails alone (DuplicateRecord). Kept as
+    8-byte digests: about 100 bytes a capture, 4 MB for a Common Crawl archive's 40,000."""
+
+    def __init__(self) -> None:
+        self._first: dict[bytes, int] = {}
+
+    def duplicate_of(self, record_id: str | None, offset: int) -> int | None:
+        """The offset of the earlier capture with ``record_id``, or None (and it is the first)."""
+        if not record_id or record_id.startswith("offset:"):  # no id: named by its offset, unique
+            return None
+        first = self._first.setdefault(hashlib.blake2b(record_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), offset)
+        return None if first == offset else first
+
+
+def is_capture(item: Item) -> bool:
+    """Whether the record read is a capture (a response or resource, or a record that could not
+    be framed), as ``WarcReader.spans`` calls them: what record ids are unique among."""
+    return isinstance(item, Page | Broken) or (isinstance(item, Skipped) and item.skip in (Skip.NOT_HTML, Skip.NOT_OK))
+
+
+def duplicate_record(record: Record, first: int) -> Broken:
+    return Broken(record, ExtractionError(
+        f"the record at {record.offset} has the WARC-Record-ID {record.id} of the capture at {first}: ids must be unique "
+        "in an archive, and a page's document is named by its record's id (the first capture keeps it)",
+        kind=ErrorKind.DUPLICATE_RECORD, stage=Stage.READ))
+
+
+def unique_pages(items: Iterable[Item], ids: RecordIds | None = None) -> Iterator[Item]:
+    """``items`` (an archive read from its start) with each page whose record id an earlier
+    capture had replaced by its failure."""
+    ids = ids if ids is not None else RecordIds()
     for item in items:
-        count(counts, item)
-        if isinstance(item, Broken):
-            yield PageFailure(None, item.record, item.error)
-        elif isinstance(item, Page):
-            result = extract_page(item, limits=limits, profile=profile, time_budget_seconds=time_budget_seconds)
-            count(counts, result)
-            yield result
+        record = item.source.record if isinstance(item, Page) else item.record
+        first = ids.duplicate_of(record.id, record.offset) if is_capture(item) and record is not None else None
+        yield duplicate_record(record, first) if first is not None and isinstance(item, Page) else item
 
 
 # A range is cut at this many captures that may be pages (responses and resources): about 40 s
@@ -111,46 +140,47 @@ def results(items: Iterable[Item], counts: ArchiveCounts, *, limits: Limits = DE
 # documents in shards mode.
 RANGE_PAGES = 1_000
 RANGE_BYTES = 128 * 1024 * 1024  # ... or at this many stored bytes (captures that are not pages)
+# Records that may be pages: what a range's size is counted in, and what its manifest names
+# (a record that could not be framed is a page that failed).
 _CAPTURES = frozenset({"response", "resource", "broken"})
 
 
 @dataclass(frozen=True, slots=True)
 class ByteRange:
     """Records of an archive read together: from ``start`` (a record's first byte) to the first
-    record at or after ``end`` (None: to the archive's end). ``captures``: records that may be pages."""
+    record at or after ``end`` (None: to the archive's end). ``captures``: the ids of the
+    records in it that may be pages (a record with none is named by its offset, as its document
+    is: ``warc._record``), each its first capture in the archive; ``duplicates``: the offsets of
+    the others, with that of the capture whose id they have."""
 
-    index: int
     start: int
     end: int | None
     records: int
-    captures: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "start": self.start, "end": self.end, "records": self.records, "captures": self.captures}
+    captures: list[str]
+    duplicates: dict[int, int]
 
 
-def plan_ranges(spans: Iterable[Any], *, splittable: Callable[[], bool], max_captures: int = RANGE_PAGES,
-                max_bytes: int = RANGE_BYTES) -> list[ByteRange]:
-    """Cut an archive, from its records' spans (``WarcReader.spans``), into ranges of whole
-    records with at most ``max_captures`` captures or ``max_bytes`` stored bytes each (a record
-    bigger than that is a range of its own). An archive that is not ``splittable`` once read
-    (gzipped whole) is one range, read from its start."""
-    ranges: list[ByteRange] = []
-    start, records, captures, size = 0, 0, 0, 0
-    first = True
+def cut_ranges(spans: Iterable[Any], *, start: int, max_captures: int = RANGE_PAGES,
+               max_bytes: int = RANGE_BYTES, ids: RecordIds | None = None) -> Iterator[ByteRange]:
+    """Cut an archive, from its records' spans (``WarcReader.spans`` from ``start``), into
+    ranges of whole records, each given out as soon as the first record after it is framed: at
+    most ``max_captures`` captures, or about ``max_bytes`` stored bytes once it has one (a
+    record bigger than that is a range of its own; records that may not be pages join the next
+    capture's range, so that no range is empty of captures but an archive's last). The last
+    range ends at None; an archive with no record at all is one empty range. ``ids``: the
+    captures' ids seen before ``start``."""
+    ids = ids if ids is not None else RecordIds()
+    records, size, captures, duplicates = 0, 0, [], {}
     for span in spans:
-        if first:
-            start, first = span.offset, False
-        if records and (captures >= max_captures or size >= max_bytes):
-            ranges.append(ByteRange(len(ranges), start, span.offset, records, captures))
-            start, records, captures, size = span.offset, 0, 0, 0
+        if (captures or duplicates) and (len(captures) + len(duplicates) >= max_captures or size >= max_bytes):
+            yield ByteRange(start, span.offset, records, captures, duplicates)
+            start, records, size, captures, duplicates = span.offset, 0, 0, [], {}
         records += 1
-        captures += span.warc_type in _CAPTURES
         size += span.length or 0
-    if not splittable():
-        total_records = sum(r.records for r in ranges) + records
-        total_captures = sum(r.captures for r in ranges) + captures
-        return [ByteRange(0, 0, None, total_records, total_captures)]
-    if records or not ranges:
-        ranges.append(ByteRange(len(ranges), start, None, records, captures))
-    return ranges
+        if span.warc_type in _CAPTURES:
+            record_id = span.record_id or f"offset:{span.offset}"
+            if (first := ids.duplicate_of(record_id, span.offset)) is not None:
+                duplicates[span.offset] = first
+            else:
+                captures.append(record_id)
+    yield ByteRange(start, None, records, captures, duplicates)

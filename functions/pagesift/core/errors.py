@@ -22,6 +22,7 @@ class ErrorKind(enum.StrEnum):
     # A record of a web archive that cannot be read: its page fails alone.
     TRUNCATED_RECORD = "TruncatedRecord"
     CORRUPT_RECORD = "CorruptRecord"
+    DUPLICATE_RECORD = "DuplicateRecord"
 
 
 class Stage(enum.StrEnum):

@@ -484,6 +484,7 @@ class _Frames:
                 frame, self._pending = self._pending, None
                 frame.length = offset - frame.offset
                 yield frame
+                offset = place(data.position)  # the first frame given out may show the archive gzipped whole
             if data.at_end() or ((bounded() if callable(bounded) else bounded) and self._beyond(offset)):
                 return
             start = data.position
@@ -551,8 +552,10 @@ class _Frames:
                     held.append(frame)
                     if offset == 0 and len(held) == 1 and not inner.at_end():
                         # A second record in the archive's first member: the archive is gzipped
-                        # whole, and its offsets are decompressed ones from here on.
+                        # whole, and its offsets are decompressed ones from here on (the first
+                        # record's length too: it ends where the second starts).
                         self.splittable = False
+                        held[0].length = inner.position - held[0].offset
                         yield from held
                         held = []
                     elif sum(len(getattr(f, "block", b"")) for f in held) > RESYNC_HISTORY_BYTES:
@@ -576,6 +579,8 @@ class _Frames:
                 decompressed += inner.position
                 continue
             decompressed += inner.position
+            if self.next_offset is not None:
+                return  # the range's end, inside an archive gzipped whole
             if not held:
                 continue
             first = held[0]
@@ -638,7 +643,7 @@ class _Unreadable(Exception):
 _NO_CONTENT = frozenset({204, 205})  # 2xx statuses that carry no page by definition
 _HTTP_HEAD_END = re.compile(rb"\r?\n\r?\n")
 _BARE_LF = re.compile(rb"(?<!\r)\n")
-_CHUNK_SIZE_LINE = re.compile(rb"[0-9A-Fa-f]{1,16}[ \t]*(?:;[^\r\n]*)?\r?\n")
+_CHUNK_SIZE_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")
 
 
 def _crlf_head(block: bytes) -> bytes:
@@ -651,13 +656,31 @@ def _crlf_head(block: bytes) -> bytes:
     return _BARE_LF.sub(b"\r\n", block[: end.start()]) + b"\r\n\r\n" + block[end.end():]
 
 
-def _stored_dechunked(block: bytes) -> bool:
-    """Whether ``block``'s head says ``Transfer-Encoding: chunked`` while its body does not
-    start with a chunk's size line (the body was stored de-chunked)."""
+def _says_chunked(block: bytes) -> bool:
+    """Whether ``block``'s HTTP head says ``Transfer-Encoding: chunked``."""
     end = _HTTP_HEAD_END.search(block, 0, OVERSIZED_HEAD_BYTES)
-    if end is None or not re.search(rb"\ntransfer-encoding[ \t]*:[^\r\n]*chunked", block[: end.start()], re.IGNORECASE):
-        return False
-    return not _CHUNK_SIZE_LINE.match(block, end.end())
+    return end is not None and bool(re.search(rb"\ntransfer-encoding[ \t]*:[^\r\n]*chunked", block[: end.start()], re.IGNORECASE))
+
+
+def _dechunk(body: bytes) -> bytes:
+    """A chunked body's data, chunk extensions and trailers left out; one that ends between two
+    chunks gives what came (as FastWARC does). ValueError for a body that is not chunked or a
+    chunk cut short."""
+    out = bytearray()
+    at = 0
+    while at < len(body):
+        line = _CHUNK_SIZE_LINE.match(body, at)
+        if line is None:
+            raise ValueError(f"no chunk size line at {at} of the body")
+        size, at = int(line.group(1), 16), line.end()
+        if size == 0:
+            break
+        if at + size > len(body):
+            raise ValueError(f"a chunk of {size:,} bytes runs past the body's end")
+        out += body[at : at + size]
+        at += size
+        at += 2 if body.startswith(b"\r\n", at) else 1 if body.startswith(b"\n", at) else 0
+    return bytes(out)
 
 
 def _parse_http(block: bytes, decode: str) -> tuple[Any, bytes]:
@@ -748,14 +771,16 @@ class WarcReader:
         try:
             http, body = _parse_http(block, "transfer" if raw.complete else "none")
         except _Unreadable as error:
-            if not (raw.complete and _stored_dechunked(block)):
+            if not (raw.complete and _says_chunked(block)):
                 return self._unreadable(raw, record, error.__cause__ or error)
-            # Transfer-Encoding: chunked over a body that is not chunked: some writers store the
-            # body de-chunked and keep the header. Read it as stored, as warcio and browsers do.
+            # Chunked as FastWARC does not read it: with chunk extensions (``1f4;name=value``,
+            # which HTTP allows), or not chunked at all (some writers store the body de-chunked
+            # and keep the header: it is read as stored, as warcio and browsers read it).
             try:
                 http, body = _parse_http(block, "none")
-            except _Unreadable as second:
-                return self._unreadable(raw, record, second.__cause__ or second)
+                body = _dechunk(body) if _CHUNK_SIZE_LINE.match(body) else body
+            except (_Unreadable, ValueError):
+                return self._unreadable(raw, record, error.__cause__ or error)
         if not 200 <= http.status_code < 300 or http.status_code in _NO_CONTENT:
             return Skipped(Skip.NOT_OK, record)
         return self._page(raw, record, archive, url, http.get("Content-Type"), http.get("Content-Encoding"),
