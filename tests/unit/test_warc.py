@@ -293,6 +293,9 @@ def test_records_that_are_no_pages_join_a_range_with_captures_and_a_big_one_clos
     assert [(r.start, r.end, r.records, r.captures) for r in ranges] == [
         (0, 560, 3, ["a"]), (560, 1470, 2, ["offset:570"]), (1470, None, 2, ["c"])]
     assert [(r.start, r.end, r.records, r.captures) for r in cut_ranges([], start=0)] == [(0, None, 0, [])]
+    # A writer that gives every record one id: the ranges' tasks list at most RANGE_DUPLICATES.
+    same = [Span(n * 10, 10, "response", "<urn:uuid:same>") for n in range(2_500)]
+    assert [(len(r.captures), len(r.duplicates)) for r in cut_ranges(same, start=0, max_captures=100_000)] == [(1, 1000), (0, 1000), (0, 499)]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -140,6 +140,9 @@ def unique_pages(items: Iterable[Item], ids: RecordIds | None = None) -> Iterato
 # documents in shards mode.
 RANGE_PAGES = 1_000
 RANGE_BYTES = 128 * 1024 * 1024  # ... or at this many stored bytes (captures that are not pages)
+# ... or at this many captures with an earlier capture's id, which its task lists: about 30 KB
+# of the message, whatever the range's size (a writer that gives every record one id).
+RANGE_DUPLICATES = 1_000
 # Records that may be pages: what a range's size is counted in, and what its manifest names
 # (a record that could not be framed is a page that failed).
 _CAPTURES = frozenset({"response", "resource", "broken"})
@@ -166,13 +169,15 @@ def cut_ranges(spans: Iterable[Any], *, start: int, max_captures: int = RANGE_PA
     ranges of whole records, each given out as soon as the first record after it is framed: at
     most ``max_captures`` captures, or about ``max_bytes`` stored bytes once it has one (a
     record bigger than that is a range of its own; records that may not be pages join the next
-    capture's range, so that no range is empty of captures but an archive's last). The last
+    capture's range, so that no range is empty of captures but an archive's last), or
+    RANGE_DUPLICATES duplicates. The last
     range ends at None; an archive with no record at all is one empty range. ``ids``: the
     captures' ids seen before ``start``."""
     ids = ids if ids is not None else RecordIds()
     records, size, captures, duplicates = 0, 0, [], {}
     for span in spans:
-        if (captures or duplicates) and (len(captures) + len(duplicates) >= max_captures or size >= max_bytes):
+        if (captures or duplicates) and (len(captures) + len(duplicates) >= max_captures or size >= max_bytes
+                                         or len(duplicates) >= RANGE_DUPLICATES):
             yield ByteRange(start, span.offset, records, captures, duplicates)
             start, records, size, captures, duplicates = span.offset, 0, 0, [], {}
         records += 1

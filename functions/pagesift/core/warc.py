@@ -246,19 +246,20 @@ class _Bytes:
             if self.end - self.position >= limit or not self._fill(self.end - self.position + 1):
                 return None
 
-    def seek(self, needle: bytes, accept: Callable[[bytes], bool]) -> bool:
-        """Move to the next ``needle`` at or after ``position`` that ``accept`` takes (given the
-        4 KB from it); False, at the end, if there is none. Reads on in bounded memory."""
+    def seek(self, needle: re.Pattern[bytes], accept: Callable[[bytes], bool]) -> bool:
+        """Move to the next match of ``needle`` (at most 8 bytes long) at or after ``position``
+        that ``accept`` takes (given the 4 KB from it); False, at the end, if there is none.
+        Reads on in bounded memory."""
         while True:
-            found = self._buffer.find(needle, self.position - self._base)
-            if found < 0:
-                self.position = max(self.position, self.end - len(needle) + 1)
+            found = needle.search(self._buffer, self.position - self._base)
+            if found is None:
+                self.position = max(self.position, self.end - 7)
                 self._trim()
                 if not self._fill(self.end - self.position + 1):
                     self.position = self.end
                     return False
                 continue
-            self.position = self._base + found
+            self.position = self._base + found.start()
             if accept(self.peek(4096)):
                 self._trim()
                 return True
@@ -287,19 +288,31 @@ class _Member:
         self._inflater = zlib.decompressobj(31)
         self._input = b""
         self.done = False
+        self._fault: _Corrupt | None = None  # raised by the next read, once what preceded it is read
 
     def read(self, size: int = READ_CHUNK) -> bytes:
         while not self.done:
+            if self._fault is not None:
+                raise self._fault
             if not self._input:
                 self._input = self._stored.read(READ_CHUNK)
                 if not self._input:
                     raise _Truncated(f"the archive ends inside the gzip member at {self.offset}", self.offset, member=True)
             # In steps, so that what precedes a fault (a wrong CRC is found at the end) comes out first.
             piece, rest = self._input[:INFLATE_STEP], self._input[INFLATE_STEP:]
+            before = self._inflater.copy()
             try:
                 out = self._inflater.decompress(piece, size)
             except zlib.error as error:
-                raise _Corrupt(f"the gzip member at {self.offset} is corrupt ({error})", self.offset, member=True) from error
+                self._fault = _Corrupt(f"the gzip member at {self.offset} is corrupt ({error})", self.offset, member=True)
+                self._fault.__cause__ = error
+                self._input = b""
+                # What the step held before the fault, whatever the stream's chunks were: the
+                # step again, a byte at a time, from the state before it.
+                out = _salvage(before, piece, size)
+                if not out:
+                    raise self._fault from error
+                return out
             if self._inflater.eof:
                 self._stored.give_back(len(self._inflater.unused_data) + len(rest))  # the next member's first bytes
                 self._input, self.done = b"", True
@@ -308,6 +321,19 @@ class _Member:
             if out:
                 return out
         return b""
+
+
+def _salvage(inflater: zlib._Decompress, piece: bytes, size: int) -> bytes:
+    """Up to ``size`` bytes that ``piece`` inflates to before its fault, fed a byte at a time."""
+    out = bytearray()
+    for at in range(len(piece)):
+        try:
+            out += inflater.decompress(piece[at : at + 1], size - len(out))
+        except zlib.error:
+            break
+        if len(out) >= size or inflater.eof:
+            break
+    return bytes(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +385,10 @@ def _next_record(data: _Bytes, offset: int, keep: int, seen: dict[str, str]) -> 
     if not _VERSION_LINE.match(data.peek(12)):
         raise _Corrupt(f"no WARC record starts at {offset} ({data.peek(16)!r})", offset)
     blank = data.search(_BLANK_LINE, MAX_HEADER_BYTES)
+    if _not_headers(data.peek(blank.end() if blank else MAX_HEADER_BYTES)):
+        # Junk that ends in a version line, or a version line and no headers: a record starts
+        # further on, which the resync finds.
+        raise _Corrupt(f"no WARC headers follow the version line at {offset}", offset)
     if blank is None:
         if data.ended and data.end - data.position < MAX_HEADER_BYTES:
             raise _Truncated(f"the archive ends inside the WARC headers of the record at {offset}", offset)
@@ -378,6 +408,16 @@ def _next_record(data: _Bytes, offset: int, keep: int, seen: dict[str, str]) -> 
     return _Raw(offset, None, header, dict(seen), block, complete=kept == length)
 
 
+def _not_headers(head: bytes) -> bool:
+    """Whether ``head`` (a version line, and what follows it up to its blank line or the end)
+    is no record's headers: a line that is no header field right after the version line, or
+    another version line before the blank line. A first line cut by the end tells nothing."""
+    version = _VERSION_LINE.match(head)
+    assert version is not None
+    first_line_read = b"\n" in head[version.end() :]
+    return (first_line_read and not _FIELD_LINE.match(head, version.end())) or bool(_INNER_VERSION_LINE.search(head, version.end() - 1))
+
+
 def _broken(offset: int, length: int | None, headers: dict[str, str], error: _Corrupt, *, truncated: bool | None = None) -> _BrokenRaw:
     if truncated if truncated is not None else isinstance(error, _Truncated):
         failure = ExtractionError(str(error), kind=ErrorKind.TRUNCATED_RECORD, stage=Stage.READ)
@@ -387,16 +427,28 @@ def _broken(offset: int, length: int | None, headers: dict[str, str], error: _Co
 
 
 def _plausible_record(head: bytes) -> bool:
-    """Whether ``head`` starts a WARC record: its version line, then among its headers one that
-    every record has (so that a 'WARC/1.0' line in a page's text is not taken for one)."""
+    """Whether ``head`` starts a WARC record: its version line, then a header field, among its
+    headers one that every record has, and no other version line (so that a 'WARC/1.0' line in
+    a page's text, or junk ending in one, is not taken for a record)."""
     version = _VERSION_LINE.match(head)
-    if version is None:
+    if version is None or not _FIELD_LINE.match(head, version.end()):
         return False
     blank = _BLANK_LINE.search(head, version.end() - 1)
-    return bool(_RECORD_FIELD.search(head, version.end() - 1, blank.start() if blank else len(head)))
+    end = blank.start() if blank else len(head)
+    return bool(_RECORD_FIELD.search(head, version.end() - 1, end)) and not _INNER_VERSION_LINE.search(head, version.end() - 1, end)
 
 
 _RECORD_FIELD = re.compile(rb"\n(?:WARC-Type|WARC-Record-ID|Content-Length)[ \t]*:", re.IGNORECASE)
+_FIELD_LINE = re.compile(rb"[!#-'*+.0-9A-Z^_`a-z|~-]+[ \t]*:")  # a header's name (an RFC 9110 token) and its colon
+_INNER_VERSION_LINE = re.compile(rb"\nWARC/1\.[01]\r?\n")
+_RECORD_OR_MEMBER = re.compile(rb"WARC/1\.|\x1f\x8b\x08")
+_MEMBER = re.compile(re.escape(GZIP_MEMBER))
+_MAGIC = re.compile(re.escape(WARC_MAGIC))
+
+
+def _starts_anything(head: bytes) -> bool:
+    """Whether ``head`` starts a gzip member of a record, or a plain record."""
+    return _starts_record(head) if head.startswith(GZIP_MEMBER) else _plausible_record(head)
 
 
 def _ends_well(data: _Bytes) -> bool:
@@ -414,7 +466,7 @@ def _resync(data: _Bytes, after: int) -> bool:
     no further than RESYNC_HISTORY_BYTES from where reading got to, wherever ``after`` is, so
     that the framing of a planning pass (which keeps no blocks) and of a reading pass agree."""
     data.back_to(max(after, data.position - RESYNC_HISTORY_BYTES))
-    return data.seek(WARC_MAGIC, _plausible_record)
+    return data.seek(_MAGIC, _plausible_record)
 
 
 class _Frames:
@@ -427,6 +479,7 @@ class _Frames:
         self.splittable = True
         self.next_offset: int | None = None
         self.records = 0
+        self._first_member = start == 0  # the archive's first gzip member with records is yet to be read
         # Of the records being framed by _records: the one whose bytes are being read (its
         # offset and the headers read so far), and the last one framed, not yet given out.
         self._reading: tuple[int, dict[str, str]] | None = None
@@ -446,15 +499,18 @@ class _Frames:
         elif _VERSION_LINE.match(data.peek(12)):
             yield from self._count(self._records(data, lambda position: position, bounded=True))
         else:
-            # Neither: the archive's first bytes are damaged. What follows tells which it is.
+            # Neither: the archive's first bytes are damaged. What follows them (a gzip member of
+            # a record, or a plain record, whichever comes first) tells which it is.
             offset = data.position
-            data.mark()
-            if data.seek(GZIP_MEMBER, _starts_record):
-                yield from self._count([_broken(offset, data.position - offset, {}, _Corrupt(f"no WARC record starts at {offset}", offset))])
-                yield from self._count(self._gzip())
+            data.position += 1
+            found = data.seek(_RECORD_OR_MEMBER, _starts_anything)
+            yield from self._count([_broken(offset, data.position - offset, {}, _Corrupt(f"no WARC record starts at {offset}", offset))])
+            if not found:
                 return
-            data.back_to(offset)
-            yield from self._count(self._records(data, lambda position: position, bounded=True))
+            if data.peek(3) == GZIP_MEMBER:
+                yield from self._count(self._gzip())
+            else:
+                yield from self._count(self._records(data, lambda position: position, bounded=True))
 
     def _count(self, frames: Iterator[_Raw | _BrokenRaw] | list[_BrokenRaw]) -> Iterator[_Raw | _BrokenRaw]:
         for frame in frames:
@@ -532,11 +588,21 @@ class _Frames:
                 return
             if data.peek(3) != GZIP_MEMBER:
                 data.position += 1
-                data.seek(GZIP_MEMBER, _starts_record)
-                yield _broken(offset, data.position - offset, {}, _Corrupt(f"no gzip member starts at {offset}", offset))
+                data.seek(_MEMBER, _starts_record)
+                junk = data.position - offset
+                if self.splittable:
+                    yield _broken(offset, junk, {}, _Corrupt(f"no gzip member starts at {offset}", offset))
+                elif self._beyond(decompressed):
+                    return
+                else:  # gzipped whole: placed after what the members before it inflated to
+                    yield _broken(decompressed, junk, {}, _Corrupt(f"no gzip member starts at stored byte {offset}", decompressed))
+                    decompressed += junk
                 continue
             data.mark()
             inner = _Bytes(_Member(data), 0)
+            first_member = self._first_member  # the first with records: junk or a corrupt member may precede it
+            if first_member:
+                decompressed = offset  # the stored bytes before it (padding, junk) count as they are
             member_offset, base = offset, decompressed
 
             def place(position: int) -> int:
@@ -546,16 +612,17 @@ class _Frames:
             self._reading, self._pending = None, None
             try:
                 for frame in self._records(inner, place, bounded=lambda: not self.splittable):
+                    self._first_member = False
                     if not self.splittable:
                         yield frame
                         continue
                     held.append(frame)
-                    if offset == 0 and len(held) == 1 and not inner.at_end():
+                    if first_member and len(held) == 1 and not inner.at_end():
                         # A second record in the archive's first member: the archive is gzipped
                         # whole, and its offsets are decompressed ones from here on (the first
                         # record's length too: it ends where the second starts).
                         self.splittable = False
-                        held[0].length = inner.position - held[0].offset
+                        held[0].length = base + inner.position - held[0].offset
                         yield from held
                         held = []
                     elif sum(len(getattr(f, "block", b"")) for f in held) > RESYNC_HISTORY_BYTES:
@@ -574,11 +641,14 @@ class _Frames:
                     yield _broken(at, None if not self.splittable else data.end - offset, headers, error)
                     return
                 data.back_to(offset + 1)
-                data.seek(GZIP_MEMBER, _starts_record)
+                data.seek(_MEMBER, _starts_record)
                 yield _broken(at, None if not self.splittable else data.position - offset, headers, error)
-                decompressed += inner.position
+                # Gzipped whole: what the next member inflates to comes after all this one gave
+                # (however far its records were read) and after the broken record, even one that
+                # broke where it began, so that no two records share an offset.
+                decompressed = max(decompressed + inner.end, at + 1)
                 continue
-            decompressed += inner.position
+            decompressed += inner.end  # all it inflated to, even past a record cut short inside it
             if self.next_offset is not None:
                 return  # the range's end, inside an archive gzipped whole
             if not held:
