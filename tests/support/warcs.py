@@ -236,3 +236,37 @@ def repository_pages() -> list[tuple[str, bytes]]:
                 html = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
                 found.append((f"https://{path.name.split('.')[0]}.example/article", html))
     return found
+
+
+class Trickle:
+    """A stream that answers reads a few bytes at a time, as a network body may."""
+
+    def __init__(self, data: bytes, step: int = 977) -> None:
+        self._data, self._at, self._step = data, 0, step
+
+    def read(self, size: int = -1) -> bytes:
+        size = self._step if size < 0 else min(size, self._step)
+        chunk = self._data[self._at : self._at + size]
+        self._at += len(chunk)
+        return chunk
+
+
+def outcome(item: object) -> str:
+    """What the reader made of a record, as an Entry's ``expect`` says it."""
+    from pagesift.core.extraction import Page
+    from pagesift.core.warc import Broken, Skipped
+
+    if isinstance(item, Page):
+        return "page"
+    if isinstance(item, Skipped):
+        return f"skip:{item.skip.value}"
+    assert isinstance(item, Broken)
+    return f"broken:{item.error.kind.value}"
+
+
+def record_of(item: object):  # noqa: ANN201
+    """The record an item of the reader is about."""
+    from pagesift.core.extraction import Page
+
+    return item.source.record if isinstance(item, Page) else item.record  # type: ignore[union-attr]
+

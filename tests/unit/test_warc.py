@@ -15,8 +15,8 @@ from pagesift.core.document import Source, document_id
 from pagesift.core.errors import ErrorKind
 from pagesift.core.extraction import Page, extract
 from pagesift.core.limits import Limits
-from pagesift.core.warc import Broken, Skipped, WarcReader, named_like_archive, sniff
-from tests.support.warcs import ArchiveWriter, http_response, realistic_archive, repository_pages
+from pagesift.core.warc import Broken, WarcReader, named_like_archive, sniff
+from tests.support.warcs import ArchiveWriter, Trickle, http_response, outcome, realistic_archive, record_of, repository_pages
 
 MODES = ["record", None, "whole"]
 ARCHIVE = Source(bucket="archives", key="crawl/2026/part 1+2.warc.gz", version_id="v1", etag="e1")
@@ -30,35 +30,9 @@ def pages(n: int = 12) -> list[tuple[str, bytes]]:
     return [(f"https://news.example/{i}/story", ARTICLE_PAGES[i % len(ARTICLE_PAGES)]) for i in range(n)]
 
 
-class Trickle:
-    """A stream that answers reads a few bytes at a time, as a network body may."""
-
-    def __init__(self, data: bytes, step: int = 977) -> None:
-        self._data, self._at, self._step = data, 0, step
-
-    def read(self, size: int = -1) -> bytes:
-        size = self._step if size < 0 else min(size, self._step)
-        chunk = self._data[self._at : self._at + size]
-        self._at += len(chunk)
-        return chunk
-
-
-def outcome(item: object) -> str:
-    if isinstance(item, Page):
-        return "page"
-    if isinstance(item, Skipped):
-        return f"skip:{item.skip.value}"
-    assert isinstance(item, Broken)
-    return f"broken:{item.error.kind.value}"
-
-
 def read(data: bytes, **options: object) -> tuple[list[object], WarcReader]:
     reader = WarcReader()
     return list(reader.items(Trickle(data), ARCHIVE, **options)), reader  # type: ignore[arg-type]
-
-
-def record_of(item: object):  # noqa: ANN201
-    return item.source.record if isinstance(item, Page) else item.record  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -21,7 +21,7 @@ from pagesift.core.document import Source
 from pagesift.core.errors import ErrorKind
 from pagesift.core.extraction import Page
 from pagesift.core.warc import Broken, Skipped, WarcReader
-from tests.support.warcs import Archive, ArchiveWriter, Entry, http_response, sha1_digest
+from tests.support.warcs import Archive, ArchiveWriter, Entry, Trickle, http_response, outcome, record_of, sha1_digest
 
 SOURCE = Source(bucket="archives", key="crawl/props.warc.gz", version_id="v1", etag="e1")
 MODES = ["record", None, "whole"]
@@ -31,34 +31,6 @@ def props(examples: int) -> settings:
     """Deterministic (derandomized, no example database), so that CI runs the same examples."""
     return settings(max_examples=examples, deadline=None, derandomize=True, database=None, print_blob=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-
-
-# -- the test_warc.py helpers --------------------------------------------------------------------
-
-class Trickle:
-    """A stream that answers reads a few bytes at a time, as a network body may."""
-
-    def __init__(self, data: bytes, step: int = 977) -> None:
-        self._data, self._at, self._step = data, 0, step
-
-    def read(self, size: int = -1) -> bytes:
-        size = self._step if size < 0 else min(size, self._step)
-        chunk = self._data[self._at : self._at + size]
-        self._at += len(chunk)
-        return chunk
-
-
-def outcome(item: object) -> str:
-    if isinstance(item, Page):
-        return "page"
-    if isinstance(item, Skipped):
-        return f"skip:{item.skip.value}"
-    assert isinstance(item, Broken)
-    return f"broken:{item.error.kind.value}"
-
-
-def record_of(item: object):  # noqa: ANN201
-    return item.source.record if isinstance(item, Page) else item.record  # type: ignore[union-attr]
 
 
 def key(item: object) -> tuple:
