@@ -188,6 +188,47 @@ def test_a_new_version_replaces_exactly_the_documents_of_the_old_one() -> None:
     assert not [k for k in stack.documents.blobs if "/_runs/" in k and json.dumps(stack.of(DetailType.ARCHIVE_EXTRACTED)[0]["run"])[1:-1] not in k]
 
 
+@pytest.mark.parametrize("mode", ["documents", "shards"])
+def test_a_record_that_is_no_page_in_the_new_version_loses_its_document(mode: str) -> None:
+    from tests.support.warcs import ArchiveWriter
+
+    def version(changed: bool) -> bytes:
+        writer = ArchiveWriter(seed=3)
+        writer.warcinfo()
+        for n, (kind, html) in enumerate([("kept", PAGES[0][1]), ("404", PAGES[1][1]), ("png", PAGES[2][1]), ("empty", PAGES[3][1]),
+                                          ("reused", PAGES[4][1])]):
+            url, record_id = f"https://v.example/{kind}", f"<urn:uuid:00000000-0000-4000-8000-00000000000{n}>"
+            if not changed or kind == "kept":
+                writer.exchange(url, html, record_id=record_id)
+            elif kind == "404":
+                writer.exchange(url, html, record_id=record_id, status="404 Not Found", expect="skip:not-ok")
+            elif kind == "png":
+                writer.exchange(url, b"\x89PNG\r\n\x1a\n" + bytes(100), record_id=record_id, content_type="image/png", expect="skip:not-html")
+            elif kind == "empty":
+                writer.exchange(url, b"", record_id=record_id, expect="broken:EmptyInput")
+            else:  # a page whose id the kept page has: it fails, and the kept page's document stays
+                writer.exchange(url, html, record_id="<urn:uuid:00000000-0000-4000-8000-000000000000>", expect="broken:DuplicateRecord")
+        return writer.archive().data
+
+    stack = Stack(mode=mode, range_pages=2)
+    stack.upload(version(False))
+    stack.drain()
+    stack.publisher.events.clear()
+    stack.upload(version(True))
+    stack.drain()
+    [summary] = stack.of(DetailType.ARCHIVE_EXTRACTED)
+    assert (summary["documents"], summary["failures"]) == (1, {"DuplicateRecord": 1, "EmptyInput": 1})
+    if mode == "documents":
+        # The kept page is unchanged; the three that are no page any more go, each with its event, and so
+        # does the page whose record is gone (the reused id's), by the prune.
+        assert sorted(d.url for d in stack.documents.documents.values()) == ["https://v.example/kept"]
+        assert sorted(d["source"]["record"]["id"][-3:] for d in stack.of(DetailType.DELETED)) == ["01>", "02>", "03>", "04>"]
+    else:
+        lines = [json.loads(line) for key, blob in stack.documents.blobs.items() if "/shards/" in key
+                 for line in gzip.decompress(blob).splitlines()]
+        assert [line["url"] for line in lines] == ["https://v.example/kept"]
+
+
 def test_deleting_the_archive_removes_its_documents_and_shards_each_with_its_event() -> None:
     for mode in ("documents", "shards"):
         stack = Stack(mode=mode)

@@ -58,7 +58,7 @@ from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
 from .ports import ArchiveSource, DocumentStore, EventPublisher, ObjectGone, RunStore, WorkQueue
 from .profiles import DEFAULT_PROFILE
-from .warc import Broken, WarcReader
+from .warc import Broken, Skip, Skipped, WarcReader
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +277,7 @@ class ArchiveWork:
         reader = WarcReader(limits=self.limits)
         stream = self._open(task, offset if task.splittable else 0)
         events: list[Event] = []
+        doomed: list[str] = []  # earlier documents of records that are no page any more, deleted once their events are put
         shard = _Shard() if task.mode == "shards" else None
         shard_start, next_offset = offset, offset
         published = 0
@@ -289,17 +290,22 @@ class ArchiveWork:
                     item = duplicate_record(record, first)
                 if isinstance(item, Page) and self._short(invocation):
                     # Save where this page starts, and go on from there in a fresh invocation.
-                    published += self._checkpoint(task, events, counts, record.offset, shard, shard_start)
+                    published += self._checkpoint(task, events, counts, record.offset, shard, shard_start, doomed=doomed)
                     self.queue.send([replace(task).to_message()])
                     return TaskOutcome("range", task.run, task.index, "continued", counts.to_dict(), published)
                 count(counts, item)
                 if isinstance(item, Broken):
                     events.append(self._failure(archive, item.record, item.error, task))
+                    self._no_longer_a_page(task, record, events, doomed)
+                elif isinstance(item, Skipped):
+                    if item.skip in (Skip.NOT_HTML, Skip.NOT_OK):  # a capture: a page in an earlier version, maybe
+                        self._no_longer_a_page(task, record, events, doomed)
                 elif isinstance(item, Page):
                     result = extract_page(item, limits=self.limits, profile=self.profile, time_budget_seconds=self._budget(invocation))
                     count(counts, result)
                     if isinstance(result, PageFailure):
                         events.append(self._failure(archive, result.record, result.error, task))
+                        self._no_longer_a_page(task, record, events, doomed)
                     elif shard is not None:
                         shard.add(result)
                     else:
@@ -317,18 +323,34 @@ class ArchiveWork:
                             events.append(extracted_event(result, self.documents.bucket, key, changed=changed, change=task.run))
                 next_offset = record.offset + (record.length or 0)
                 if shard is None and len(events) >= EVENTS_PER_CHECKPOINT:
-                    published += self._checkpoint(task, events, counts, next_offset, None, shard_start)
+                    published += self._checkpoint(task, events, counts, next_offset, None, shard_start, doomed=doomed)
         finally:
             _close(stream)
-        published += self._checkpoint(task, events, counts, next_offset, shard, shard_start, done=True)
+        published += self._checkpoint(task, events, counts, next_offset, shard, shard_start, doomed=doomed, done=True)
         outcome = self._range_done(task, counts)
         outcome.events += published
         return outcome
 
+    def _no_longer_a_page(self, task: ArchiveTask, record: Record, events: list[Event], doomed: list[str]) -> None:
+        """A capture that gives no document in a run that replaces a version: the document an
+        earlier version's page of that record had goes, with its ``Document Deleted``, so that
+        the archive's documents are exactly this version's (as its shards are in shards mode).
+        A capture whose id an earlier one has is not the owner of that name: it is left alone."""
+        if task.mode != "documents" or not task.replaces or str(record.offset) in task.duplicates:
+            return
+        key = document_key(task.archive["key"], self.documents.prefix, record.id)
+        before = self.documents.hashes(key)
+        if before is None or before[2] == task.run:
+            return
+        events.append(deleted_event(replace(task.source, record=record), self.documents.bucket, key, change=task.run))
+        doomed.append(key)
+
     def _checkpoint(self, task: ArchiveTask, events: list[Event], counts: ArchiveCounts, offset: int,
-                    shard: _Shard | None, shard_start: int, *, done: bool = False) -> int:
-        """Put what is pending (the shard first), then save the range's progress: a retry
-        resumes at ``offset`` and repeats nothing that was saved. Raises if events were not put."""
+                    shard: _Shard | None, shard_start: int, *, doomed: list[str], done: bool = False) -> int:
+        """Put what is pending (the shard first), delete the documents whose deletion the events
+        say, then save the range's progress: a retry resumes at ``offset`` and repeats nothing
+        that was saved (a death before the deletions repeats their events, then deletes). Raises
+        if events were not put."""
         if shard is not None and shard.documents:
             key = shard_key(self.documents.prefix, task.archive["key"], task.run, task.index, shard_start)
             documents, data = shard.documents, shard.close()
@@ -341,6 +363,9 @@ class ArchiveWork:
             if not published.complete:
                 raise RuntimeError(f"{published.ids.count(None)} of {len(events)} events of the range not put: {published.error}")
             events.clear()
+        if doomed:
+            self.documents.delete_many(doomed)
+            doomed.clear()
         self.runs.save_progress(task.run, task.index, offset=offset, counts=counts.to_dict(), done=done)
         return put
 
