@@ -2,7 +2,7 @@
 (issue 12, item 7): the WARC path's own overhead (aim: at most 10 %) and its peak memory as
 the archive grows (aim: flat). Never run in the tests.
 
-    .venv/bin/python benchmarks/archives.py [--pages 20000] [--jobs 1] [--work DIR]
+    .venv/bin/python benchmarks/archives.py [--pages 20000] [--jobs 1] [--repeat 1] [--work DIR]
     .venv/bin/python benchmarks/archives.py --flow [--pages 2000] [--range-pages 500] [--concurrency 2]
     .venv/bin/python benchmarks/archives.py --flow --pages 600 --range-pages 100 --kill 3 2>/dev/null
     .venv/bin/python benchmarks/archives.py --all [--pages 20000 --jobs 2 --flow-pages 2000 --kill-pages 600]
@@ -17,7 +17,9 @@ request/response pairs, metadata, revisits, non-HTML, chunked, gzip, deflate and
 redirects; no faults, so that both sides extract the same pages). Every run is a fresh
 `pagesift extract` process; its peak RSS is the process's own (VmHWM), and with ``--jobs`` over 1 the largest worker's.
 Reading alone (the reader over the archive, no extraction) is timed beside FastWARC's own
-iteration of the same archive, to show what the framing costs.
+iteration of the same archive, to show what the framing costs. ``--repeat N`` runs N pairs in
+alternating order (loose files first, then the archive first, ...) and prints each pair's ratio
+and their median: on a shared machine the speed drifts between two runs of several minutes.
 
 ``--flow``: the whole flow on the embedded local stack (moto server), in both output modes, on
 an archive of ``--pages`` pages cut into ranges of ``--range-pages`` (so that it fans out), with
@@ -42,6 +44,7 @@ import argparse
 import gzip
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -245,6 +248,7 @@ def main() -> None:
     parser.add_argument("--kill-within", type=float, default=20.0, help="seconds into a range within which it is killed")
     parser.add_argument("--visibility-timeout", type=int, default=60, help="with --kill: when a killed batch comes back")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=1, help="pairs of runs (archive and loose files) in alternating order: the median ratio")
     parser.add_argument("--all", action="store_true", help="the archive against loose files, the flow and the kill run, in one run")
     parser.add_argument("--flow-pages", type=int, default=2_000, help="with --all: the flow's archive")
     parser.add_argument("--kill-pages", type=int, default=600, help="with --all: the kill run's archive")
@@ -266,11 +270,19 @@ def against_loose_files(args: argparse.Namespace) -> None:
     print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB), {args.pages} pages; folder {folder}")
     reading = read_only(archive)
     print(json.dumps({"reading": reading, "framing_ratio": round(reading["reader_seconds"] / reading["fastwarc_seconds"], 2)}))
-    loose = run_extract(folder, args.jobs)
-    warc = run_extract(archive, args.jobs)
+    # Pairs in alternating order (loose first, then archive first, ...): a shared machine's speed
+    # drifts over minutes, and a ratio of neighbours taken both ways cancels most of the drift.
+    ratios = []
+    for n in range(args.repeat):
+        pair = [("loose_files", folder), ("archive", archive)]
+        runs = {name: run_extract(path, args.jobs) for name, path in (pair if n % 2 == 0 else pair[::-1])}
+        loose, warc = runs["loose_files"], runs["archive"]
+        ratios.append(warc["seconds"] / loose["seconds"])
+        print(json.dumps({"pair": n + 1, **runs, "time_ratio": round(ratios[-1], 3)}))
     tenth = run_extract(small, args.jobs)
-    print(json.dumps({"loose_files": loose, "archive": warc, "archive_tenth": tenth}))
-    print(f"archive / loose files: time {warc['seconds'] / loose['seconds']:.3f}, peak RSS {warc['peak_rss_mb'] / loose['peak_rss_mb']:.3f}; "
+    print(json.dumps({"archive_tenth": tenth}))
+    print(f"archive / loose files: time {statistics.median(ratios):.3f} (median of {len(ratios)}: {', '.join(f'{r:.3f}' for r in ratios)}), "
+          f"peak RSS {warc['peak_rss_mb'] / loose['peak_rss_mb']:.3f}; "
           f"peak RSS, archive of {args.pages} pages / of {max(args.pages // 10, 50)}: {warc['peak_rss_mb'] / tenth['peak_rss_mb']:.3f}; "
           f"documents {warc['documents']} / {loose['documents']}")
 

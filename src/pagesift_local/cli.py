@@ -100,6 +100,10 @@ def _extract_archive_page(task: tuple[Any, int, str]) -> Any:
     return extract_page(page, limits=Limits(max_input_bytes=max_input_bytes, max_input_bytes_setting="--max-input-bytes"), profile=profile)
 
 
+def _extract_archive_pages(tasks: list[tuple[Any, int, str]]) -> list[Any]:
+    return [_extract_archive_page(task) for task in tasks]
+
+
 def extract_archive(path: Path, args: argparse.Namespace, pool: Any) -> tuple[int, int]:
     """One document per HTML page of the archive at ``path``, as JSON Lines on stdout (in the
     archive's order), each failure on stderr with its record; the counts last. Returns
@@ -125,7 +129,7 @@ def extract_archive(path: Path, args: argparse.Namespace, pool: Any) -> tuple[in
                 elif isinstance(item, Broken):
                     _report_failure(path, item.record, item.error)
 
-        outcomes = _ordered_map(pool, _extract_archive_page, tasks(), window=64) if pool else map(_extract_archive_page, tasks())
+        outcomes = _ordered_map(pool, _extract_archive_pages, tasks(), window=256, batch=8) if pool else map(_extract_archive_page, tasks())
         for result in outcomes:
             count(counts, result)
             if isinstance(result, PageFailure):
@@ -137,18 +141,21 @@ def extract_archive(path: Path, args: argparse.Namespace, pool: Any) -> tuple[in
     return counts.documents, failures
 
 
-def _ordered_map(pool: Any, function: Any, items: Iterator[Any], *, window: int) -> Iterator[Any]:
-    """``function`` over ``items`` in the pool, in order, with at most ``window`` in flight:
-    the executor's own map would take the whole archive's pages into memory first."""
+def _ordered_map(pool: Any, function: Any, items: Iterator[Any], *, window: int, batch: int) -> Iterator[Any]:
+    """``function`` over ``items`` in the pool, in order, ``batch`` items to a call (``function``
+    takes and returns a list), with at most ``window`` items in flight: the executor's own map
+    would take the whole archive's pages into memory first. The window is wide enough that one
+    slow page at its head does not leave a worker idle, and batches spare the per-call cost."""
     from collections import deque
+    from itertools import islice
 
     in_flight: deque[Any] = deque()
-    for item in items:
-        in_flight.append(pool.submit(function, item))
-        if len(in_flight) >= window:
-            yield in_flight.popleft().result()
+    while chunk := list(islice(items, batch)):
+        in_flight.append(pool.submit(function, chunk))
+        if len(in_flight) * batch >= window:
+            yield from in_flight.popleft().result()
     while in_flight:
-        yield in_flight.popleft().result()
+        yield from in_flight.popleft().result()
 
 
 def _report_failure(path: Path, record: Any, error: Exception) -> None:
