@@ -1,13 +1,14 @@
 """Every document and event the handler makes for the sample and regression pages, as one
 JSON file, to tell whether a change of code changed any output (a refactoring must not).
 
-    .venv/bin/python benchmarks/snapshot.py OUT.json [--root DIR]
+    .venv/bin/python benchmarks/snapshot.py OUT.json [--root DIR] [--wcxb N]
     .venv/bin/python benchmarks/snapshot.py --compare BEFORE.json AFTER.json   (also for paths.py files)
 
 Each page of samples/pages and tests/fixtures/pages (and a gzip copy of each plain one) is
 uploaded to a versioned bucket on moto under a deep key with a space, and the handler of
 ``--root`` (default: this checkout; another clone or worktree for "before") is invoked with
-an S3 notification for the upload, then for its deletion. What varies from run to run
+an S3 notification for the upload, then for its deletion; ``--wcxb N`` adds the first N pages
+of ../shared/datasets/wcxb-dev (stored gzip, as the corpus keeps them). What varies from run to run
 (extraction timestamp and duration, version ids, LastModified, event ids) is left out.
 """
 
@@ -35,9 +36,13 @@ def stable(value: Any) -> Any:
     return value
 
 
-def pages() -> list[tuple[str, bytes]]:
-    """The same inputs whichever checkout runs: this one's sample and regression pages."""
-    found = []
+WCXB = ROOT.parent / "shared" / "datasets" / "wcxb-dev" / "html"
+
+
+def pages(wcxb: int = 0) -> list[tuple[str, bytes]]:
+    """The same inputs whichever checkout runs: this one's sample and regression pages, and the
+    first ``wcxb`` pages of the WCXB development corpus."""
+    found = [(f"wcxb-{path.name}", path.read_bytes()) for path in sorted(WCXB.glob("*.html.gz"))[:wcxb]]
     for folder in (ROOT / "samples" / "pages", ROOT / "tests" / "fixtures" / "pages"):
         for path in sorted(folder.iterdir()):
             if path.suffix == ".json":
@@ -93,7 +98,7 @@ def load_handler(root: Path) -> Any:
     return app
 
 
-def snapshot(root: Path) -> dict[str, Any]:
+def snapshot(root: Path, wcxb: int = 0) -> dict[str, Any]:
     # The handler module of that checkout, and its package: the layout moved once
     # (functions/extract/pagesift before, functions/pagesift after).
     sys.path[:0] = [str(root / "functions"), str(root / "functions" / "extract")]
@@ -119,7 +124,7 @@ def snapshot(root: Path) -> dict[str, Any]:
                     sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
             return got
 
-        for sequence, (name, data) in enumerate(pages()):
+        for sequence, (name, data) in enumerate(pages(wcxb)):
             key = f"deep/pre fix/{name}"
             stored = s3.put_object(Bucket="input", Key=key, Body=data, Metadata={"url": f"https://example.org/{name}"})
 
@@ -161,12 +166,13 @@ def main() -> None:
     parser.add_argument("out", type=Path, nargs="?")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose handler runs")
     parser.add_argument("--compare", type=Path, nargs=2, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--wcxb", type=int, default=0, metavar="N", help="also the first N pages of wcxb-dev")
     args = parser.parse_args()
     if args.compare:
         sys.exit(compare(*args.compare))
     if args.out is None:
         parser.error("give OUT.json, or --compare BEFORE AFTER")
-    result = snapshot(args.root.resolve())
+    result = snapshot(args.root.resolve(), args.wcxb)
     args.out.write_text(json.dumps(result, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     print(f"{len(result)} pages -> {args.out}")
 

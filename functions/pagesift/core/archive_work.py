@@ -42,6 +42,7 @@ from .archives import (
     cut_ranges,
     duplicate_record,
     extract_page,
+    is_capture,
 )
 from .document import Document, Record, Source, archive_prefix, content_sha256, document_json, document_key, record_name
 from .events import (
@@ -58,7 +59,7 @@ from .invocation import Invocation, OutOfTime
 from .limits import DEFAULT_LIMITS, Limits
 from .ports import ArchiveSource, DocumentStore, EventPublisher, ObjectGone, RunStore, WorkQueue
 from .profiles import DEFAULT_PROFILE
-from .warc import Broken, Skip, Skipped, WarcReader
+from .warc import Broken, Skipped, WarcReader
 
 log = logging.getLogger(__name__)
 
@@ -297,9 +298,8 @@ class ArchiveWork:
                 if isinstance(item, Broken):
                     events.append(self._failure(archive, item.record, item.error, task))
                     self._no_longer_a_page(task, record, events, doomed)
-                elif isinstance(item, Skipped):
-                    if item.skip in (Skip.NOT_HTML, Skip.NOT_OK):  # a capture: a page in an earlier version, maybe
-                        self._no_longer_a_page(task, record, events, doomed)
+                elif isinstance(item, Skipped) and is_capture(item):  # a response or resource: a page in an earlier version, maybe
+                    self._no_longer_a_page(task, record, events, doomed)
                 elif isinstance(item, Page):
                     result = extract_page(item, limits=self.limits, profile=self.profile, time_budget_seconds=self._budget(invocation))
                     count(counts, result)

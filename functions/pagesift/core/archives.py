@@ -125,10 +125,10 @@ def duplicate_record(record: Record, first: int) -> Broken:
         kind=ErrorKind.DUPLICATE_RECORD, stage=Stage.READ))
 
 
-def unique_pages(items: Iterable[Item], ids: RecordIds | None = None) -> Iterator[Item]:
+def unique_pages(items: Iterable[Item]) -> Iterator[Item]:
     """``items`` (an archive read from its start) with each page whose record id an earlier
     capture had replaced by its failure."""
-    ids = ids if ids is not None else RecordIds()
+    ids = RecordIds()
     for item in items:
         record = item.source.record if isinstance(item, Page) else item.record
         first = ids.duplicate_of(record.id, record.offset) if is_capture(item) and record is not None else None
@@ -164,16 +164,15 @@ class ByteRange:
 
 
 def cut_ranges(spans: Iterable[Any], *, start: int, max_captures: int = RANGE_PAGES,
-               max_bytes: int = RANGE_BYTES, ids: RecordIds | None = None) -> Iterator[ByteRange]:
+               max_bytes: int = RANGE_BYTES) -> Iterator[ByteRange]:
     """Cut an archive, from its records' spans (``WarcReader.spans`` from ``start``), into
     ranges of whole records, each given out as soon as the first record after it is framed: at
-    most ``max_captures`` captures, or about ``max_bytes`` stored bytes once it has one (a
-    record bigger than that is a range of its own; records that may not be pages join the next
-    capture's range, so that no range is empty of captures but an archive's last), or
-    RANGE_DUPLICATES duplicates. The last
-    range ends at None; an archive with no record at all is one empty range. ``ids``: the
-    captures' ids seen before ``start``."""
-    ids = ids if ids is not None else RecordIds()
+    most ``max_captures`` captures or RANGE_DUPLICATES duplicates, or about ``max_bytes``
+    stored bytes once it has one (a record bigger than that is a range of its own; records that
+    may not be pages join the next capture's range, so that no range is empty of captures but
+    an archive's last). The last range ends at None; an archive with no record at all is one
+    empty range. Duplicates are found among the spans from ``start`` only."""
+    ids = RecordIds()
     records, size, captures, duplicates = 0, 0, [], {}
     for span in spans:
         if (captures or duplicates) and (len(captures) + len(duplicates) >= max_captures or size >= max_bytes
