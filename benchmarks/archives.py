@@ -103,9 +103,9 @@ def read_only(archive: Path) -> dict[str, float]:
     """The reader alone, and FastWARC's own iteration of the same archive."""
     from fastwarc.warc import ArchiveIterator
 
-    from pagesift.core.document import Source
-    from pagesift.core.extraction import Page
-    from pagesift.core.warc import WarcReader
+    from pagesift.contracts.document import Source
+    from pagesift.extraction.steps import Page
+    from pagesift.archives.warc import WarcReader
 
     started = time.perf_counter()
     with archive.open("rb") as file:
@@ -141,7 +141,7 @@ def range_killer(kills: int, seed: int, most_seconds: float) -> tuple[Callable[[
     import random
     import threading
 
-    from pagesift.core.archive_work import TASK_MARK
+    from pagesift.archives.runs import TASK_MARK
 
     chooser, lock, done = random.Random(seed), threading.Lock(), []
 
@@ -219,7 +219,7 @@ def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, obj
 def stored_documents(s3: Any, bucket: str, archive_key: str, mode: str) -> list[dict[str, Any]]:
     """The documents the archive has in the documents bucket: one object each in documents
     mode, one line each across the shards in shards mode (its run manifests are not documents)."""
-    from pagesift.core.document import DEFAULT_DOCUMENTS_PREFIX, archive_prefix
+    from pagesift.contracts.document import DEFAULT_DOCUMENTS_PREFIX, archive_prefix
 
     prefix = archive_prefix(archive_key, os.environ.get("DOCUMENTS_PREFIX", DEFAULT_DOCUMENTS_PREFIX))
     documents: list[dict[str, Any]] = []

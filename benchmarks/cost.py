@@ -168,9 +168,9 @@ def archive_child(pages: int, range_pages: int) -> None:
     from pagesift.aws.eventbridge import EventBridgePublisher
     from pagesift.aws.s3 import S3ArchiveSource, S3DocumentStore, S3PageSource
     from pagesift.aws.sqs import SqsWorkQueue
-    from pagesift.core.archive_work import ArchiveTask, ArchiveWork
-    from pagesift.core.pipeline import Pipeline
-    from pagesift.core.triggers import ChangeKind, ObjectChange
+    from pagesift.archives.runs import ArchiveTask, ArchiveWork
+    from pagesift.delivery.pipeline import Pipeline
+    from pagesift.delivery.triggers import ChangeKind, ObjectChange
     from tests.support.warcs import realistic_archive, repository_pages
 
     html = [page for _url, page in repository_pages()]

@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
-from pagesift.core.errors import ExtractionError  # noqa: E402
-from pagesift.core.extraction import Page, extract  # noqa: E402
+from pagesift.contracts.errors import ExtractionError  # noqa: E402
+from pagesift.extraction.steps import Page, extract  # noqa: E402
 from tests.pages import article_bytes  # noqa: E402
 
 FRAGMENTS = [

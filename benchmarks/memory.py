@@ -25,7 +25,7 @@ FUNCTION_MEMORY_MB = 512  # the template's FunctionMemorySize
 
 def build(case: str) -> bytes:
     """The page of one case (written here, from the tests' article)."""
-    from pagesift.core.limits import DEFAULT_MAX_INPUT_BYTES, MAX_HTML_ELEMENTS, MAX_MARKUP_CHARACTERS
+    from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES, MAX_HTML_ELEMENTS, MAX_MARKUP_CHARACTERS
     from tests.pages import article_html
 
     page = article_html()
@@ -56,8 +56,8 @@ CASES = (
 
 def child(case: str) -> None:
     sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
-    from pagesift.core.errors import ExtractionError
-    from pagesift.core.extraction import Page, extract
+    from pagesift.contracts.errors import ExtractionError
+    from pagesift.extraction.steps import Page, extract
 
     after_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     data = build(case)

@@ -43,7 +43,7 @@ def pages(benchmark: Path) -> list[tuple[str, Path, str | None]]:
 def child(root: Path, profile: str, listing: list[tuple[str, str, str | None]]) -> None:
     """In a fresh process: extract each page with ``root``'s core, print one JSON object each."""
     sys.path[:0] = [str(root / "functions")]
-    from pagesift.core.extraction import ExtractionError, Page, extract
+    from pagesift.extraction.steps import ExtractionError, Page, extract
 
     for page_id, file, url in listing:
         raw = Path(file).read_bytes()

@@ -5,7 +5,7 @@
                                          [--half check|tune|none] [--corpus DIR]
 
 On the pages of the article-extraction benchmark, pagesift's core
-(``pagesift.core.extraction.extract(Page(raw_bytes, url=...))``) is measured against plain
+(``pagesift.extraction.steps.extract(Page(raw_bytes, url=...))``) is measured against plain
 trafilatura (``bare_extraction(html, url=..., with_metadata=True)``, the baseline):
 
 1. throughput, in this process: pages/s and ms per page (p50, p95, max), each page's time
@@ -22,7 +22,7 @@ trafilatura (``bare_extraction(html, url=..., with_metadata=True)``, the baselin
    ``import extract.app`` (the handler, ``functions/extract/app.py``) against its dependencies
    alone (``DEPENDENCIES``: trafilatura, boto3 and the Powertools modules it imports, with the
    Powertools objects and boto3 clients its composition root builds), with ``import
-   trafilatura`` and ``import pagesift.core.extraction`` beside them; median of ``--processes``.
+   trafilatura`` and ``import pagesift.extraction.steps`` beside them; median of ``--processes``.
 
 Then (``--half``, default ``check``) the same throughput measure over one half of the
 web-content-extraction corpus (one pass per page, ``--corpus-repeat``): the wider web, where
@@ -127,8 +127,8 @@ def make_system(name: str) -> tuple[Callable[[BenchPage], Any], Callable[[Any, s
             os.environ.update(HANDLER_ENV)
             import extract.app  # noqa: F401
 
-        from pagesift.core.errors import ExtractionError
-        from pagesift.core.extraction import Page, extract
+        from pagesift.contracts.errors import ExtractionError
+        from pagesift.extraction.steps import Page, extract
 
         def run_pagesift(data: bytes, url: str | None) -> str | None:
             try:
@@ -333,7 +333,7 @@ IMPORTS = {
     "handler": ("import extract.app (the handler)", "import extract.app"),
     "dependencies": ("its dependencies alone", DEPENDENCIES),
     "trafilatura": ("import trafilatura", "import trafilatura"),
-    "core": ("import pagesift.core.extraction", "import pagesift.core.extraction"),
+    "core": ("import pagesift.extraction.steps", "import pagesift.extraction.steps"),
 }
 
 

@@ -20,10 +20,10 @@ sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 import lxml.html  # noqa: E402
 import trafilatura  # noqa: E402
 
-from pagesift.core.decoding import decode_page  # noqa: E402
-from pagesift.core.errors import ExtractionError  # noqa: E402
-from pagesift.core.extraction import Page, extract  # noqa: E402
-from pagesift.core.limits import DEFAULT_LIMITS  # noqa: E402
+from pagesift.extraction.decoding import decode_page  # noqa: E402
+from pagesift.contracts.errors import ExtractionError  # noqa: E402
+from pagesift.extraction.steps import Page, extract  # noqa: E402
+from pagesift.extraction.limits import DEFAULT_LIMITS  # noqa: E402
 
 System = Callable[[bytes, "str | None"], str]
 

@@ -1,4 +1,4 @@
-"""Train the accurate profile's selector (functions/pagesift/core/models/selector.json).
+"""Train the accurate profile's selector (functions/pagesift/extraction/models/selector.json).
 
     .venv/bin/python benchmarks/train_selector.py [--jobs N] [--benchmark DIR] [--corpus DIR] [--dry-run]
 
@@ -7,7 +7,7 @@ the 111 pages of the article-extraction benchmark; ``check`` is never read here.
 the core runs as in production (decode, parse, trafilatura, resiliparse and readability-lxml on
 the same page, cleanup, rendering), except that readability-lxml runs on every page, confirmed
 by the referee or not; the target is how much readability-lxml's text beats trafilatura's in F1
-against the page's truth, the signals are pagesift.core.selection.features. The sweep of the
+against the page's truth, the signals are pagesift.extraction.selection.features. The sweep of the
 referee's agreement threshold (pages that skip readability-lxml, and what it costs) is printed. The model is
 gradient-boosted regression trees (depth 2, squared loss), fitted here in plain Python so the
 repository needs no machine-learning library; the margin over which the alternative is kept
@@ -35,10 +35,10 @@ sys.path[:0] = [str(Path(__file__).resolve().parent)]
 import corpora  # noqa: E402
 import systems  # noqa: E402, F401 - puts functions/ and the repository on sys.path
 
-from pagesift.core import extraction  # noqa: E402
-from pagesift.core.errors import ExtractionError  # noqa: E402
-from pagesift.core import selection  # noqa: E402
-from pagesift.core.selection import FEATURES, Selector, features  # noqa: E402
+from pagesift.extraction import steps as extraction  # noqa: E402
+from pagesift.contracts.errors import ExtractionError  # noqa: E402
+from pagesift.extraction import selection  # noqa: E402
+from pagesift.extraction.selection import FEATURES, Selector, features  # noqa: E402
 from tests.support.scoring import f1, page_scores  # noqa: E402
 
 MODEL = Path(extraction.__file__).parent / "models" / "selector.json"

@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from pagesift_local import moto_fixes
 
-from pagesift.core.schemas import load as load_schema
+from pagesift.contracts.schemas import load as load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DIR = ROOT / "events"

@@ -1,4 +1,4 @@
-"""In-memory implementations of the core's ports (pagesift.core.ports), for unit tests of the
+"""In-memory implementations of the core's ports (pagesift.contracts.ports), for unit tests of the
 pipeline's rules without AWS. tests/unit/test_ports_contract.py runs the same checks on these
 and on the boto3 adapters (on moto), so that the fakes behave as the real stores do."""
 
@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from pagesift.core.document import Document, Source, content_sha256
-from pagesift.core.events import Event
-from pagesift.core.extraction import Page, extract
-from pagesift.core.limits import DEFAULT_LIMITS, Limits
-from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone, ObjectState, Published, RunProgress, StoredObject
+from pagesift.contracts.document import Document, Source, content_sha256
+from pagesift.contracts.events import Event
+from pagesift.extraction.steps import Page, extract
+from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.contracts.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone, ObjectState, Published, RunProgress, StoredObject
 
 
 class TransientError(Exception):

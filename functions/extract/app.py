@@ -16,9 +16,9 @@ from pagesift.aws.eventbridge import EventBridgePublisher
 from pagesift.aws.handler import ExtractHandler
 from pagesift.aws.s3 import S3ArchiveSource, S3DocumentStore, S3PageSource
 from pagesift.aws.sqs import SqsWorkQueue
-from pagesift.core.archive_work import ArchiveWork
-from pagesift.core.config import Settings
-from pagesift.core.pipeline import Pipeline
+from pagesift.archives.runs import ArchiveWork
+from pagesift.config import Settings
+from pagesift.delivery.pipeline import Pipeline
 
 logger = Logger()
 tracer = Tracer()

@@ -107,7 +107,7 @@ class JobReport:
 
 
 def _outcome_of(code: str, text: str) -> str:
-    """The outcome a task's result string names (pagesift.core.batch_results)."""
+    """The outcome a task's result string names (pagesift.delivery.batch_results)."""
     if code == "PermanentFailure":
         return "failed"
     if code == "TemporaryFailure":

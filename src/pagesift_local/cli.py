@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from pagesift.core.decoding import GZIP_MAGIC
-from pagesift.core.events import DetailType
-from pagesift.core.limits import DEFAULT_MAX_INPUT_BYTES
-from pagesift.core.profiles import DEFAULT_PROFILE, PROFILES
+from pagesift.extraction.decoding import GZIP_MAGIC
+from pagesift.contracts.events import DetailType
+from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES
+from pagesift.extraction.profiles import DEFAULT_PROFILE, PROFILES
 
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".gz", ".warc")
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
@@ -64,10 +64,10 @@ def progress(items: Any, description: str, *, total: int | None = None) -> Itera
 def extract_file(path: Path, url: str | None, max_input_bytes: int, profile: str) -> tuple[Path, str | None, str | None]:
     """One file → (path, the document as JSON, None) or (path, None, why there is none). A
     module-level function so that ``--jobs`` can run it in worker processes."""
-    from pagesift.core.document import Source
-    from pagesift.core.errors import ExtractionError
-    from pagesift.core.extraction import Page, extract
-    from pagesift.core.limits import Limits
+    from pagesift.contracts.document import Source
+    from pagesift.contracts.errors import ExtractionError
+    from pagesift.extraction.steps import Page, extract
+    from pagesift.extraction.limits import Limits
 
     limits = Limits(max_input_bytes=max_input_bytes, max_input_bytes_setting="--max-input-bytes")
     data = path.read_bytes()
@@ -86,15 +86,15 @@ def _extract_task(task: tuple[Path, str | None, int, str]) -> tuple[Path, str | 
 def is_archive(path: Path) -> bool:
     """A web archive, by content whatever its name, or by its name (.warc, .warc.gz): one so
     named that is not has its first record reported corrupt."""
-    from pagesift.core.warc import named_like_archive, sniff
+    from pagesift.archives.warc import named_like_archive, sniff
 
     with path.open("rb") as file:
         return sniff(file.read(512)) is not None or named_like_archive(path.name)
 
 
 def _extract_archive_page(task: tuple[Any, int, str]) -> Any:
-    from pagesift.core.archives import extract_page
-    from pagesift.core.limits import Limits
+    from pagesift.archives.records import extract_page
+    from pagesift.extraction.limits import Limits
 
     page, max_input_bytes, profile = task
     return extract_page(page, limits=Limits(max_input_bytes=max_input_bytes, max_input_bytes_setting="--max-input-bytes"), profile=profile)
@@ -108,11 +108,11 @@ def extract_archive(path: Path, args: argparse.Namespace, pool: Any) -> tuple[in
     """One document per HTML page of the archive at ``path``, as JSON Lines on stdout (in the
     archive's order), each failure on stderr with its record; the counts last. Returns
     (documents, failures)."""
-    from pagesift.core.archives import ArchiveCounts, PageFailure, count, unique_pages
-    from pagesift.core.document import Source
-    from pagesift.core.extraction import Page
-    from pagesift.core.limits import Limits
-    from pagesift.core.warc import Broken, WarcReader
+    from pagesift.archives.records import ArchiveCounts, PageFailure, count, unique_pages
+    from pagesift.contracts.document import Source
+    from pagesift.extraction.steps import Page
+    from pagesift.extraction.limits import Limits
+    from pagesift.archives.warc import Broken, WarcReader
 
     counts = ArchiveCounts()
     reader = WarcReader(limits=Limits(max_input_bytes=args.max_input_bytes, max_input_bytes_setting="--max-input-bytes"))

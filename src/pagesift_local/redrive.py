@@ -26,7 +26,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from pagesift.aws.dynamodb import DynamoDBStateStore, last_error
-from pagesift.core.triggers import UnsupportedEventError, changes_in
+from pagesift.delivery.triggers import UnsupportedEventError, changes_in
 
 PEEK_VISIBILITY_SECONDS = 30  # a message read to be shown is hidden this long, then shown again
 RECEIVE_BATCH = 10  # SQS's most per ReceiveMessage and SendMessageBatch

@@ -82,9 +82,9 @@ def check_archive(html: bytes) -> None:
 
     import brotli
 
-    from pagesift.core.document import Source
-    from pagesift.core.extraction import Page, extract
-    from pagesift.core.warc import WarcReader
+    from pagesift.contracts.document import Source
+    from pagesift.extraction.steps import Page, extract
+    from pagesift.archives.warc import WarcReader
 
     body = brotli.compress(html)
     chunked = b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n"
@@ -106,9 +106,9 @@ def check_run(directories: list[Path]) -> None:
     # The handler module, as Lambda imports it (Handler: extract.app.lambda_handler).
     handler_module = importlib.import_module("extract.app")
     assert callable(handler_module.lambda_handler)
-    from pagesift.core.errors import ExtractionError
-    from pagesift.core.extraction import Page, extract
-    from pagesift.core.language import detect_language
+    from pagesift.contracts.errors import ExtractionError
+    from pagesift.extraction.steps import Page, extract
+    from pagesift.extraction.metadata.language import detect_language
 
     pages = sorted(path for directory in directories for path in directory.iterdir() if path.suffix != ".json")
     documents = 0

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from pagesift.core.document import document_key
-from pagesift.core.events import DetailType
+from pagesift.contracts.document import document_key
+from pagesift.contracts.events import DetailType
 from pagesift_local.cli import wait_for_events
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pagesift.core.events import DetailType
+from pagesift.contracts.events import DetailType
 from pagesift_local.cli import main
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker

@@ -22,7 +22,7 @@ PAGESIFT = [sys.executable, "-m", "pagesift_local.cli"]
 
 
 def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
     return subprocess.run([*PAGESIFT, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
 
 
@@ -138,7 +138,7 @@ def test_local_run_json_gives_a_document_and_event_per_page() -> None:
 
 @pytest.mark.integration
 def test_local_up_serves_plain_boto3_clients(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
     process = subprocess.Popen([*PAGESIFT, "local", "up"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     try:
         assert process.stdout is not None

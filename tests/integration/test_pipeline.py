@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pagesift.core.document import document_key
+from pagesift.contracts.document import document_key
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
 from tests.conftest import validate_document, validate_event

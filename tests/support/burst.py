@@ -334,7 +334,7 @@ def _audit(report: Report, expected: dict[str, Expected], index_events: list[dic
     report.documents = len(documents)
     live = {k: e for k, e in expected.items() if not e.deleted and not e.bad}
     report.expected_documents = len(live)
-    from pagesift.core.document import document_key
+    from pagesift.contracts.document import document_key
 
     for key, item in expected.items():
         doc_key = document_key(key)

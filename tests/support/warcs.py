@@ -253,8 +253,8 @@ class Trickle:
 
 def outcome(item: object) -> str:
     """What the reader made of a record, as an Entry's ``expect`` says it."""
-    from pagesift.core.extraction import Page
-    from pagesift.core.warc import Broken, Skipped
+    from pagesift.extraction.steps import Page
+    from pagesift.archives.warc import Broken, Skipped
 
     if isinstance(item, Page):
         return "page"
@@ -266,7 +266,7 @@ def outcome(item: object) -> str:
 
 def record_of(item: object):  # noqa: ANN201
     """The record an item of the reader is about."""
-    from pagesift.core.extraction import Page
+    from pagesift.extraction.steps import Page
 
     return item.source.record if isinstance(item, Page) else item.record  # type: ignore[union-attr]
 

@@ -1,4 +1,4 @@
-"""An archive's run on the in-memory fakes (pagesift.core.archive_work): planned into ranges,
+"""An archive's run on the in-memory fakes (pagesift.archives.runs): planned into ranges,
 the ranges taken in any order, killed and retried, run short of time, superseded by a new
 version; documents and shards modes; replace and delete remove exactly the archive's documents."""
 
@@ -13,13 +13,13 @@ from collections import Counter
 
 import pytest
 
-from pagesift.core.archive_work import ArchiveTask, ArchiveWork, is_task_message
-from pagesift.core.document import document_id, document_key
-from pagesift.core.events import DetailType
-from pagesift.core.invocation import Invocation
-from pagesift.core.ordering import change_id
-from pagesift.core.pipeline import Pipeline, Status
-from pagesift.core.triggers import ChangeKind, ObjectChange
+from pagesift.archives.runs import ArchiveTask, ArchiveWork, is_task_message
+from pagesift.contracts.document import document_id, document_key
+from pagesift.contracts.events import DetailType
+from pagesift.contracts.invocation import Invocation
+from pagesift.delivery.ordering import change_id
+from pagesift.delivery.pipeline import Pipeline, Status
+from pagesift.delivery.triggers import ChangeKind, ObjectChange
 from tests.conftest import validate_document, validate_event
 from tests.fakes import (
     InMemoryArchives,

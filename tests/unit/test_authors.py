@@ -2,7 +2,7 @@
 
 import pytest
 
-from pagesift.core.authors import clean_author
+from pagesift.extraction.metadata.authors import clean_author
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pagesift.core.events import DetailType
-from pagesift.core.pipeline import Pipeline, Status
-from pagesift.core.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
+from pagesift.contracts.events import DetailType
+from pagesift.delivery.pipeline import Pipeline, Status
+from pagesift.delivery.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
 from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher
 from tests.pages import article_bytes
 

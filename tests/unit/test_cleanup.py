@@ -5,7 +5,7 @@ import re
 import pytest
 from lxml import etree
 
-from pagesift.core.cleanup import remove_boilerplate
+from pagesift.extraction.cleanup import remove_boilerplate
 
 
 def _cleaned(xml: str) -> etree._Element:

@@ -1,6 +1,6 @@
 import pytest
 
-from pagesift.core.config import ConfigurationError, Settings
+from pagesift.config import ConfigurationError, Settings
 
 BASE = {"DOCUMENTS_BUCKET": "docs", "EVENT_BUS_NAME": "bus", "STATE_TABLE": "state"}
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from pagesift.core.dates import byline_date, parse_written_date
-from pagesift.core.extraction import Page, extract
+from pagesift.extraction.metadata.dates import byline_date, parse_written_date
+from pagesift.extraction.steps import Page, extract
 
 TODAY = date(2026, 11, 29)
 

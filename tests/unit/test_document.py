@@ -1,7 +1,7 @@
 import pytest
 
-from pagesift.core.document import MAX_S3_KEY_BYTES, document_key
-from pagesift.core.fingerprints import hamming_distance, simhash
+from pagesift.contracts.document import MAX_S3_KEY_BYTES, document_key
+from pagesift.extraction.fingerprints import hamming_distance, simhash
 
 
 @pytest.mark.parametrize(

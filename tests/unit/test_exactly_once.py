@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from pagesift.core.limits import Limits
+from pagesift.extraction.limits import Limits
 from tests.conftest import DOCUMENTS_BUCKET, INPUT_BUCKET, load_app, validate_event
 from tests.deliveries import sqs_event, versioned_body
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes

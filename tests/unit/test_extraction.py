@@ -4,11 +4,11 @@ import json
 import jsonschema
 import pytest
 
-from pagesift.core.document import Source
-from pagesift.core.errors import ExtractionError
-from pagesift.core.extraction import Page, extract
-from pagesift.core.limits import Limits
-from pagesift.core.schemas import load as load_schema
+from pagesift.contracts.document import Source
+from pagesift.contracts.errors import ExtractionError
+from pagesift.extraction.steps import Page, extract
+from pagesift.extraction.limits import Limits
+from pagesift.contracts.schemas import load as load_schema
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes, article_html
 
 
@@ -229,7 +229,7 @@ def test_huge_trees_are_refused_before_parsing():
 
 
 def test_markup_past_the_memory_bound_is_refused_but_big_scripts_are_not():
-    from pagesift.core.limits import MAX_MARKUP_CHARACTERS
+    from pagesift.extraction.limits import MAX_MARKUP_CHARACTERS
 
     article = "".join(f"<p>{p}</p>" for p in ARTICLE_PARAGRAPHS)
     paragraph = "<p>" + "The harbour authority said the cranes would double the night's containers. " * 4 + "</p>"
@@ -259,7 +259,7 @@ def test_time_budget_in_a_worker_thread():
     import threading
     import time as clock
 
-    from pagesift.core.budget import BudgetExceeded, time_budget
+    from pagesift.extraction.budget import BudgetExceeded, time_budget
 
     outcome = []
 
@@ -280,7 +280,7 @@ def test_time_budget_in_a_worker_thread():
 def test_time_budget_does_not_fire_after_the_block():
     import time as clock
 
-    from pagesift.core.budget import time_budget
+    from pagesift.extraction.budget import time_budget
 
     with time_budget(0.05):
         pass
@@ -320,7 +320,7 @@ def test_language_is_detected_when_the_page_declares_none(paragraphs, expected):
 
 
 def test_declared_language_wins_and_short_texts_are_not_guessed():
-    from pagesift.core.language import detect_language
+    from pagesift.extraction.metadata.language import detect_language
 
     assert doc_for(article_bytes(lang="es")).language == "es"  # declared, even on English text
     assert detect_language("Bonjour") is None
@@ -358,7 +358,7 @@ def test_markdown_keeps_structure_and_text_stays_plain():
 def test_language_table_built_on_demand_gives_langdetects_own_probabilities(text):
     from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 
-    from pagesift.core import language
+    from pagesift.extraction.metadata import language
 
     reference = DetectorFactory()
     reference.load_profile(PROFILES_DIRECTORY)  # langdetect's own up-front table
@@ -382,8 +382,8 @@ def test_extraction_never_imports_dateparser():
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from pagesift.core.errors import ExtractionError\n"
-        "from pagesift.core.extraction import Page, extract\n"
+        "from pagesift.contracts.errors import ExtractionError\n"
+        "from pagesift.extraction.steps import Page, extract\n"
         "for path in sorted(Path(sys.argv[1]).iterdir()):\n"
         "    try:\n"
         "        extract(Page(path.read_bytes()))\n"
@@ -414,7 +414,7 @@ def test_an_extraction_error_crosses_a_process_boundary_whole():
     # worker processes (pagesift extract --jobs, the benchmarks' pools) send errors back pickled
     import pickle
 
-    from pagesift.core.errors import ErrorKind, Stage
+    from pagesift.contracts.errors import ErrorKind, Stage
 
     error = ExtractionError("no main content", kind=ErrorKind.NO_MAIN_CONTENT, stage=Stage.EXTRACT)
     copy = pickle.loads(pickle.dumps(error))

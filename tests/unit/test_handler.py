@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from pagesift.core.document import document_key
-from pagesift.core.limits import Limits
-from pagesift.core.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
+from pagesift.contracts.document import document_key
+from pagesift.extraction.limits import Limits
+from pagesift.delivery.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
 from tests.conftest import DOCUMENTS_BUCKET, EVENTS_DIR, INPUT_BUCKET, validate_document, validate_event
 from tests.deliveries import created_body, sqs_event, versioned_body
 from tests.pages import article_bytes
@@ -244,7 +244,7 @@ def test_batch_operations_report_a_result_per_task(account, app, context):
 
 
 def test_the_function_refuses_to_start_when_its_documents_bucket_is_its_input(account, monkeypatch):
-    from pagesift.core.config import ConfigurationError
+    from pagesift.config import ConfigurationError
     from tests.conftest import load_app
 
     monkeypatch.setenv("INPUT_BUCKET", DOCUMENTS_BUCKET)

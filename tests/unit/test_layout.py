@@ -1,6 +1,7 @@
 """The layout shows the architecture, and docs/ tells the truth about the code.
 
-- No module of the core imports boto3, botocore, Powertools or the AWS edges.
+- No module of the core (contracts, extraction, delivery, archives and the settings) imports
+  boto3, botocore, Powertools or the AWS edges, and each folder imports only what its rules allow.
 - Every path docs/ and README.md name exists.
 - The event names, failure kinds and stages, configuration, parameters and metrics that
   docs/contracts.md lists, and the retry figures of docs/reliability.md, are the code's and
@@ -19,14 +20,22 @@ import yaml
 from pagesift.aws.clients import CLIENT_CONFIG, CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS, TOTAL_ATTEMPTS
 from pagesift.aws.eventbridge import ENTRY_ATTEMPTS
 from pagesift.aws.observability import ARCHIVE_TASKS, DUPLICATES_SKIPPED, EXTRACTION_MEASURES, OUTCOME_METRICS, TRANSIENT_FAILURES
-from pagesift.core.config import REQUIRED
-from pagesift.core.errors import ErrorKind, Stage
-from pagesift.core.events import DetailType
-from pagesift.core.schemas import SCHEMA_FILES, load
+from pagesift.config import REQUIRED
+from pagesift.contracts.errors import ErrorKind, Stage
+from pagesift.contracts.events import DetailType
+from pagesift.contracts.schemas import SCHEMA_FILES, load
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ROOT / "functions" / "pagesift" / "core"
-AWS = ROOT / "functions" / "pagesift" / "aws"
+PACKAGE = ROOT / "functions" / "pagesift"
+AWS = PACKAGE / "aws"
+# What each folder of the core may import of pagesift besides itself (and the package's version).
+ALLOWED = {
+    "contracts": (),
+    "extraction": ("contracts",),
+    "archives": ("contracts", "extraction"),
+}
+CORE_FOLDERS = ("contracts", "extraction", "delivery", "archives")
+CORE = [path for folder in CORE_FOLDERS for path in sorted((PACKAGE / folder).rglob("*.py"))] + [PACKAGE / "config.py"]
 DOCS = ROOT / "docs"
 CONTRACTS = (DOCS / "contracts.md").read_text(encoding="utf-8")
 FORBIDDEN_IN_CORE = ("boto3", "botocore", "aws_lambda_powertools", "aws_xray_sdk", "moto", "pagesift.aws")
@@ -49,19 +58,27 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(CORE.rglob("*.py")), ids=lambda p: str(p.relative_to(CORE)))
+@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_the_core_knows_nothing_of_aws(path: Path) -> None:
     bad = sorted(name for name in imported_modules(path) if name.startswith(FORBIDDEN_IN_CORE))
     assert not bad, f"{path.relative_to(ROOT)} imports {bad}: the core talks to AWS only through its ports"
 
 
+@pytest.mark.parametrize("folder", sorted(ALLOWED))
+def test_each_folder_imports_only_what_its_rules_allow(folder: str) -> None:
+    allowed = tuple(f"pagesift.{name}" for name in (folder, *ALLOWED[folder]))
+    for path in sorted((PACKAGE / folder).rglob("*.py")):
+        ours = {name for name in imported_modules(path) if name == "pagesift" or name.startswith("pagesift.")}
+        bad = sorted(name for name in ours if name not in ("pagesift", "pagesift.__version__") and not name.startswith(allowed))
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}: {folder}/ may use only {', '.join(allowed)}"
+
+
 def test_the_check_sees_relative_imports() -> None:
-    assert "pagesift.core.ports" in imported_modules(CORE / "pipeline.py")
-    assert "pagesift.core.ports.ObjectGone" in imported_modules(AWS / "s3.py")
+    assert "pagesift.aws.observability.count" in imported_modules(AWS / "handler.py")  # from .observability import count
 
 
 def test_the_composition_root_is_the_only_module_that_builds_clients() -> None:
-    for path in [*CORE.rglob("*.py"), *AWS.rglob("*.py")]:
+    for path in [*CORE, *AWS.rglob("*.py")]:
         if path.name == "clients.py":
             continue
         assert "boto3.client(" not in path.read_text(encoding="utf-8"), f"{path} builds its own client"
@@ -80,7 +97,7 @@ def test_every_path_the_docs_name_exists(document: Path) -> None:
         name = name.rstrip(".,")
         if name.startswith(("documents/", "pagesift-", ".venv")) or re.fullmatch(r"[\d/]+", name):
             continue  # document keys, bucket names, files a run makes, and dates, in examples
-        if not any((base / name).exists() for base in (ROOT, DOCS, ROOT / "functions", CORE)):
+        if not any((base / name).exists() for base in (ROOT, DOCS, ROOT / "functions", PACKAGE)):
             missing.append(name)
     assert not missing, f"{document.name} names paths that do not exist: {missing}"
 
@@ -104,7 +121,7 @@ def test_every_failure_kind_is_in_the_contracts_with_its_stages() -> None:
     rows = dict(re.findall(r"^\| `([A-Za-z]+)` \| ([a-z, ]+) \|", section, re.MULTILINE))
     assert set(rows) == {kind.value for kind in ErrorKind}
     raised: dict[str, set[str]] = {}
-    for path in [*CORE.rglob("*.py"), *AWS.rglob("*.py")]:
+    for path in [*CORE, *AWS.rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
         for kind, stage in re.findall(r"kind=ErrorKind\.([A-Z_]+),\s*stage=Stage\.([A-Z]+)", text):
             raised.setdefault(ErrorKind[kind].value, set()).add(Stage[stage].value)

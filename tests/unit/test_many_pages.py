@@ -1,4 +1,4 @@
-"""The seam for objects that hold many pages (pagesift.core.readers): a reader that yields a
+"""The seam for objects that hold many pages (pagesift.delivery.readers): a reader that yields a
 page per record gives each its own document, id, key and event, through the same pipeline.
 A stand-in reader splits an object on a marker; the web-archive reader is to come."""
 
@@ -9,12 +9,12 @@ from collections.abc import Iterator
 import jsonschema
 import pytest
 
-from pagesift.core.document import Record, Source, document_id, document_key, record_name
-from pagesift.core.extraction import Page
-from pagesift.core.pipeline import EventsNotPublished, Pipeline, Status
-from pagesift.core.ports import StoredObject
-from pagesift.core.schemas import load as load_schema
-from pagesift.core.triggers import ChangeKind, ObjectChange
+from pagesift.contracts.document import Record, Source, document_id, document_key, record_name
+from pagesift.extraction.steps import Page
+from pagesift.delivery.pipeline import EventsNotPublished, Pipeline, Status
+from pagesift.contracts.ports import StoredObject
+from pagesift.contracts.schemas import load as load_schema
+from pagesift.delivery.triggers import ChangeKind, ObjectChange
 from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher
 from tests.pages import article_bytes
 

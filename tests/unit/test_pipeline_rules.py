@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from pagesift.core.invocation import Invocation, OutOfTime
-from pagesift.core.limits import Limits
-from pagesift.core.ordering import SEQUENCER_WIDTH, sequencer_key
-from pagesift.core.pipeline import EventsNotPublished, Pipeline, Status
-from pagesift.core.ports import ObjectBusy
-from pagesift.core.triggers import ChangeKind, ObjectChange
+from pagesift.contracts.invocation import Invocation, OutOfTime
+from pagesift.extraction.limits import Limits
+from pagesift.delivery.ordering import SEQUENCER_WIDTH, sequencer_key
+from pagesift.delivery.pipeline import EventsNotPublished, Pipeline, Status
+from pagesift.contracts.ports import ObjectBusy
+from pagesift.delivery.triggers import ChangeKind, ObjectChange
 from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, TransientError
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
 

@@ -13,9 +13,9 @@ from moto import mock_aws
 from pagesift.aws.dynamodb import DynamoDBStateStore, last_error
 from pagesift.aws.eventbridge import EventBridgePublisher
 from pagesift.aws.s3 import S3DocumentStore, S3PageSource
-from pagesift.core.events import DetailType, Event
-from pagesift.core.limits import Limits
-from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone
+from pagesift.contracts.events import DetailType, Event
+from pagesift.extraction.limits import Limits
+from pagesift.contracts.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone
 from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, a_document
 
 REGION = "us-east-1"

@@ -7,10 +7,10 @@ import gzip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pagesift.core.document import Source
-from pagesift.core.errors import ExtractionError
-from pagesift.core.extraction import Page, extract
-from pagesift.core.limits import Limits
+from pagesift.contracts.document import Source
+from pagesift.contracts.errors import ExtractionError
+from pagesift.extraction.steps import Page, extract
+from pagesift.extraction.limits import Limits
 from tests.pages import article_bytes
 
 SEEDS = [article_bytes(), article_bytes("windows-1252", charset="windows-1252"), gzip.compress(article_bytes())]

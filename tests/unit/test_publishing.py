@@ -9,7 +9,7 @@ import boto3
 from moto import mock_aws
 
 from pagesift.aws.eventbridge import EventBridgePublisher as EventPublisher
-from pagesift.core.events import DetailType, Event
+from pagesift.contracts.events import DetailType, Event
 
 
 class FlakyEvents:

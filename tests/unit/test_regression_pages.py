@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.scoring import page_scores, uncovered
-from pagesift.core.extraction import Page, extract
+from pagesift.extraction.steps import Page, extract
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 EXPECTATIONS = {k: v for k, v in json.loads((PAGES / "expectations.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}

@@ -10,11 +10,11 @@ import time
 import pytest
 from lxml import etree
 
-from pagesift.core import extraction
-from pagesift.core.candidates import readability_body, referee_text
-from pagesift.core.document import Source
-from pagesift.core.extraction import Page, extract, render
-from pagesift.core.selection import AGREEMENT, FEATURES, Selector, agreement, confirms, default_selector, features
+from pagesift.extraction import steps as extraction
+from pagesift.extraction.candidates import readability_body, referee_text
+from pagesift.contracts.document import Source
+from pagesift.extraction.steps import Page, extract, render
+from pagesift.extraction.selection import AGREEMENT, FEATURES, Selector, agreement, confirms, default_selector, features
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
 
 PROSE = " ".join(ARTICLE_PARAGRAPHS)

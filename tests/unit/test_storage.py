@@ -8,10 +8,10 @@ from moto import mock_aws
 
 import json
 
-from pagesift.core.document import content_sha256
+from pagesift.contracts.document import content_sha256
 from pagesift.aws.s3 import S3DocumentStore, S3PageSource
-from pagesift.core.limits import Limits
-from pagesift.core.ports import ObjectGone
+from pagesift.extraction.limits import Limits
+from pagesift.contracts.ports import ObjectGone
 from tests.fakes import a_document
 
 

@@ -505,9 +505,9 @@ def test_function_may_use_the_kms_key_only_when_one_is_given(resources: dict[str
 
 
 def test_the_templates_defaults_are_the_codes(template: dict[str, Any]) -> None:
-    from pagesift.core.config import DEFAULT_EXTRACTION_BUDGET_SECONDS
-    from pagesift.core.document import DEFAULT_DOCUMENTS_PREFIX
-    from pagesift.core.limits import DEFAULT_MAX_INPUT_BYTES
+    from pagesift.config import DEFAULT_EXTRACTION_BUDGET_SECONDS
+    from pagesift.contracts.document import DEFAULT_DOCUMENTS_PREFIX
+    from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES
 
     parameters = template["Parameters"]
     assert parameters["MaxInputBytes"]["Default"] == DEFAULT_MAX_INPUT_BYTES

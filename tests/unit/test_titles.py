@@ -1,6 +1,6 @@
 import pytest
 
-from pagesift.core.titles import clean_title
+from pagesift.extraction.metadata.titles import clean_title
 
 
 @pytest.mark.parametrize(

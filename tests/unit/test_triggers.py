@@ -1,4 +1,4 @@
-"""Tests for pagesift.core.triggers: every sample event, key decoding, ignored and bad events."""
+"""Tests for pagesift.delivery.triggers: every sample event, key decoding, ignored and bad events."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pagesift.core.triggers import (
+from pagesift.delivery.triggers import (
     ChangeKind,
     DeliveryItem,
     DeliveryKind,
@@ -872,7 +872,7 @@ def test_deeply_nested_json_body_is_unsupported_not_a_crash() -> None:
 
 
 def test_a_change_has_one_id_whatever_delivers_it_and_another_change_another() -> None:
-    from pagesift.core.ordering import change_id
+    from pagesift.delivery.ordering import change_id
 
     [by_notification] = changes_from_s3_notification(
         s3_event(s3_record("news/a b.html", versionId="v1", eTag="e1", sequencer="0055AED6DCD90281E5"))

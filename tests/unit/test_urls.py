@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pagesift.core.urls import hostname, public_url
+from pagesift.extraction.urls import hostname, public_url
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The WARC reader (pagesift.core.warc) on archives the tests write: every record becomes what
+"""The WARC reader (pagesift.archives.warc) on archives the tests write: every record becomes what
 it is (a page, a record skipped by type, a broken record that fails alone), at its exact offset
 and length, whole or read range by range, plain, gzip per record or gzipped whole."""
 
@@ -11,11 +11,11 @@ from collections import Counter
 
 import pytest
 
-from pagesift.core.document import Source, document_id
-from pagesift.core.errors import ErrorKind
-from pagesift.core.extraction import Page, extract
-from pagesift.core.limits import Limits
-from pagesift.core.warc import Broken, WarcReader, named_like_archive, sniff
+from pagesift.contracts.document import Source, document_id
+from pagesift.contracts.errors import ErrorKind
+from pagesift.extraction.steps import Page, extract
+from pagesift.extraction.limits import Limits
+from pagesift.archives.warc import Broken, WarcReader, named_like_archive, sniff
 from tests.support.warcs import ArchiveWriter, Trickle, http_response, outcome, realistic_archive, record_of, repository_pages
 
 MODES = ["record", None, "whole"]
@@ -214,8 +214,8 @@ def test_br_and_deflate_bodies_are_decoded_within_the_size_limit() -> None:
 
     import brotli
 
-    from pagesift.core.decoding import decode_page
-    from pagesift.core.errors import ExtractionError
+    from pagesift.extraction.decoding import decode_page
+    from pagesift.contracts.errors import ExtractionError
 
     html = ARTICLE_PAGES[0]
     for encoding, data in (("br", brotli.compress(html)), ("deflate", zlib.compress(html)), ("deflate", zlib.compress(html)[2:-4])):
@@ -234,7 +234,7 @@ def test_br_and_deflate_bodies_are_decoded_within_the_size_limit() -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_an_archive_is_cut_into_ranges_of_whole_records_that_read_it_all(mode: str | None) -> None:
-    from pagesift.core.archives import cut_ranges
+    from pagesift.archives.records import cut_ranges
 
     archive = realistic_archive(pages(30), gzip_mode=mode)
     whole, _ = read(archive.data)
@@ -258,8 +258,8 @@ def test_an_archive_is_cut_into_ranges_of_whole_records_that_read_it_all(mode: s
 
 
 def test_records_that_are_no_pages_join_a_range_with_captures_and_a_big_one_closes_its_range() -> None:
-    from pagesift.core.archives import cut_ranges
-    from pagesift.core.warc import Span
+    from pagesift.archives.records import cut_ranges
+    from pagesift.archives.warc import Span
 
     spans = [Span(0, 10, "warcinfo"), Span(10, 50, "request"), Span(60, 500, "response", "a"), Span(560, 10, "metadata"),
              Span(570, 900, "broken"), Span(1470, 20, "request"), Span(1490, 30, "resource", "c")]
@@ -274,7 +274,7 @@ def test_records_that_are_no_pages_join_a_range_with_captures_and_a_big_one_clos
 
 @pytest.mark.parametrize("mode", MODES)
 def test_reading_from_the_start_and_cutting_ranges_find_the_same_reused_record_ids(mode: str | None) -> None:
-    from pagesift.core.archives import cut_ranges, unique_pages
+    from pagesift.archives.records import cut_ranges, unique_pages
     from tests.support.warcs import archive_with_reused_ids
 
     written, firsts, again = archive_with_reused_ids(pages(5), gzip_mode=mode)

@@ -1,4 +1,4 @@
-"""Property-based (hypothesis): the WARC reader (pagesift.core.warc) on archives drawn at random,
+"""Property-based (hypothesis): the WARC reader (pagesift.archives.warc) on archives drawn at random,
 with the record mix of a crawl and a fault or two, as docs/archives.md ("Reading an archive")
 describes them: faults fail alone, planning frames as reading does, ranges read the whole,
 a stream's chunking changes nothing, and no bytes make the reader raise or hang."""
@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
-from pagesift.core.archives import cut_ranges
-from pagesift.core.document import Source
-from pagesift.core.errors import ErrorKind
-from pagesift.core.extraction import Page
-from pagesift.core.warc import Broken, Skipped, WarcReader
+from pagesift.archives.records import cut_ranges
+from pagesift.contracts.document import Source
+from pagesift.contracts.errors import ErrorKind
+from pagesift.extraction.steps import Page
+from pagesift.archives.warc import Broken, Skipped, WarcReader
 from tests.support.warcs import Archive, ArchiveWriter, Entry, Trickle, http_response, outcome, record_of, sha1_digest
 
 SOURCE = Source(bucket="archives", key="crawl/props.warc.gz", version_id="v1", etag="e1")

@@ -5,7 +5,7 @@ LastModified, text and content hashes, the dirty mark, the change's id and outco
 lease, and says why the last change given up was not applied. Ordering and idempotency are one
 item, so that a change costs two writes: ``acquire`` (conditional: the lease is free and the
 change is not the one last applied) and ``commit``. The rules that read the item are the
-core's (pagesift.core.ordering, pagesift.core.pipeline); this module only stores it, with
+core's (pagesift.delivery.ordering, pagesift.delivery.pipeline); this module only stores it, with
 conditional writes so that two invocations cannot both believe they hold an object. Calls are
 retried by the client's policy (pagesift.aws.clients).
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pagesift.core.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState, RunProgress
+from pagesift.contracts.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState, RunProgress
 
 ITEM_PREFIX = "object#"
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pagesift.core.events import EVENT_SOURCE, Event
-from pagesift.core.ports import Published
+from pagesift.contracts.events import EVENT_SOURCE, Event
+from pagesift.contracts.ports import Published
 
 MAX_ENTRIES_PER_CALL = 10  # PutEvents' own limits: ten entries ...
 MAX_BYTES_PER_CALL = 256 * 1024  # ... of at most 256 KB together, as EventBridge counts them

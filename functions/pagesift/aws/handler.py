@@ -3,8 +3,8 @@ answered in the shape its sender expects, with Powertools for logs, metrics and 
 
 The composition root (functions/extract/app.py) builds one ``ExtractHandler`` per execution
 environment and its ``lambda_handler`` delegates to ``handle``. Events are read by the core
-(``pagesift.core.triggers.read_event``). The changes of an invocation make one round
-(``pagesift.core.pipeline.Round``): their events go out together, ten a PutEvents call, and
+(``pagesift.delivery.triggers.read_event``). The changes of an invocation make one round
+(``pagesift.delivery.pipeline.Round``): their events go out together, ten a PutEvents call, and
 each change is then recorded on its own. How each kind of delivery is answered:
 
 - SQS batches (the default wiring): a partial-batch response (``batchItemFailures``) naming
@@ -12,7 +12,7 @@ each change is then recorded on its own. How each kind of delivery is answered:
   names no object is reported once (a failure event) and not retried. (Powertools'
   BatchProcessor answers per record as each is handled; here a message's fate is known only
   once the round's events are out, so the answer is built after, in the same documented shape.)
-- S3 Batch Operations jobs: a result per task (pagesift.core.batch_results).
+- S3 Batch Operations jobs: a result per task (pagesift.delivery.batch_results).
 - S3 notifications and EventBridge events invoked directly: an error raised makes Lambda
   retry the event, then send it to the function's failure destination.
 
@@ -29,14 +29,14 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pagesift.core.archive_work import ArchiveTask, ArchiveWork, is_task_message
-from pagesift.core.batch_results import ResultCode, job_response, outcome_result, result
-from pagesift.core.document import Source
-from pagesift.core.errors import ErrorKind, ExtractionError, Stage
-from pagesift.core.events import unusable_delivery_id
-from pagesift.core.invocation import Invocation
-from pagesift.core.pipeline import Pending, Pipeline, Round
-from pagesift.core.triggers import DeliveryItem, DeliveryKind, ObjectChange, UnsupportedEventError, read_event
+from pagesift.archives.runs import ArchiveTask, ArchiveWork, is_task_message
+from pagesift.delivery.batch_results import ResultCode, job_response, outcome_result, result
+from pagesift.contracts.document import Source
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
+from pagesift.contracts.events import unusable_delivery_id
+from pagesift.contracts.invocation import Invocation
+from pagesift.delivery.pipeline import Pending, Pipeline, Round
+from pagesift.delivery.triggers import DeliveryItem, DeliveryKind, ObjectChange, UnsupportedEventError, read_event
 
 from .observability import ARCHIVE_TASKS, DUPLICATES_SKIPPED, TRANSIENT_FAILURES, count, observe
 
@@ -83,7 +83,7 @@ class ExtractHandler:
 
     def _archive_tasks(self, records: list[dict[str, Any]], invocation: Invocation) -> dict[str, Any]:
         """Messages of the archive queue (one a batch, as its event source is set): each is a
-        step of an archive's run (pagesift.core.archive_work), retried alone when it raises."""
+        step of an archive's run (pagesift.archives.runs), retried alone when it raises."""
         assert self.archive_work is not None
         failures = []
         for record in records:

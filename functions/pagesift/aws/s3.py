@@ -9,9 +9,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pagesift.core.document import Document, content_sha256, document_json
-from pagesift.core.limits import DEFAULT_LIMITS, Limits
-from pagesift.core.ports import ObjectGone, StoredObject
+from pagesift.contracts.document import Document, content_sha256, document_json
+from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.contracts.ports import ObjectGone, StoredObject
 
 _MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 _CHANGED_CODES = frozenset({"PreconditionFailed", "412", "NoSuchVersion"})

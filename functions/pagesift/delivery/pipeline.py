@@ -1,7 +1,7 @@
 """One object change → its outcome: documents and their events, a deletion, a failure, or
 nothing (a change that is stale, a duplicate, or leaves the documents as they are).
 
-The use case of the function, written against the ports it is given (``pagesift.core.ports``:
+The use case of the function, written against the ports it is given (``pagesift.contracts.ports``:
 S3, DynamoDB and EventBridge in Lambda, in-memory fakes in the unit tests), so that the
 handler only composes and observes. Each change is applied under the object's lease on the
 state store and recorded there only once its documents and events are out: a retry after
@@ -24,15 +24,15 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from .document import Document, Source, content_sha256, document_id, document_key
-from .errors import ErrorKind, ExtractionError, Stage
-from .events import Event, deleted_event, extracted_event, failed_event
-from .extraction import Page, extract, made_by
-from .invocation import Invocation, OutOfTime
-from .limits import DEFAULT_LIMITS, Limits
-from .ordering import change_id, is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
-from .profiles import DEFAULT_PROFILE
-from .ports import (
+from pagesift.contracts.document import Document, Source, content_sha256, document_id, document_key
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
+from pagesift.contracts.events import Event, deleted_event, extracted_event, failed_event
+from pagesift.extraction.steps import Page, extract, made_by
+from pagesift.contracts.invocation import Invocation, OutOfTime
+from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.delivery.ordering import change_id, is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
+from pagesift.extraction.profiles import DEFAULT_PROFILE
+from pagesift.contracts.ports import (
     AlreadyApplied,
     Applied,
     DocumentStore,
@@ -44,12 +44,12 @@ from .ports import (
     StateStore,
     StoredObject,
 )
-from .readers import ObjectReader, WholeObjectReader
-from .triggers import ChangeKind, ObjectChange
-from .warc import named_like_archive, sniff
+from pagesift.delivery.readers import ObjectReader, WholeObjectReader
+from pagesift.delivery.triggers import ChangeKind, ObjectChange
+from pagesift.archives.warc import named_like_archive, sniff
 
 if TYPE_CHECKING:
-    from .archive_work import ArchiveWork
+    from pagesift.archives.runs import ArchiveWork
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from .document import Source
-from .extraction import Page
-from .ports import StoredObject
+from pagesift.contracts.document import Source
+from pagesift.extraction.steps import Page
+from pagesift.contracts.ports import StoredObject
 
 
 class ObjectReader(Protocol):

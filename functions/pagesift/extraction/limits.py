@@ -1,6 +1,6 @@
 """Every bound on a page's size, defined once: the function's configuration, the storage
 adapter, the pipeline and the extraction core all read them from here. (Time bounds are the
-invocation's, pagesift.core.invocation, and the page budget's, pagesift.core.config.)
+invocation's, pagesift.contracts.invocation, and the page budget's, pagesift.config.)
 
 The numbers come from measurements on 512 MB functions (README, "Speed, memory and cost").
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import ErrorKind, ExtractionError, Stage
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 
 DEFAULT_MAX_INPUT_BYTES = 20 * 1024 * 1024  # MAX_INPUT_BYTES unless the deployment sets it
 # Elements (counted as opening tags) past which a page is refused before parsing: real

@@ -160,5 +160,5 @@ class Selector:
 
 @cache
 def default_selector() -> Selector:
-    model = resources.files("pagesift.core").joinpath("models/selector.json").read_text(encoding="utf-8")
+    model = resources.files("pagesift.extraction").joinpath("models/selector.json").read_text(encoding="utf-8")
     return Selector.from_dict(json.loads(model))

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .document import Document, Source, source_document_id
+from pagesift.contracts.document import Document, Source, source_document_id
 
 EVENT_SOURCE = "pagesift"
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .document import Document
-from .events import Event
+from pagesift.contracts.document import Document
+from pagesift.contracts.events import Event
 
 
 class ObjectGone(Exception):

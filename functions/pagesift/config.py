@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .archives import RANGE_PAGES
-from .document import DEFAULT_DOCUMENTS_PREFIX
-from .limits import DEFAULT_MAX_INPUT_BYTES, Limits
-from .profiles import DEFAULT_PROFILE, PROFILES
+from pagesift.archives.records import RANGE_PAGES
+from pagesift.contracts.document import DEFAULT_DOCUMENTS_PREFIX
+from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES, Limits
+from pagesift.extraction.profiles import DEFAULT_PROFILE, PROFILES
 
 DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
 REQUIRED = ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE")

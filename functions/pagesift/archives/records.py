@@ -9,12 +9,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import Document, Record
-from .errors import ErrorKind, ExtractionError, Stage
-from .extraction import Page, extract
-from .limits import DEFAULT_LIMITS, Limits
-from .profiles import DEFAULT_PROFILE
-from .warc import Broken, Item, Skip, Skipped
+from pagesift.contracts.document import Document, Record
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
+from pagesift.extraction.steps import Page, extract
+from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.extraction.profiles import DEFAULT_PROFILE
+from pagesift.archives.warc import Broken, Item, Skip, Skipped
 
 
 @dataclass(slots=True)

@@ -32,7 +32,7 @@ import zlib
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .archives import (
+from pagesift.archives.records import (
     RANGE_BYTES,
     RANGE_PAGES,
     ArchiveCounts,
@@ -44,8 +44,8 @@ from .archives import (
     extract_page,
     is_capture,
 )
-from .document import Document, Record, Source, archive_prefix, content_sha256, document_json, document_key, record_name
-from .events import (
+from pagesift.contracts.document import Document, Record, Source, archive_prefix, content_sha256, document_json, document_key, record_name
+from pagesift.contracts.events import (
     Event,
     archive_extracted_event,
     deleted_event,
@@ -54,12 +54,12 @@ from .events import (
     shard_deleted_event,
     shard_extracted_event,
 )
-from .extraction import Page
-from .invocation import Invocation, OutOfTime
-from .limits import DEFAULT_LIMITS, Limits
-from .ports import ArchiveSource, DocumentStore, EventPublisher, ObjectGone, RunStore, WorkQueue
-from .profiles import DEFAULT_PROFILE
-from .warc import Broken, Skipped, WarcReader
+from pagesift.extraction.steps import Page
+from pagesift.contracts.invocation import Invocation, OutOfTime
+from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.contracts.ports import ArchiveSource, DocumentStore, EventPublisher, ObjectGone, RunStore, WorkQueue
+from pagesift.extraction.profiles import DEFAULT_PROFILE
+from pagesift.archives.warc import Broken, Skipped, WarcReader
 
 log = logging.getLogger(__name__)
 

@@ -34,11 +34,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .document import Record, Source
-from .errors import ErrorKind, ExtractionError, Stage
-from .extraction import Page
-from .limits import DEFAULT_LIMITS, Limits
-from .ports import Readable
+from pagesift.contracts.document import Record, Source
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
+from pagesift.extraction.steps import Page
+from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.contracts.ports import Readable
 
 WARC_MAGIC = b"WARC/1."
 GZIP_MEMBER = b"\x1f\x8b\x08"

@@ -2,13 +2,13 @@
 
 ``extract`` runs six named steps, each a function of this module:
 
-1. ``decode``: size limits, gunzip, charset → HTML text (pagesift.core.decoding);
+1. ``decode``: size limits, gunzip, charset → HTML text (pagesift.extraction.decoding);
 2. ``parse``: HTML text → lxml tree (trafilatura's loader), inside the page's time budget;
 3. ``extract_main``: the tree → trafilatura's main content and metadata, and the structured date;
 4. ``clean``: the title without the site name, boilerplate that survives trafilatura
-   (pagesift.core.cleanup); accurate profile: ``second_opinion``, readability-lxml's body
-   unless resiliparse confirms trafilatura's (pagesift.core.candidates);
-5. ``select`` and ``render``: the body to keep (pagesift.core.selection) → plain paragraphs and
+   (pagesift.extraction.cleanup); accurate profile: ``second_opinion``, readability-lxml's body
+   unless resiliparse confirms trafilatura's (pagesift.extraction.candidates);
+5. ``select`` and ``render``: the body to keep (pagesift.extraction.selection) → plain paragraphs and
    markdown, from the same tree, so both views always agree;
 6. ``describe``: language (declared, else detected), date (structured, else the byline),
    stats and fingerprints, and the Document itself.
@@ -33,22 +33,22 @@ from lxml import etree
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from .. import __version__
-from .authors import clean_author
-from .budget import BudgetExceeded, time_budget
-from .candidates import READABILITY_OPTIONS, RESILIPARSE_OPTIONS, readability_body, referee_text
-from .cleanup import remove_boilerplate
-from .dates import byline_date, structured_date
-from .decoding import DecodedPage, decode_page
-from .document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
-from .errors import ErrorKind, ExtractionError, Stage
-from .fingerprints import sha256_hex, simhash
-from .language import page_language
-from .limits import DEFAULT_LIMITS, Limits
-from .profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
-from .selection import AGREEMENT, confirms, default_selector
-from .titles import clean_title
-from .urls import hostname, public_url
+from pagesift import __version__
+from pagesift.extraction.metadata.authors import clean_author
+from pagesift.extraction.budget import BudgetExceeded, time_budget
+from pagesift.extraction.candidates import READABILITY_OPTIONS, RESILIPARSE_OPTIONS, readability_body, referee_text
+from pagesift.extraction.cleanup import remove_boilerplate
+from pagesift.extraction.metadata.dates import byline_date, structured_date
+from pagesift.extraction.decoding import DecodedPage, decode_page
+from pagesift.contracts.document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
+from pagesift.extraction.fingerprints import sha256_hex, simhash
+from pagesift.extraction.metadata.language import page_language
+from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.extraction.profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
+from pagesift.extraction.selection import AGREEMENT, confirms, default_selector
+from pagesift.extraction.metadata.titles import clean_title
+from pagesift.extraction.urls import hostname, public_url
 
 # Words per minute of an adult reading news in a European language (published averages run
 # from about 200 to 260); used only for the reading-time estimate.
@@ -65,7 +65,7 @@ TRAFILATURA_OPTIONS = {
     "include_tables": True,
     "include_images": False,
     "fast": True,
-    # htmldate's fast mode: its result is not used (see pagesift.core.dates), and its extensive
+    # htmldate's fast mode: its result is not used (see pagesift.extraction.metadata.dates), and its extensive
     # search would cost a 5 s dateparser warm-up on the first page of a process.
     "date_extraction_params": {"extensive_search": False, "original_date": True},
 }

@@ -8,7 +8,7 @@
 - **resiliparse**: its main-content text (lexbor's parser and its own rules, about 2 ms a page),
   never kept as the document: a third opinion, the referee. Where it agrees with trafilatura
   the page is settled and readability-lxml does not run; elsewhere the selector
-  (pagesift.core.selection) reads how the three agree.
+  (pagesift.extraction.selection) reads how the three agree.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 configuration without importing the extractors.
 
 - ``accurate`` (the default): trafilatura and readability-lxml on the same parsed tree, and per
-  page the one the selector predicts is better (pagesift.core.selection);
+  page the one the selector predicts is better (pagesift.extraction.selection);
 - ``fast``: trafilatura alone.
 """
 

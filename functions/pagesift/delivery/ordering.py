@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .ports import ObjectState, StoredObject
-from .triggers import ChangeKind, ObjectChange
+from pagesift.contracts.ports import ObjectState, StoredObject
+from pagesift.delivery.triggers import ChangeKind, ObjectChange
 
 # S3 sequencers are hex strings of varying length: AWS says to left-pad the shorter with
 # zeros, then compare as strings. Padding every recorded one to this width keeps them comparable.

@@ -13,7 +13,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from .errors import ErrorKind, ExtractionError, Stage
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 
 GZIP_MAGIC = b"\x1f\x8b"
 

@@ -1,0 +1,2 @@
+"""S3's at-least-once events → exactly-once documents and events, in order: the triggers, the
+ordering of an object's changes, and the round that applies an invocation's changes."""

@@ -1,0 +1,1 @@
+"""A document's metadata beyond its text: publication date, title, author, language."""
