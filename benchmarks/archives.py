@@ -141,7 +141,7 @@ def range_killer(kills: int, seed: int, most_seconds: float) -> tuple[Callable[[
     import random
     import threading
 
-    from pagesift.archives.runs import TASK_MARK
+    from pagesift.archives.tasks import TASK_MARK
 
     chooser, lock, done = random.Random(seed), threading.Lock(), []
 

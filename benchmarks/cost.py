@@ -168,7 +168,9 @@ def archive_child(pages: int, range_pages: int) -> None:
     from pagesift.aws.eventbridge import EventBridgePublisher
     from pagesift.aws.s3 import S3ArchiveSource, S3DocumentStore, S3PageSource
     from pagesift.aws.sqs import SqsWorkQueue
-    from pagesift.archives.runs import ArchiveTask, ArchiveWork
+    from pagesift.archives.handover import ArchiveHandover
+    from pagesift.archives.runs import ArchiveWork
+    from pagesift.archives.tasks import ArchiveTask, OutputMode
     from pagesift.delivery.pipeline import Pipeline
     from pagesift.delivery.triggers import ChangeKind, ObjectChange
     from tests.support.warcs import realistic_archive, repository_pages
@@ -198,7 +200,7 @@ def archive_child(pages: int, range_pages: int) -> None:
             work = ArchiveWork(archives=S3ArchiveSource(s3), documents=documents, publisher=publisher,
                                runs=DynamoDBRunStore(db, "state"), queue=SqsWorkQueue(sqs, queue), range_pages=range_pages)
             pipeline = Pipeline(pages=S3PageSource(s3), documents=documents, publisher=publisher, state=DynamoDBStateStore(db, "state"),
-                                archives=work, output_mode=mode)
+                                archives=ArchiveHandover(SqsWorkQueue(sqs, queue), mode=OutputMode(mode)))
             stored = s3.put_object(Bucket="input", Key="crawl/part-00001.warc.gz", Body=archive.data)
             entries = 0
             put_events = events.put_events

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -14,11 +12,16 @@ from typing import Any
 import boto3
 import jsonschema
 import pytest
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from moto import mock_aws
 
-from pagesift_local import moto_fixes
-
+from extract.compose import build
+from pagesift.aws.clients import client as aws_client
+from pagesift.aws.entry import lambda_entry
+from pagesift.aws.handler import ExtractHandler
+from pagesift.config import Settings
 from pagesift.contracts.schemas import load as load_schema
+from pagesift_local import moto_fixes
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS_DIR = ROOT / "events"
@@ -27,7 +30,6 @@ DOCUMENTS_BUCKET = "pagesift-documents"
 BUS_NAME = "pagesift-documents"
 STATE_TABLE = "pagesift-state"
 REGION = "us-east-1"
-_module_counter = itertools.count()
 
 
 @pytest.fixture(autouse=True)
@@ -111,14 +113,36 @@ def account() -> Iterator[Account]:
         yield Account(s3, events, sqs, queue_url)
 
 
-def load_app() -> Any:
-    """A fresh copy of the handler module (its settings and clients are made at import)."""
-    path = ROOT / "functions" / "extract" / "app.py"
-    spec = importlib.util.spec_from_file_location(f"_app_under_test_{next(_module_counter)}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@dataclass
+class LoadedFunction:
+    """The extract function as its composition root builds it in one execution environment,
+    on moto's clients (``s3``, ``dynamodb``: the ones it was given), behind the same entry point."""
+
+    handler: ExtractHandler
+    lambda_handler: Any
+    s3: Any
+    dynamodb: Any
+
+    @property
+    def pipeline(self) -> Any:
+        return self.handler.pipeline
+
+    @property
+    def logger(self) -> Any:
+        return self.handler.logger
+
+
+def load_app() -> LoadedFunction:
+    """The extract function built anew from the environment's settings: a new execution environment."""
+    clients: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        return clients.setdefault(service, aws_client(service))
+
+    logger, tracer, metrics = Logger(), Tracer(), Metrics()
+    handler = build(Settings.from_environ(os.environ), client, logger=logger, metrics=metrics)
+    entry = lambda_entry(handler.handle, logger=logger, tracer=tracer, metrics=metrics)
+    return LoadedFunction(handler, entry, clients["s3"], clients["dynamodb"])
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from pagesift.contracts.document import Document, Source, content_sha256
 from pagesift.contracts.events import Event
 from pagesift.extraction.steps import Page, extract
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
-from pagesift.contracts.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone, ObjectState, Published, RunProgress, StoredObject
+from pagesift.archives.ports import RunProgress
+from pagesift.contracts.ports import ObjectGone, Published, StoredObject
+from pagesift.delivery.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState
 
 
 class TransientError(Exception):

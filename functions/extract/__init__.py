@@ -1,1 +1,1 @@
-"""The extract function: its composition root is app.py."""
+"""The extract function: its composition root is compose.py, its Lambda entry point app.py."""

@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pagesift.archives.records import RANGE_PAGES
+from pagesift.archives.tasks import OutputMode
 from pagesift.contracts.document import DEFAULT_DOCUMENTS_PREFIX
 from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES, Limits
 from pagesift.extraction.profiles import DEFAULT_PROFILE, PROFILES
 
 DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
 REQUIRED = ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE")
-OUTPUT_MODES = ("documents", "shards")
 
 
 class ConfigurationError(RuntimeError):
@@ -31,7 +31,7 @@ class Settings:
     # Web archives (docs/archives.md): where their runs' steps go (None: archives are not read
     # by ranges), what a run writes, and the most captures a range holds.
     archive_queue_url: str | None = None
-    output_mode: str = "documents"
+    output_mode: OutputMode = OutputMode.DOCUMENTS
     archive_range_pages: int = RANGE_PAGES
 
     @classmethod
@@ -50,9 +50,9 @@ class Settings:
         profile = env.get("EXTRACTION_PROFILE") or DEFAULT_PROFILE
         if profile not in PROFILES:
             raise ConfigurationError(f"EXTRACTION_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
-        output_mode = env.get("OUTPUT_MODE") or "documents"
-        if output_mode not in OUTPUT_MODES:
-            raise ConfigurationError(f"OUTPUT_MODE must be one of {', '.join(OUTPUT_MODES)}, not {output_mode!r}")
+        output_mode = env.get("OUTPUT_MODE") or OutputMode.DOCUMENTS
+        if output_mode not in set(OutputMode):
+            raise ConfigurationError(f"OUTPUT_MODE must be one of {', '.join(OutputMode)}, not {output_mode!r}")
         range_pages = int(_positive(env, "ARCHIVE_RANGE_PAGES", RANGE_PAGES, int, "a whole number of pages"))
         return cls(
             documents_bucket=env["DOCUMENTS_BUCKET"],
@@ -63,7 +63,7 @@ class Settings:
             extraction_budget_seconds=budget,
             profile=profile,
             archive_queue_url=env.get("ARCHIVE_QUEUE_URL") or None,
-            output_mode=output_mode,
+            output_mode=OutputMode(output_mode),
             archive_range_pages=range_pages,
         )
 

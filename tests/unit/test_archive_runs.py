@@ -13,7 +13,9 @@ from collections import Counter
 
 import pytest
 
-from pagesift.archives.runs import ArchiveTask, ArchiveWork, is_task_message
+from pagesift.archives.handover import ArchiveHandover
+from pagesift.archives.runs import ArchiveWork
+from pagesift.archives.tasks import ArchiveTask, OutputMode, is_task_message
 from pagesift.contracts.document import document_id, document_key
 from pagesift.contracts.events import DetailType
 from pagesift.contracts.invocation import Invocation
@@ -49,7 +51,7 @@ class Stack:
         self.work = ArchiveWork(archives=InMemoryArchives(self.pages), documents=self.documents, publisher=self.publisher,
                                 runs=self.runs, queue=self.queue, range_pages=range_pages)
         self.pipeline = Pipeline(pages=self.pages, documents=self.documents, publisher=self.publisher, state=InMemoryState(),
-                                 archives=self.work, output_mode=mode)
+                                 archives=ArchiveHandover(self.queue, mode=OutputMode(mode)))
         self._sequencer = 0
 
     def upload(self, data: bytes, key: str = KEY) -> object:

@@ -10,7 +10,7 @@ from pagesift.contracts.invocation import Invocation, OutOfTime
 from pagesift.extraction.limits import Limits
 from pagesift.delivery.ordering import SEQUENCER_WIDTH, sequencer_key
 from pagesift.delivery.pipeline import EventsNotPublished, Pipeline, Status
-from pagesift.contracts.ports import ObjectBusy
+from pagesift.delivery.ports import ObjectBusy
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
 from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, TransientError
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes

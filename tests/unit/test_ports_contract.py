@@ -15,7 +15,8 @@ from pagesift.aws.eventbridge import EventBridgePublisher
 from pagesift.aws.s3 import S3DocumentStore, S3PageSource
 from pagesift.contracts.events import DetailType, Event
 from pagesift.extraction.limits import Limits
-from pagesift.contracts.ports import AlreadyApplied, Applied, ObjectBusy, ObjectGone
+from pagesift.contracts.ports import ObjectGone
+from pagesift.delivery.ports import AlreadyApplied, Applied, ObjectBusy
 from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, a_document
 
 REGION = "us-east-1"

@@ -25,11 +25,10 @@ A task that runs short of time saves where it is and sends itself again from the
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import zlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pagesift.archives.records import (
@@ -57,106 +56,28 @@ from pagesift.contracts.events import (
 from pagesift.extraction.steps import Page
 from pagesift.contracts.invocation import Invocation, OutOfTime
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
-from pagesift.contracts.ports import ArchiveSource, DocumentStore, EventPublisher, ObjectGone, RunStore, WorkQueue
+from pagesift.archives.ports import ArchiveOutputs, ArchiveSource, RunStore, WorkQueue
+from pagesift.archives.tasks import (
+    ArchiveTask,
+    OutputMode,
+    TaskAction,
+    TaskOutcome,
+    TaskStatus,
+    TaskSuperseded,
+    base_key,
+    manifest_key,
+    shard_key,
+)
+from pagesift.contracts.ports import EventPublisher, ObjectGone
 from pagesift.extraction.profiles import DEFAULT_PROFILE
 from pagesift.archives.warc import Broken, Skipped, WarcReader
 
 log = logging.getLogger(__name__)
 
-TASK_MARK = "pagesift-archive-task"  # the key that tells an archive task's message from an S3 event
-MODES = ("documents", "shards")
 ANNOUNCE_LEASE_SECONDS = 120.0  # a task that took the announcement and died: another may take it after
 EVENTS_PER_CHECKPOINT = 10  # one PutEvents call's worth: what a killed range may repeat
 # Kept for the range's last put and save, and for sending itself on, when time runs short.
 FINISH_SECONDS = 3.0
-
-
-class TaskSuperseded(Exception):
-    """The archive changed (a newer version, or deleted) since the task was made: the newer
-    change's own run applies."""
-
-
-@dataclass(slots=True)
-class ArchiveTask:
-    """One step of an archive's run, as its message says it."""
-
-    action: str  # plan | range | prune
-    archive: dict[str, Any]  # bucket, key, version_id, etag, size, sequencer: the version the run is of
-    run: str  # the change_id of the upload that started the run
-    mode: str = "documents"
-    index: int = 0  # range: its number; plan: the next range's
-    start: int = 0  # range: its first byte; plan: where framing resumes
-    end: int | None = None  # range: the first byte after it (None: the archive's end)
-    splittable: bool = True  # False: offsets are decompressed ones, read from the archive's start
-    replaces: bool = False  # the archive had a run before: prune once this one is done
-    deleted: bool = False  # prune: the archive was deleted (nothing is kept)
-    # range: its captures whose record id an earlier capture had (their offsets, as strings, as
-    # JSON keys are), with that capture's offset: those that are pages fail (DuplicateRecord)
-    duplicates: dict[str, int] = field(default_factory=dict)
-
-    def to_message(self) -> str:
-        return json.dumps({TASK_MARK: 1, **asdict(self)}, separators=(",", ":"))
-
-    @classmethod
-    def from_message(cls, body: str) -> ArchiveTask:
-        """The task a message says; ValueError if it is not one (a forged or damaged message)."""
-        data = json.loads(body)
-        if not isinstance(data, dict) or data.pop(TASK_MARK, None) is None:
-            raise ValueError("not an archive task")
-        try:
-            task = cls(**data)
-        except TypeError as error:
-            raise ValueError(f"not an archive task: {error}") from error
-        archive = task.archive
-        if not (isinstance(archive, dict) and isinstance(archive.get("bucket"), str) and isinstance(archive.get("key"), str)
-                and archive["bucket"] and archive["key"]):
-            raise ValueError("an archive task names its archive's bucket and key")
-        if task.action not in ("plan", "range", "prune") or task.mode not in MODES or not isinstance(task.run, str):
-            raise ValueError(f"not an archive task: action {task.action!r}, mode {task.mode!r}")
-        if not all(isinstance(n, int) and n >= 0 for n in (task.index, task.start)) or not (task.end is None or isinstance(task.end, int)):
-            raise ValueError("an archive task's index, start and end are whole numbers")
-        if not (isinstance(task.duplicates, dict) and all(isinstance(k, str) and k.isdigit() and isinstance(v, int)
-                                                            for k, v in task.duplicates.items())):
-            raise ValueError("an archive task's duplicates map offsets to offsets")
-        return task
-
-    @property
-    def source(self) -> Source:
-        fields = {name: self.archive.get(name) for name in ("bucket", "key", "version_id", "etag", "size", "sequencer")}
-        return Source(**fields)
-
-    @property
-    def change(self) -> str:
-        return self.run
-
-
-def is_task_message(body: object) -> bool:
-    return isinstance(body, str) and body.lstrip().startswith("{") and f'"{TASK_MARK}"' in body[:64]
-
-
-@dataclass(slots=True)
-class TaskOutcome:
-    """What a task did, for its log line."""
-
-    action: str
-    run: str
-    index: int
-    status: str  # done | continued | superseded | announced
-    counts: dict[str, Any] = field(default_factory=dict)
-    events: int = 0
-
-
-def base_key(prefix: str, archive_key: str) -> str:
-    """Where everything of an archive lives in the documents bucket (docs/contracts.md)."""
-    return archive_prefix(archive_key, prefix)
-
-
-def manifest_key(prefix: str, archive_key: str, run: str, index: int) -> str:
-    return f"{base_key(prefix, archive_key)}_runs/{run}/{index:06d}.txt"
-
-
-def shard_key(prefix: str, archive_key: str, run: str, index: int, offset: int) -> str:
-    return f"{base_key(prefix, archive_key)}shards/{run}/{index:06d}-{offset:012d}.jsonl.gz"
 
 
 class ArchiveWork:
@@ -164,7 +85,7 @@ class ArchiveWork:
         self,
         *,
         archives: ArchiveSource,
-        documents: DocumentStore,
+        documents: ArchiveOutputs,
         publisher: EventPublisher,
         runs: RunStore,
         queue: WorkQueue,
@@ -185,33 +106,21 @@ class ArchiveWork:
         self.range_pages = range_pages
         self.range_bytes = range_bytes
 
-    # -- the ways in
-
-    def start(self, archive: Source, *, run: str, mode: str, replaces: bool) -> None:
-        """Start a run of ``archive`` (the extract function, on its upload): its plan task."""
-        pointer = {"bucket": archive.bucket, "key": archive.key, "version_id": archive.version_id, "etag": archive.etag,
-                   "size": archive.size, "sequencer": archive.sequencer}
-        self.queue.send([ArchiveTask("plan", pointer, run, mode=mode, replaces=replaces).to_message()])
-
-    def remove(self, archive: Source, *, run: str, change: str) -> None:
-        """The archive was deleted (the extract function, on its deletion): its prune task."""
-        pointer = {"bucket": archive.bucket, "key": archive.key, "version_id": archive.version_id, "etag": archive.etag,
-                   "size": archive.size, "sequencer": archive.sequencer}
-        self.queue.send([ArchiveTask("prune", pointer, change, deleted=True).to_message()])
+    # -- the way in
 
     def run(self, task: ArchiveTask, invocation: Invocation | None = None) -> TaskOutcome:
         """Do one task; transient errors are raised (the message is retried, alone)."""
         invocation = invocation or Invocation()
         try:
-            if task.action == "plan":
+            if task.action is TaskAction.PLAN:
                 return self._plan(task, invocation)
-            if task.action == "range":
+            if task.action is TaskAction.RANGE:
                 return self._range(task, invocation)
-            if task.action == "prune":
+            if task.action is TaskAction.PRUNE:
                 return self._prune(task, invocation)
         except TaskSuperseded as superseded:
             log.info("archive task superseded: %s", superseded)
-            return TaskOutcome(task.action, task.run, task.index, "superseded")
+            return TaskOutcome(task.action, task.run, task.index, TaskStatus.SUPERSEDED)
         raise ValueError(f"unknown archive task {task.action!r}")
 
     # -- plan
@@ -246,14 +155,14 @@ class ArchiveWork:
                 index += 1
                 if piece.end is not None and self._short(invocation):
                     self.queue.send([replace(task, index=index, start=piece.end, splittable=reader.framing.splittable).to_message()])
-                    return TaskOutcome("plan", task.run, index, "continued")
+                    return TaskOutcome(TaskAction.PLAN, task.run, index, TaskStatus.CONTINUED)
         finally:
             _close(stream)
         progress = self.runs.planned(task.run, ranges=index)
-        outcome = TaskOutcome("plan", task.run, index, "done")
+        outcome = TaskOutcome(TaskAction.PLAN, task.run, index, TaskStatus.DONE)
         if progress.complete:
             self._announce(task, progress.ranges)
-            outcome.status = "announced"
+            outcome.status = TaskStatus.ANNOUNCED
         return outcome
 
     def _cut(self, task: ArchiveTask, index: int, piece: ByteRange, splittable: bool) -> None:
@@ -262,7 +171,7 @@ class ArchiveWork:
         names = "".join(f"{record_name(record_id)}\t{record_id}\n" for record_id in piece.captures)
         self.documents.put_bytes(key, (names or "\n").encode("utf-8"), content_type="text/plain; charset=utf-8")
         duplicates = {str(offset): first for offset, first in piece.duplicates.items()}
-        self.queue.send([replace(task, action="range", index=index, start=piece.start, end=piece.end, splittable=splittable,
+        self.queue.send([replace(task, action=TaskAction.RANGE, index=index, start=piece.start, end=piece.end, splittable=splittable,
                                  duplicates=duplicates).to_message()])
 
     # -- range
@@ -279,7 +188,7 @@ class ArchiveWork:
         stream = self._open(task, offset if task.splittable else 0)
         events: list[Event] = []
         doomed: list[str] = []  # earlier documents of records that are no page any more, deleted once their events are put
-        shard = _Shard() if task.mode == "shards" else None
+        shard = _Shard() if task.mode is OutputMode.SHARDS else None
         shard_start, next_offset = offset, offset
         published = 0
         try:
@@ -293,7 +202,7 @@ class ArchiveWork:
                     # Save where this page starts, and go on from there in a fresh invocation.
                     published += self._checkpoint(task, events, counts, record.offset, shard, shard_start, doomed=doomed)
                     self.queue.send([replace(task).to_message()])
-                    return TaskOutcome("range", task.run, task.index, "continued", counts.to_dict(), published)
+                    return TaskOutcome(TaskAction.RANGE, task.run, task.index, TaskStatus.CONTINUED, counts.to_dict(), published)
                 count(counts, item)
                 if isinstance(item, Broken):
                     events.append(self._failure(archive, item.record, item.error, task))
@@ -336,7 +245,7 @@ class ArchiveWork:
         earlier version's page of that record had goes, with its ``Document Deleted``, so that
         the archive's documents are exactly this version's (as its shards are in shards mode).
         A capture whose id an earlier one has is not the owner of that name: it is left alone."""
-        if task.mode != "documents" or not task.replaces or str(record.offset) in task.duplicates:
+        if task.mode is not OutputMode.DOCUMENTS or not task.replaces or str(record.offset) in task.duplicates:
             return
         key = document_key(task.archive["key"], self.documents.prefix, record.id)
         before = self.documents.hashes(key)
@@ -371,10 +280,10 @@ class ArchiveWork:
 
     def _range_done(self, task: ArchiveTask, counts: ArchiveCounts) -> TaskOutcome:
         progress = self.runs.range_done(task.run, task.index)
-        outcome = TaskOutcome("range", task.run, task.index, "done", counts.to_dict())
+        outcome = TaskOutcome(TaskAction.RANGE, task.run, task.index, TaskStatus.DONE, counts.to_dict())
         if progress.complete:
             self._announce(task, progress.ranges)
-            outcome.status = "announced"
+            outcome.status = TaskStatus.ANNOUNCED
         return outcome
 
     def _announce(self, task: ArchiveTask, ranges: int) -> None:
@@ -396,7 +305,7 @@ class ArchiveWork:
                 raise RuntimeError(f"Archive Extracted not put: {published.error}")
             self.runs.mark_announced(task.run)
         if task.replaces:
-            self.queue.send([replace(task, action="prune", index=0, start=0, end=None).to_message()])
+            self.queue.send([replace(task, action=TaskAction.PRUNE, index=0, start=0, end=None).to_message()])
 
     def _failure(self, archive: Source, record: Any, error: Any, task: ArchiveTask) -> Event:
         return failed_event(replace(archive, record=record), error_type=error.kind, message=error.message, stage=error.stage, change=task.run)
@@ -450,9 +359,9 @@ class ArchiveWork:
                 removed += self._delete(events, batch)
                 if self._short(invocation):
                     self.queue.send([task.to_message()])
-                    return TaskOutcome("prune", task.run, 0, "continued", {"deleted": removed})
+                    return TaskOutcome(TaskAction.PRUNE, task.run, 0, TaskStatus.CONTINUED, {"deleted": removed})
         removed += self._delete(events, batch)
-        return TaskOutcome("prune", task.run, 0, "done", {"deleted": removed})
+        return TaskOutcome(TaskAction.PRUNE, task.run, 0, TaskStatus.DONE, {"deleted": removed})
 
     def _delete(self, events: list[Event], keys: list[str]) -> int:
         """Events first: a death between them and the deletion repeats them on the retry

@@ -38,7 +38,7 @@ from pagesift.contracts.document import Record, Source
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.extraction.steps import Page
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
-from pagesift.contracts.ports import Readable
+from pagesift.archives.ports import Readable
 
 WARC_MAGIC = b"WARC/1."
 GZIP_MEMBER = b"\x1f\x8b\x08"

@@ -19,7 +19,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pagesift.contracts.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState, RunProgress
+from pagesift.archives.ports import RunProgress
+from pagesift.delivery.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState
 
 ITEM_PREFIX = "object#"
 

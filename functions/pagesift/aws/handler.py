@@ -29,7 +29,6 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pagesift.archives.runs import ArchiveTask, ArchiveWork, is_task_message
 from pagesift.delivery.batch_results import ResultCode, job_response, outcome_result, result
 from pagesift.contracts.document import Source
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
@@ -38,7 +37,7 @@ from pagesift.contracts.invocation import Invocation
 from pagesift.delivery.pipeline import Pending, Pipeline, Round
 from pagesift.delivery.triggers import DeliveryItem, DeliveryKind, ObjectChange, UnsupportedEventError, read_event
 
-from .observability import ARCHIVE_TASKS, DUPLICATES_SKIPPED, TRANSIENT_FAILURES, count, observe
+from .observability import DUPLICATES_SKIPPED, TRANSIENT_FAILURES, count, observe
 
 EXCERPT_CHARACTERS = 2_000  # of an unusable event, in its log line
 REASON_CHARACTERS = 1_000  # of why an event is unusable, in its failure event
@@ -53,18 +52,13 @@ class RetryableDeliveryError(Exception):
 
 
 class ExtractHandler:
-    def __init__(self, pipeline: Pipeline, *, logger: Logger, metrics: Metrics, archive_work: ArchiveWork | None = None) -> None:
+    def __init__(self, pipeline: Pipeline, *, logger: Logger, metrics: Metrics) -> None:
         self.pipeline = pipeline
         self.logger = logger
         self.metrics = metrics
-        self.archive_work = archive_work
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         invocation = Invocation.starting(context.get_remaining_time_in_millis() / 1000)
-        records = event.get("Records") if isinstance(event, dict) else None
-        if (self.archive_work is not None and isinstance(records, list) and records
-                and all(isinstance(r, dict) and is_task_message(r.get("body")) for r in records)):
-            return self._archive_tasks(records, invocation)
         try:
             delivery = read_event(event)
         except UnsupportedEventError as error:
@@ -80,32 +74,6 @@ class ExtractHandler:
         if delivery.kind is DeliveryKind.JOB:
             return job_response(event, [self._task_result(task, pending) for task, pending in staged])
         return {"status": "ok", "outcomes": self._outcomes(staged)}
-
-    def _archive_tasks(self, records: list[dict[str, Any]], invocation: Invocation) -> dict[str, Any]:
-        """Messages of the archive queue (one a batch, as its event source is set): each is a
-        step of an archive's run (pagesift.archives.runs), retried alone when it raises."""
-        assert self.archive_work is not None
-        failures = []
-        for record in records:
-            try:
-                task = ArchiveTask.from_message(record["body"])
-            except (ValueError, TypeError, KeyError, AttributeError) as error:  # marked as a task, but not one: to the DLQ, with why
-                self.logger.error("unreadable archive task; it goes to ArchiveDLQ after its retries",
-                                  extra={"message_id": record.get("messageId"), "error": str(error), "received": str(record.get("body"))[:EXCERPT_CHARACTERS]})
-                failures.append({"itemIdentifier": record.get("messageId")})
-                continue
-            self.logger.set_correlation_id(f"s3://{task.archive.get('bucket')}/{task.archive.get('key')}")
-            with self.logger.append_context_keys(message_id=record.get("messageId"), run=task.run, action=task.action, index=task.index):
-                try:
-                    outcome = self.archive_work.run(task, invocation)
-                except Exception as error:
-                    count(self.metrics, TRANSIENT_FAILURES)
-                    self.logger.error("archive task not done; it will be retried", exc_info=(type(error), error, error.__traceback__))
-                    failures.append({"itemIdentifier": record.get("messageId")})
-                    continue
-                count(self.metrics, ARCHIVE_TASKS)
-                self.logger.info("archive task done", extra={"status": outcome.status, "counts": outcome.counts, "events": outcome.events})
-        return {"batchItemFailures": failures}
 
     def _stage(self, round_: Round, kind: DeliveryKind, item: DeliveryItem, event: dict[str, Any], index: int) -> list[Pending]:
         if item.error is None:

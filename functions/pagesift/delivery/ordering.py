@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from pagesift.contracts.ports import ObjectState, StoredObject
+from pagesift.contracts.ports import StoredObject
+from pagesift.delivery.ports import ObjectState
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
 
 # S3 sequencers are hex strings of varying length: AWS says to left-pad the shorter with

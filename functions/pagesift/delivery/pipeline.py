@@ -1,7 +1,7 @@
 """One object change → its outcome: documents and their events, a deletion, a failure, or
 nothing (a change that is stale, a duplicate, or leaves the documents as they are).
 
-The use case of the function, written against the ports it is given (``pagesift.contracts.ports``:
+The use case of the function, written against the ports it is given (``pagesift.delivery.ports`` and the shared ``pagesift.contracts.ports``:
 S3, DynamoDB and EventBridge in Lambda, in-memory fakes in the unit tests), so that the
 handler only composes and observes. Each change is applied under the object's lease on the
 state store and recorded there only once its documents and events are out: a retry after
@@ -18,11 +18,10 @@ a duplicate delivery's answer).
 from __future__ import annotations
 
 import enum
-import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pagesift.contracts.document import Document, Source, content_sha256, document_id, document_key
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
@@ -32,24 +31,9 @@ from pagesift.contracts.invocation import Invocation, OutOfTime
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
 from pagesift.delivery.ordering import change_id, is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
 from pagesift.extraction.profiles import DEFAULT_PROFILE
-from pagesift.contracts.ports import (
-    AlreadyApplied,
-    Applied,
-    DocumentStore,
-    EventPublisher,
-    ObjectGone,
-    ObjectState,
-    PageSource,
-    Published,
-    StateStore,
-    StoredObject,
-)
-from pagesift.delivery.readers import ObjectReader, WholeObjectReader
+from pagesift.contracts.ports import DocumentStore, EventPublisher, ObjectGone, Published, StoredObject
+from pagesift.delivery.ports import AlreadyApplied, Applied, ArchiveRuns, ObjectState, PageSource, StateStore
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
-from pagesift.archives.warc import named_like_archive, sniff
-
-if TYPE_CHECKING:
-    from pagesift.archives.runs import ArchiveWork
 
 log = logging.getLogger(__name__)
 
@@ -164,9 +148,7 @@ class Pipeline:
         limits: Limits = DEFAULT_LIMITS,
         extraction_budget_seconds: float | None = None,
         profile: str = DEFAULT_PROFILE,
-        reader: ObjectReader | None = None,
-        archives: ArchiveWork | None = None,
-        output_mode: str = "documents",
+        archives: ArchiveRuns | None = None,
     ) -> None:
         self.pages = pages
         self.documents = documents
@@ -175,9 +157,7 @@ class Pipeline:
         self.limits = limits
         self.extraction_budget_seconds = extraction_budget_seconds
         self.profile = profile
-        self.reader = reader or WholeObjectReader()
         self.archives = archives  # None: web archives are pages like any other (and fail as not HTML)
-        self.output_mode = output_mode
         self.made_by = made_by(profile, limits)  # recorded with every change applied
 
     def round(self, invocation: Invocation | None = None) -> Round:
@@ -294,20 +274,8 @@ class Pipeline:
         source.content_type = stored.content_type
         source.content_encoding = stored.content_encoding
         source.last_modified = stored.last_modified
-        if self.archives is not None and (sniff(stored.head or (stored.data or b"")[:512]) or named_like_archive(change.key)):
-            # Read by ranges, in parallel, by the archive's run (docs/archives.md): none of it here.
-            run = change_id(change)
-            # Any history (a run, a page, a deletion whose prune may not have run): the new run
-            # prunes what is not its own once it is done.
-            replaces = bool(state.sequencer or state.version_id or state.deleted or state.content_sha256 or state.dirty)
-            if archive_run(state) is None and (state.content_sha256 or state.dirty) and self.documents.exists(key := self._document_key(source)):
-                # The object was a page: its document goes, with its event, as the archive's come.
-                pending.wrote = True
-                self.documents.delete(key)
-                pending.events.append(deleted_event(replace(source, record=None), self.documents.bucket, key, change=run))
-            self.archives.start(source, run=run, mode=self.output_mode, replaces=replaces)
-            pending.applied = _applied(change, state, stored, None, ARCHIVE_MARK + run, made_by=self.made_by)
-            pending.outcome = Outcome(Status.ARCHIVE, change, reason=f"web archive: run {run} started", input_bytes=stored.size)
+        if self.archives is not None and self.archives.is_archive(stored, change.key):
+            self._hand_over(self.archives, source, change, state, stored, pending)
             return
         if self.archives is not None and (previous := archive_run(state)) is not None:
             # An archive replaced by a page: the archive's documents go (this version is kept).
@@ -315,7 +283,7 @@ class Pipeline:
         try:
             if stored.data is None:  # the page source did not read it: over the size limit
                 raise self.limits.input_too_large(stored.size)
-            documents = [self._document(page, change, invocation) for page in self.reader.pages(stored, source)]
+            document = self._document(_page(stored, source), change, invocation)
         except ExtractionError as error:
             failure = self._failure(source, change=change, error=error)
             pending.outcome, pending.events = failure.outcome, failure.events
@@ -324,30 +292,46 @@ class Pipeline:
             pending.applied = _applied(change, state, stored, state.text_sha256, state.content_sha256, dirty=state.dirty,
                                        made_by=self.made_by)
             return
+        self._write(document, change, state, stored, pending)
 
-        content = _combined([content_sha256(document) for document in documents])
-        text = _combined([document.fingerprints.sha256 for document in documents])
+    def _hand_over(self, archives: ArchiveRuns, source: Source, change: ObjectChange, state: ObjectState,
+                   stored: StoredObject, pending: Pending) -> None:
+        """A web archive: read by ranges, in parallel, by its run (docs/archives.md), none of it here."""
+        run = change_id(change)
+        # Any history (a run, a page, a deletion whose prune may not have run): the new run
+        # prunes what is not its own once it is done.
+        replaces = bool(state.sequencer or state.version_id or state.deleted or state.content_sha256 or state.dirty)
+        if archive_run(state) is None and (state.content_sha256 or state.dirty) and self.documents.exists(key := self._document_key(source)):
+            # The object was a page: its document goes, with its event, as the archive's come.
+            pending.wrote = True
+            self.documents.delete(key)
+            pending.events.append(deleted_event(replace(source, record=None), self.documents.bucket, key, change=run))
+        archives.start(source, run=run, replaces=replaces)
+        pending.applied = _applied(change, state, stored, None, ARCHIVE_MARK + run, made_by=self.made_by)
+        pending.outcome = Outcome(Status.ARCHIVE, change, reason=f"web archive: run {run} started", input_bytes=stored.size)
+
+    def _write(self, document: Document, change: ObjectChange, state: ObjectState, stored: StoredObject,
+               pending: Pending) -> None:
+        """The page's document, written and announced unless it is the one already applied."""
+        content, text = content_sha256(document), document.fingerprints.sha256
         pending.applied = _applied(change, state, stored, text, content, made_by=self.made_by)
         if not state.deleted and not state.dirty and state.content_sha256 == content:
-            pending.outcome = Outcome(Status.UNCHANGED, change, document_id=documents[0].id, reason="same document as the version already applied")
+            pending.outcome = Outcome(Status.UNCHANGED, change, document_id=document.id, reason="same document as the version already applied")
             return
         pending.wrote = True
         # `changed` compares with the text last announced (a written but unannounced one does not count).
         changed = state.deleted or state.text_sha256 != text
-        keys = []
-        for document in documents:
-            key = self._document_key(document.source)
-            self.documents.write(key, document)
-            keys.append(key)
-            pending.events.append(extracted_event(document, self.documents.bucket, key, changed=changed, change=change_id(change)))
+        key = self._document_key(document.source)
+        self.documents.write(key, document)
+        pending.events.append(extracted_event(document, self.documents.bucket, key, changed=changed, change=change_id(change)))
         pending.outcome = Outcome(
             Status.EXTRACTED,
             change,
-            document_key=keys[0],
-            document_id=documents[0].id,
-            words=sum(document.stats.words for document in documents),
+            document_key=key,
+            document_id=document.id,
+            words=document.stats.words,
             input_bytes=len(stored.data or b""),
-            duration_ms=sum(document.extraction.duration_ms for document in documents),
+            duration_ms=document.extraction.duration_ms,
         )
 
     def _already_made(self, purpose: str, state: ObjectState, stored: StoredObject) -> str | None:
@@ -515,11 +499,11 @@ class Round:
         return pending
 
 
-def _combined(hashes: list[str]) -> str:
-    """One hash for the documents of an object: the document's own when it is one page."""
-    if len(hashes) == 1:
-        return hashes[0]
-    return hashlib.sha256("\n".join(hashes).encode("ascii")).hexdigest()
+def _page(stored: StoredObject, source: Source) -> Page:
+    """The page an HTML object (plain or gzip) is, read within the size limit."""
+    assert stored.data is not None  # over-limit objects fail before they are read as a page
+    return Page(data=stored.data, source=source, url=stored.url, content_type=stored.content_type,
+                content_encoding=stored.content_encoding, content_language=stored.content_language)
 
 
 def _applied(

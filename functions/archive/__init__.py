@@ -1,0 +1,1 @@
+"""The archive function: its composition root is compose.py, its Lambda entry point app.py."""
