@@ -16,7 +16,7 @@ from pagesift.contracts.document import Document, Source, content_sha256
 from pagesift.contracts.events import Event
 from pagesift.extraction.steps import Page, extract
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
-from pagesift.archives.ports import RunProgress
+from pagesift.archives.ports import RunProgress, WrittenDocument
 from pagesift.contracts.ports import ObjectGone, Published, StoredObject
 from pagesift.delivery.ports import AlreadyApplied, Applied, ObjectBusy, ObjectState
 
@@ -122,9 +122,11 @@ class InMemoryDocuments:
     def list(self, prefix: str) -> Iterator[str]:
         yield from sorted(key for key in [*self.documents, *self.blobs] if key.startswith(prefix))
 
-    def hashes(self, key: str) -> tuple[str | None, str | None, str | None] | None:
+    def written(self, key: str) -> WrittenDocument | None:
         document = self.documents.get(key)
-        return (document.fingerprints.sha256, content_sha256(document), self.runs.get(key)) if document is not None else None
+        if document is None:
+            return None
+        return WrittenDocument(document.fingerprints.sha256, content_sha256(document), self.runs.get(key))
 
     def delete_many(self, keys: Sequence[str]) -> None:
         for key in keys:

@@ -80,9 +80,9 @@ def test_documents_are_written_as_compact_utf8_json_and_deleted(s3):
     assert stored["ContentType"] == "application/json; charset=utf-8"
     assert stored["Metadata"] == {"document-id": document.id, "source-sha256": document.fingerprints.sha256,
                                   "content-sha256": content_sha256(document)}
-    assert store.hashes(key) == (document.fingerprints.sha256, content_sha256(document), None)
+    assert store.written(key) == (document.fingerprints.sha256, content_sha256(document), None)
     store.write(key, document, run="r1")
-    assert store.hashes(key)[2] == "r1"
+    assert store.written(key).run == "r1"
     body = stored["Body"].read()
     assert "café".encode() in body and b", " not in body
     assert json.loads(body) == document.to_dict()
@@ -103,7 +103,7 @@ def test_shards_and_manifests_are_listed_read_and_deleted_in_batches(s3):
     listed = list(store.list("documents/a.warc.gz/"))
     assert len(listed) == 1204 and "documents/a.warc.gz.json" not in listed
     assert store.get_bytes("documents/a.warc.gz/shards/r/000000-000000000000.jsonl.gz") == b"\x1f\x8b"
-    assert store.get_bytes("documents/missing") is None and store.hashes("documents/missing") is None
+    assert store.get_bytes("documents/missing") is None and store.written("documents/missing") is None
     store.delete_many(listed)
     assert list(store.list("documents/a.warc.gz/")) == [] and store.exists("documents/a.warc.gz.json")
 

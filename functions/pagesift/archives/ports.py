@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pagesift.contracts.document import Document
 from pagesift.contracts.ports import DocumentStore, StoredObject
@@ -80,6 +80,15 @@ class RunStore(Protocol):
     def mark_announced(self, run: str) -> None: ...
 
 
+class WrittenDocument(NamedTuple):
+    """What a document as written says of itself: its text and content hashes (its
+    fingerprints.sha256 and content_sha256) and the archive run that wrote it, if one did."""
+
+    text_sha256: str | None
+    content_sha256: str | None
+    run: str | None
+
+
 class ArchiveOutputs(DocumentStore, Protocol):
     """The documents bucket as an archive's run writes it: its documents (each kept with the
     run that wrote it), its shards and manifests, and what its prune reads and removes."""
@@ -98,8 +107,6 @@ class ArchiveOutputs(DocumentStore, Protocol):
 
     def delete_many(self, keys: Sequence[str]) -> None: ...
 
-    def hashes(self, key: str) -> tuple[str | None, str | None, str | None] | None:
-        """The text and content hashes of the document at ``key`` as written (its
-        fingerprints.sha256 and content_sha256) and the archive run that wrote it, None when
-        there is none."""
+    def written(self, key: str) -> WrittenDocument | None:
+        """What the document at ``key`` says of itself, None when there is none."""
         ...

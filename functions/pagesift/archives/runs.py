@@ -221,14 +221,14 @@ class ArchiveWork:
                         key = document_key(archive.key or "", self.documents.prefix, record.id)
                         # A run that replaces a version (a re-upload, a re-extraction) rewrites and
                         # announces only what changed, as a single page's change does.
-                        before = self.documents.hashes(key) if task.replaces else None
-                        if before is not None and before[2] == task.run:
+                        before = self.documents.written(key) if task.replaces else None
+                        if before is not None and before.run == task.run:
                             before = None  # written by this run before a retry: not yet announced
-                        if before is not None and before[1] == content_sha256(result):
+                        if before is not None and before.content_sha256 == content_sha256(result):
                             counts.unchanged += 1
                         else:
                             self.documents.write(key, result, run=task.run)
-                            changed = before is None or before[0] != result.fingerprints.sha256
+                            changed = before is None or before.text_sha256 != result.fingerprints.sha256
                             events.append(extracted_event(result, self.documents.bucket, key, changed=changed, change=task.run))
                 next_offset = record.offset + (record.length or 0)
                 if shard is None and len(events) >= EVENTS_PER_CHECKPOINT:
@@ -248,8 +248,8 @@ class ArchiveWork:
         if task.mode is not OutputMode.DOCUMENTS or not task.replaces or str(record.offset) in task.duplicates:
             return
         key = document_key(task.archive["key"], self.documents.prefix, record.id)
-        before = self.documents.hashes(key)
-        if before is None or before[2] == task.run:
+        before = self.documents.written(key)
+        if before is None or before.run == task.run:
             return
         events.append(deleted_event(replace(task.source, record=record), self.documents.bucket, key, change=task.run))
         doomed.append(key)

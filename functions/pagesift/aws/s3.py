@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from pagesift.contracts.document import Document, content_sha256, document_json
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.archives.ports import WrittenDocument
 from pagesift.contracts.ports import ObjectGone, StoredObject
 
 _MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
@@ -130,7 +131,7 @@ class S3DocumentStore:
             Metadata=metadata,
         )
 
-    def hashes(self, key: str) -> tuple[str | None, str | None] | None:
+    def written(self, key: str) -> WrittenDocument | None:
         try:
             response = self._s3.head_object(Bucket=self.bucket, Key=key)
         except ClientError as error:
@@ -138,7 +139,7 @@ class S3DocumentStore:
                 return None
             raise
         metadata = response.get("Metadata") or {}
-        return metadata.get("source-sha256"), metadata.get("content-sha256"), metadata.get("run")
+        return WrittenDocument(metadata.get("source-sha256"), metadata.get("content-sha256"), metadata.get("run"))
 
     def exists(self, key: str) -> bool:
         try:

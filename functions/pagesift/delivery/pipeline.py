@@ -33,7 +33,7 @@ from pagesift.delivery.ordering import change_id, is_duplicate, sequencer_key, w
 from pagesift.extraction.profiles import DEFAULT_PROFILE
 from pagesift.contracts.ports import DocumentStore, EventPublisher, ObjectGone, Published, StoredObject
 from pagesift.delivery.ports import AlreadyApplied, Applied, ArchiveRuns, ObjectState, PageSource, StateStore
-from pagesift.delivery.triggers import ChangeKind, ObjectChange
+from pagesift.delivery.triggers import ChangeKind, ObjectChange, Purpose
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class Pipeline:
         round_.finish()
         return pending.result()
 
-    def _stage(self, change: ObjectChange, invocation: Invocation) -> Pending:
+    def stage(self, change: ObjectChange, invocation: Invocation) -> Pending:
         """Apply ``change`` up to its events: a Pending that is done already when it has none."""
         invocation.seconds_left()  # raises OutOfTime before anything is taken when too little is left
         source = Source(
@@ -205,7 +205,7 @@ class Pipeline:
         if change.bucket == self.documents.bucket:
             # Writing a document would trigger another run on it: refuse to loop. Recorded like
             # any failure (the object's state left as it was), so that a duplicate is answered.
-            pending = self._failure(
+            pending = self.failure(
                 source,
                 change=change,
                 error=ExtractionError(
@@ -227,7 +227,7 @@ class Pipeline:
                 wrong = None if is_duplicate(change, state) else why_state_is_wrong(change, state, self.pages.head(change.bucket, change.key))
                 if wrong is None:
                     pending.outcome = Outcome(Status.SKIPPED, change, reason=stale)
-                    self._settle(pending, [], None)
+                    self.settle(pending, [], None)
                     return pending
                 log.warning("s3://%s/%s: %s, though S3 contradicts it (%s): the change is applied and the state repaired",
                             change.bucket, change.key, stale, wrong)
@@ -239,7 +239,7 @@ class Pipeline:
             self._release(pending, error=error)
             raise
         if not pending.events:
-            self._settle(pending, [], None)
+            self.settle(pending, [], None)
         return pending
 
     def _extract(
@@ -285,7 +285,7 @@ class Pipeline:
                 raise self.limits.input_too_large(stored.size)
             document = self._document(_page(stored, source), change, invocation)
         except ExtractionError as error:
-            failure = self._failure(source, change=change, error=error)
+            failure = self.failure(source, change=change, error=error)
             pending.outcome, pending.events = failure.outcome, failure.events
             # A failure leaves the last good document (of an earlier version) in place: a broken
             # upload does not wipe an article; the failure event tells the operator.
@@ -334,12 +334,12 @@ class Pipeline:
             duration_ms=document.extraction.duration_ms,
         )
 
-    def _already_made(self, purpose: str, state: ObjectState, stored: StoredObject) -> str | None:
+    def _already_made(self, purpose: Purpose, state: ObjectState, stored: StoredObject) -> str | None:
         """Why a backfill's task leaves the object alone (None: it is applied): this version was
         applied already, by any pagesift (backfill) or by this one with these options (reextract)."""
         if (state.version_id, state.etag) != (stored.version_id, stored.etag) or state.deleted or state.dirty or state.made_by is None:
             return None
-        if purpose == "backfill":
+        if purpose == Purpose.BACKFILL:
             return f"backfill: this version was applied already (by pagesift {state.made_by})"
         if state.made_by == self.made_by:
             return "reextract: this version was applied by this pagesift with these options"
@@ -386,7 +386,7 @@ class Pipeline:
         pending.events.append(deleted_event(source, self.documents.bucket, key, change=change_id(change)))
         pending.outcome = Outcome(Status.DELETED, change, document_key=key, document_id=document_id(change.bucket, change.key))
 
-    def _failure(
+    def failure(
         self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
     ) -> Pending:
         """A permanent failure, recorded where an operator will find it: a failure event, with
@@ -397,7 +397,7 @@ class Pipeline:
         event = failed_event(source, error_type=error.kind, message=error.message, stage=error.stage, change=identity)
         return Pending(change, Outcome(Status.FAILED, change, error=error, input_bytes=source.size), events=[event])
 
-    def _settle(self, pending: Pending, event_ids: list[str | None], why: str | None) -> None:
+    def settle(self, pending: Pending, event_ids: list[str | None], why: str | None) -> None:
         """Once a change's events are out (``event_ids``), record it; else give it up for a retry."""
         change = pending.change
         if any(event_id is None for event_id in event_ids):
@@ -460,7 +460,7 @@ class Round:
             # change's events and record: put out what is pending while there is time.
             self.finish()
         try:
-            pending = self.pipeline._stage(change, self.invocation)
+            pending = self.pipeline.stage(change, self.invocation)
         except Exception as error:
             return Pending(change, error=error)
         return self._hold(pending)
@@ -469,7 +469,7 @@ class Round:
         self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
     ) -> Pending:
         """A permanent failure that holds no object (a delivery that names none): its event."""
-        return self._hold(self.pipeline._failure(source, error=error, change=change, delivery_id=delivery_id))
+        return self._hold(self.pipeline.failure(source, error=error, change=change, delivery_id=delivery_id))
 
     def finish(self) -> None:
         pending, self._pending = self._pending, []
@@ -482,7 +482,7 @@ class Round:
                 published = Published([None] * len(events), f"{type(error).__name__}: {error}")
         ids = iter(published.ids)
         for each in pending:
-            self.pipeline._settle(each, [next(ids, None) for _ in each.events], published.error)
+            self.pipeline.settle(each, [next(ids, None) for _ in each.events], published.error)
 
     def _short_of_time(self) -> bool:
         try:

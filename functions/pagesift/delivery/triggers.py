@@ -53,6 +53,7 @@ __all__ = [
     "DeliveryKind",
     "EventShape",
     "ObjectChange",
+    "Purpose",
     "UnsupportedEventError",
     "changes_from_eventbridge",
     "changes_from_s3_notification",
@@ -66,6 +67,13 @@ __all__ = [
 class ChangeKind(str, enum.Enum):
     CREATED = "created"
     DELETED = "deleted"
+
+
+class Purpose(enum.StrEnum):
+    """Why a Batch Operations job of ``pagesift backfill`` names an object."""
+
+    BACKFILL = "backfill"  # apply only versions no pagesift has applied
+    REEXTRACT = "reextract"  # also those that another pagesift, or other options, made
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +90,8 @@ class ObjectChange:
     # A change S3 did not sequence (a Batch Operations task): the request it came from, so that
     # each job's request is a change of its own (its retries are the same one).
     request: str | None = None
-    # A Batch Operations job of ``pagesift backfill``: "backfill" (only versions no pagesift has
-    # applied) or "reextract" (also those another pagesift or other options made); None: apply.
-    purpose: str | None = None
-
-
-PURPOSES = ("backfill", "reextract")
+    # A Batch Operations job of ``pagesift backfill`` (None: apply the change whatever was applied).
+    purpose: Purpose | None = None
 
 
 class EventShape(enum.StrEnum):
@@ -385,11 +389,11 @@ def batch_tasks(event: dict[str, Any]) -> list[DeliveryItem]:
     job_id = job.get("id") if isinstance(job, dict) and isinstance(job.get("id"), str) else ""
     arguments = job.get("userArguments") if isinstance(job, dict) else None
     purpose = arguments.get("pagesift") if isinstance(arguments, dict) else None
-    purpose = purpose if purpose in PURPOSES else None
+    purpose = Purpose(purpose) if purpose in set(Purpose) else None
     return [_batch_task(task, f"S3 Batch Operations tasks[{index}]", version, job_id, purpose) for index, task in enumerate(tasks)]
 
 
-def _batch_task(task: Any, path: str, version: str, job_id: str, purpose: str | None = None) -> DeliveryItem:
+def _batch_task(task: Any, path: str, version: str, job_id: str, purpose: Purpose | None = None) -> DeliveryItem:
     """One task; a malformed one becomes a task with an ``error``, so that its neighbours are
     still done and the job report says what was wrong with it."""
     task_id = task.get("taskId") if isinstance(task, dict) else None
