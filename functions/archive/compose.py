@@ -36,9 +36,7 @@ def build(
         publisher=EventBridgePublisher(client("events"), bus_name=settings.event_bus_name),
         runs=DynamoDBRunStore(client("dynamodb"), settings.state_table),
         queue=SqsWorkQueue(client("sqs"), settings.archive_queue_url),
-        limits=settings.limits,
-        extraction_budget_seconds=settings.extraction_budget_seconds,
-        profile=settings.profile,
+        options=settings.extraction,
         range_pages=settings.archive_range_pages,
     )
     return ArchiveHandler(work, logger=logger or Logger(), metrics=metrics or Metrics())

@@ -32,13 +32,11 @@ def build(
     if settings.archive_queue_url:  # web archives: handed over to their runs (docs/archives.md)
         archives = ArchiveHandover(SqsWorkQueue(client("sqs"), settings.archive_queue_url), mode=settings.output_mode)
     pipeline = Pipeline(
-        pages=S3PageSource(s3, limits=settings.limits),
+        pages=S3PageSource(s3, limits=settings.extraction.limits),
         documents=S3DocumentStore(s3, bucket=settings.documents_bucket, prefix=settings.documents_prefix),
         publisher=EventBridgePublisher(client("events"), bus_name=settings.event_bus_name),
         state=DynamoDBStateStore(client("dynamodb"), settings.state_table),
-        limits=settings.limits,
-        extraction_budget_seconds=settings.extraction_budget_seconds,
-        profile=settings.profile,
+        options=settings.extraction,
         archives=archives,
     )
     return ExtractHandler(pipeline, logger=logger or Logger(), metrics=metrics or Metrics())

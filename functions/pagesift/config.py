@@ -9,6 +9,7 @@ from pagesift.archives.records import RANGE_PAGES
 from pagesift.archives.tasks import OutputMode
 from pagesift.contracts.document import DEFAULT_DOCUMENTS_PREFIX
 from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES, Limits
+from pagesift.extraction.options import ExtractionOptions
 from pagesift.extraction.profiles import DEFAULT_PROFILE, PROFILES
 
 DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
@@ -25,9 +26,7 @@ class Settings:
     documents_prefix: str
     event_bus_name: str
     state_table: str
-    limits: Limits
-    extraction_budget_seconds: float
-    profile: str = DEFAULT_PROFILE
+    extraction: ExtractionOptions
     # Web archives (docs/archives.md): where their runs' steps go (None: archives are not read
     # by ranges), what a run writes, and the most captures a range holds.
     archive_queue_url: str | None = None
@@ -59,9 +58,7 @@ class Settings:
             documents_prefix=env.get("DOCUMENTS_PREFIX", DEFAULT_DOCUMENTS_PREFIX),
             event_bus_name=env["EVENT_BUS_NAME"],
             state_table=env["STATE_TABLE"],
-            limits=Limits(max_input_bytes=max_input_bytes),
-            extraction_budget_seconds=budget,
-            profile=profile,
+            extraction=ExtractionOptions(Limits(max_input_bytes=max_input_bytes), profile, budget),
             archive_queue_url=env.get("ARCHIVE_QUEUE_URL") or None,
             output_mode=OutputMode(output_mode),
             archive_range_pages=range_pages,

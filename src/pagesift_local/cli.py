@@ -95,9 +95,10 @@ def is_archive(path: Path) -> bool:
 def _extract_archive_page(task: tuple[Any, int, str]) -> Any:
     from pagesift.archives.records import extract_page
     from pagesift.extraction.limits import Limits
+    from pagesift.extraction.options import ExtractionOptions
 
     page, max_input_bytes, profile = task
-    return extract_page(page, limits=Limits(max_input_bytes=max_input_bytes, max_input_bytes_setting="--max-input-bytes"), profile=profile)
+    return extract_page(page, ExtractionOptions(Limits(max_input_bytes=max_input_bytes, max_input_bytes_setting="--max-input-bytes"), profile))
 
 
 def _extract_archive_pages(tasks: list[tuple[Any, int, str]]) -> list[Any]:

@@ -129,10 +129,11 @@ def test_event_source_is_the_templates_and_moto_does_not_poll(stack: LocalStack)
     for function in ("ExtractFunctionName", "ArchiveFunctionName"):
         mappings = lam.list_event_source_mappings(FunctionName=stack.outputs[function])["EventSourceMappings"]
         assert [m["State"] for m in mappings] == ["Disabled"], function
-    # The archive queue's function: the same code and environment, a whole vCPU and 900 s.
+    # The archive queue's function: the same package and environment, its own handler, a whole vCPU and 900 s.
     archive = stack.archive_function
     assert archive is not None and (archive.timeout, archive.memory_size) == (900, 1769)
-    assert (archive.handler, archive.environment) == (stack.function.handler, stack.function.environment)
+    assert (archive.handler, archive.environment) == ("archive.app.lambda_handler", stack.function.environment)
+    assert stack.function.handler == "extract.app.lambda_handler"
 
 
 KEYS = [

@@ -204,7 +204,7 @@ def test_a_change_that_keeps_failing_transiently_ends_in_the_dead_letter_queue()
     from botocore.exceptions import ClientError
 
     def always_throttle_one_key(module: Any) -> None:
-        s3 = module.pipeline.pages._s3
+        s3 = module.handler.pipeline.pages._s3
         real = s3.get_object
 
         def get_object(**kwargs: Any) -> Any:

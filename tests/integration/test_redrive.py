@@ -41,7 +41,7 @@ class Outages:
         self.dynamodb = False
 
     def install(self, module: Any) -> None:
-        publisher_client, dynamodb = module.pipeline.publisher._events, module.pipeline.state._db
+        publisher_client, dynamodb = module.handler.pipeline.publisher._events, module.handler.pipeline.state._db
         put_events, update_item = publisher_client.put_events, dynamodb.update_item
 
         def failing_put_events(**kwargs: Any) -> Any:

@@ -139,7 +139,7 @@ class _Faults:
         policy (pagesift.aws.clients) sees them as it would on AWS."""
         from botocore.awsrequest import AWSResponse
 
-        pipeline = module.pipeline
+        pipeline = module.handler.pipeline
         s3 = pipeline.pages._s3
         real_put_events = pipeline.publisher._events.put_events
         real_process, real_write = pipeline.process, pipeline.documents.write

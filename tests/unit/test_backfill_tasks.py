@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pagesift.extraction.options import ExtractionOptions
 from pagesift.contracts.events import DetailType
 from pagesift.delivery.pipeline import Pipeline, Status
 from pagesift.delivery.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
@@ -25,7 +26,8 @@ class World:
         self.jobs = 0
 
     def pipeline(self, profile: str = "accurate") -> Pipeline:
-        return Pipeline(pages=self.pages, documents=self.documents, publisher=self.publisher, state=self.state, profile=profile)
+        return Pipeline(pages=self.pages, documents=self.documents, publisher=self.publisher, state=self.state,
+                        options=ExtractionOptions(profile=profile))
 
     def task(self, key: str, purpose: str | None, profile: str = "accurate") -> object:
         self.jobs += 1

@@ -8,8 +8,8 @@ BASE = {"DOCUMENTS_BUCKET": "docs", "EVENT_BUS_NAME": "bus", "STATE_TABLE": "sta
 def test_defaults():
     settings = Settings.from_environ(BASE)
     assert settings.documents_prefix == "documents/"
-    assert settings.limits.max_input_bytes == 20 * 1024 * 1024
-    assert settings.extraction_budget_seconds == 10
+    assert settings.extraction.limits.max_input_bytes == 20 * 1024 * 1024
+    assert settings.extraction.budget_seconds == 10
 
 
 @pytest.mark.parametrize("missing", sorted(BASE))

@@ -6,6 +6,7 @@ import json
 import threading
 
 from pagesift.extraction.limits import Limits
+from pagesift.extraction.options import ExtractionOptions
 from tests.conftest import DOCUMENTS_BUCKET, INPUT_BUCKET, load_app, validate_event
 from tests.deliveries import sqs_event, versioned_body
 from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
@@ -298,7 +299,7 @@ def test_a_backfill_after_a_rollback_applies_the_current_version(account, app, c
 
 def test_an_old_small_version_is_not_failed_for_the_size_of_the_current_one(account, app, context, monkeypatch):
     monkeypatch.setattr(app.pipeline.pages, "_limits", Limits(max_input_bytes=5000))
-    monkeypatch.setattr(app.pipeline, "limits", Limits(max_input_bytes=5000))
+    monkeypatch.setattr(app.pipeline, "options", ExtractionOptions(Limits(max_input_bytes=5000)))
     small = put(account, article_bytes())
     big = put(account, article_bytes() + b"<!-- padding -->" * 1000)
     app.lambda_handler(sqs_event(created(small, "01"), created(big, "02")), context)

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from pagesift.archives.tasks import ArchiveTask, TaskAction
 from pagesift.contracts.document import document_key
 from pagesift.extraction.limits import Limits
+from pagesift.extraction.options import ExtractionOptions
 from pagesift.delivery.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
 from tests.conftest import DOCUMENTS_BUCKET, EVENTS_DIR, INPUT_BUCKET, validate_document, validate_event
 from tests.deliveries import created_body, sqs_event, versioned_body
@@ -135,7 +137,7 @@ def test_transient_errors_fail_only_their_message(account, app, context, monkeyp
 
 def test_a_page_over_max_input_bytes_is_refused_before_it_is_read(account, app, context, monkeypatch):
     monkeypatch.setattr(app.pipeline.pages, "_limits", Limits(max_input_bytes=1000))
-    monkeypatch.setattr(app.pipeline, "limits", Limits(max_input_bytes=1000))
+    monkeypatch.setattr(app.pipeline, "options", ExtractionOptions(Limits(max_input_bytes=1000)))
     account.put_page("big.html", article_bytes())
     app.lambda_handler(sqs_event(created_body("big.html")), context)
     [failure] = account.captured_events()
@@ -250,3 +252,15 @@ def test_the_function_refuses_to_start_when_its_documents_bucket_is_its_input(ac
     monkeypatch.setenv("INPUT_BUCKET", DOCUMENTS_BUCKET)
     with pytest.raises(ConfigurationError, match="refusing to start"):
         load_app()
+
+
+def test_an_archive_task_sent_to_the_extract_queue_is_a_failure_not_a_page(account, app, context):
+    # The extract function takes S3 changes only: a step of an archive's run on its queue is
+    # reported (its failure event names the trigger) and not retried, never taken for a change.
+    task = ArchiveTask(TaskAction.PLAN, {"bucket": INPUT_BUCKET, "key": "crawl.warc.gz"}, "0" * 32)
+    response = app.lambda_handler(sqs_event(task.to_message()), context)
+    assert response == {"batchItemFailures": []}
+    (failure,) = account.captured_events()
+    validate_event(failure)
+    assert failure["detail-type"] == "Document Extraction Failed"
+    assert (failure["detail"]["error"]["type"], failure["detail"]["error"]["stage"]) == ("UnsupportedEvent", "trigger")

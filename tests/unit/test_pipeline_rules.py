@@ -8,6 +8,7 @@ import pytest
 
 from pagesift.contracts.invocation import Invocation, OutOfTime
 from pagesift.extraction.limits import Limits
+from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
 from pagesift.delivery.ordering import SEQUENCER_WIDTH, sequencer_key
 from pagesift.delivery.pipeline import EventsNotPublished, Pipeline, Status
 from pagesift.delivery.ports import ObjectBusy
@@ -20,13 +21,13 @@ DOC = f"documents/{KEY}.json"
 
 
 class World:
-    def __init__(self, *, versioned: bool = True, **pipeline_options) -> None:
+    def __init__(self, *, versioned: bool = True, options: ExtractionOptions = DEFAULT_OPTIONS) -> None:
         self.now = 1_000.0
-        self.pages = InMemoryPages(limits=pipeline_options.get("limits", Limits()), versioned=versioned)
+        self.pages = InMemoryPages(limits=options.limits, versioned=versioned)
         self.documents = InMemoryDocuments()
         self.publisher = RecordingPublisher()
         self.state = InMemoryState(clock=lambda: self.now)
-        self.pipeline = Pipeline(pages=self.pages, documents=self.documents, publisher=self.publisher, state=self.state, **pipeline_options)
+        self.pipeline = Pipeline(pages=self.pages, documents=self.documents, publisher=self.publisher, state=self.state, options=options)
 
     def upload(self, data: bytes, sequencer: str, key: str = KEY) -> ObjectChange:
         stored = self.pages.put(BUCKET, key, data)
@@ -46,7 +47,7 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    return World(extraction_budget_seconds=10.0)
+    return World(options=ExtractionOptions(budget_seconds=10.0))
 
 
 def test_a_new_page_gives_its_document_one_event_and_its_recorded_state(world):
@@ -235,7 +236,7 @@ def test_a_page_that_cannot_be_a_document_is_one_failure_event_and_keeps_the_las
 
 
 def test_an_object_over_the_size_limit_fails_before_it_is_read():
-    world = World(limits=Limits(max_input_bytes=1_000))
+    world = World(options=ExtractionOptions(Limits(max_input_bytes=1_000)))
     outcome = world.apply(world.upload(article_bytes(), "01"))
     assert outcome.error.kind == "InputTooLarge" and outcome.error.stage == "read"
     assert "MAX_INPUT_BYTES" in outcome.error.message

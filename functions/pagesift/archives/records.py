@@ -12,8 +12,7 @@ from typing import Any
 from pagesift.contracts.document import Document, Record
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.extraction.steps import Page, extract
-from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
-from pagesift.extraction.profiles import DEFAULT_PROFILE
+from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
 from pagesift.archives.warc import Broken, Item, Skip, Skipped
 
 
@@ -84,11 +83,10 @@ def count(counts: ArchiveCounts, item: Item | Result) -> None:
         counts.failures[item.error.kind.value] += 1
 
 
-def extract_page(page: Page, *, limits: Limits = DEFAULT_LIMITS, profile: str = DEFAULT_PROFILE,
-                 time_budget_seconds: float | None = None) -> Result:
+def extract_page(page: Page, options: ExtractionOptions = DEFAULT_OPTIONS) -> Result:
     """One page of an archive → its document, or the failure that takes its place."""
     try:
-        return extract(page, limits=limits, time_budget_seconds=time_budget_seconds, profile=profile)
+        return extract(page, limits=options.limits, time_budget_seconds=options.budget_seconds, profile=options.profile)
     except ExtractionError as error:
         assert page.source.record is not None
         return PageFailure(page, page.source.record, error)

@@ -28,9 +28,8 @@ from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.contracts.events import Event, deleted_event, extracted_event, failed_event
 from pagesift.extraction.steps import Page, extract, made_by
 from pagesift.contracts.invocation import Invocation, OutOfTime
-from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
 from pagesift.delivery.ordering import change_id, is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
-from pagesift.extraction.profiles import DEFAULT_PROFILE
 from pagesift.contracts.ports import DocumentStore, EventPublisher, ObjectGone, Published, StoredObject
 from pagesift.delivery.ports import AlreadyApplied, Applied, ArchiveRuns, ObjectState, PageSource, StateStore
 from pagesift.delivery.triggers import ChangeKind, ObjectChange, Purpose
@@ -145,20 +144,16 @@ class Pipeline:
         documents: DocumentStore,
         publisher: EventPublisher,
         state: StateStore,
-        limits: Limits = DEFAULT_LIMITS,
-        extraction_budget_seconds: float | None = None,
-        profile: str = DEFAULT_PROFILE,
+        options: ExtractionOptions = DEFAULT_OPTIONS,
         archives: ArchiveRuns | None = None,
     ) -> None:
         self.pages = pages
         self.documents = documents
         self.publisher = publisher
         self.state = state
-        self.limits = limits
-        self.extraction_budget_seconds = extraction_budget_seconds
-        self.profile = profile
+        self.options = options
         self.archives = archives  # None: web archives are pages like any other (and fail as not HTML)
-        self.made_by = made_by(profile, limits)  # recorded with every change applied
+        self.made_by = made_by(options.profile, options.limits)  # recorded with every change applied
 
     def round(self, invocation: Invocation | None = None) -> Round:
         """A round for the changes of one invocation (see Round)."""
@@ -282,7 +277,7 @@ class Pipeline:
             self.archives.remove(source, run=previous, change=change_id(change))
         try:
             if stored.data is None:  # the page source did not read it: over the size limit
-                raise self.limits.input_too_large(stored.size)
+                raise self.options.limits.input_too_large(stored.size)
             document = self._document(_page(stored, source), change, invocation)
         except ExtractionError as error:
             failure = self.failure(source, change=change, error=error)
@@ -347,15 +342,13 @@ class Pipeline:
 
     def _document(self, page: Page, change: ObjectChange, invocation: Invocation) -> Document:
         """One page's document, within its budget and what is left of the invocation."""
-        seconds_left = invocation.seconds_left()
-        budget = self.extraction_budget_seconds
-        if seconds_left is not None and (budget is None or seconds_left < budget):
-            budget = seconds_left
+        options = self.options.within(invocation.seconds_left())
         try:
-            return extract(page, limits=self.limits, time_budget_seconds=budget, profile=self.profile)
+            return extract(page, limits=options.limits, time_budget_seconds=options.budget_seconds, profile=options.profile)
         except ExtractionError as error:
-            if error.kind is ErrorKind.EXTRACTION_TIMEOUT and budget != self.extraction_budget_seconds:
-                raise OutOfTime(f"s3://{change.bucket}/{change.key}: only {budget:.1f} s were left of the invocation") from error
+            if error.kind is ErrorKind.EXTRACTION_TIMEOUT and options.budget_seconds != self.options.budget_seconds:
+                left = options.budget_seconds or 0.0
+                raise OutOfTime(f"s3://{change.bucket}/{change.key}: only {left:.1f} s were left of the invocation") from error
             raise
 
     def _delete(self, source: Source, change: ObjectChange, state: ObjectState, pending: Pending, invocation: Invocation) -> None:
@@ -491,7 +484,7 @@ class Round:
             return True
         if left is None:
             return False
-        return left < (self.pipeline.extraction_budget_seconds or 0) + FINISH_SECONDS_PER_CHANGE * len(self._pending)
+        return left < (self.pipeline.options.budget_seconds or 0) + FINISH_SECONDS_PER_CHANGE * len(self._pending)
 
     def _hold(self, pending: Pending) -> Pending:
         if not pending.done and pending.error is None:
