@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from tests.conftest import validate_document, validate_event
-from tests.pages import article_bytes
+from tests.support.pages import article_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "pages"

@@ -21,7 +21,7 @@ from pagesift.delivery.ordering import change_id
 from pagesift.delivery.pipeline import Pipeline, Status
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
 from tests.conftest import validate_document, validate_event
-from tests.fakes import (
+from tests.support.fakes import (
     InMemoryArchives,
     InMemoryDocuments,
     InMemoryPages,
@@ -444,7 +444,7 @@ def test_delete_then_upload_again_before_the_prune_leaves_only_the_new_version()
 
 
 def test_a_page_becoming_an_archive_and_back_leaves_nothing_of_the_other() -> None:
-    from tests.pages import article_bytes
+    from tests.support.pages import article_bytes
 
     stack, key = Stack(), "mixed/object"
     stack.pipeline.process(_page_change(stack, key, article_bytes()))

@@ -7,8 +7,8 @@ import threading
 
 from pagesift.extraction.limits import Limits
 from tests.conftest import DOCUMENTS_BUCKET, INPUT_BUCKET, load_app, validate_event
-from tests.deliveries import sqs_event, versioned_body
-from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
+from tests.support.deliveries import sqs_event, versioned_body
+from tests.support.pages import ARTICLE_PARAGRAPHS, article_bytes
 
 KEY = "news/story.html"
 DOC = "documents/news/story.html.json"

@@ -13,8 +13,8 @@ from pagesift.contracts.document import document_key
 from pagesift.extraction.limits import Limits
 from pagesift.delivery.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
 from tests.conftest import DOCUMENTS_BUCKET, EVENTS_DIR, INPUT_BUCKET, validate_document, validate_event
-from tests.deliveries import created_body, sqs_event, versioned_body
-from tests.pages import article_bytes
+from tests.support.deliveries import created_body, sqs_event, versioned_body
+from tests.support.pages import article_bytes
 
 EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
 

@@ -15,8 +15,8 @@ from pagesift.delivery.pipeline import EventsNotPublished, Pipeline, Status
 from pagesift.contracts.ports import StoredObject
 from pagesift.contracts.schemas import load as load_schema
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
-from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher
-from tests.pages import article_bytes
+from tests.support.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher
+from tests.support.pages import article_bytes
 
 BUCKET, KEY = "input-bucket", "crawls/2026/part 1+2.pages"
 SPLIT = b"\n<!-- next record -->\n"

@@ -13,8 +13,8 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from tests.conftest import INPUT_BUCKET, STATE_TABLE, validate_event
-from tests.deliveries import sqs_event, versioned_body
-from tests.pages import article_bytes
+from tests.support.deliveries import sqs_event, versioned_body
+from tests.support.pages import article_bytes
 
 KEY = "news/outage/story.html"
 DOC = f"documents/{KEY}.json"
