@@ -15,7 +15,7 @@ from urllib.parse import quote_plus
 
 import boto3
 
-from tests.conftest import INPUT_BUCKET, REGION, STATE_TABLE
+from tests.support.aws import INPUT_BUCKET, REGION, STATE_TABLE
 from tests.support.deliveries import sqs_event, versioned_body
 from tests.support.pages import article_bytes
 

@@ -20,7 +20,6 @@ from pagesift.contracts.invocation import Invocation
 from pagesift.delivery.ordering import change_id
 from pagesift.delivery.pipeline import Pipeline, Status
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
-from tests.conftest import validate_document, validate_event
 from tests.support.fakes import (
     InMemoryArchives,
     InMemoryDocuments,
@@ -31,6 +30,7 @@ from tests.support.fakes import (
     RecordingPublisher,
     TransientError,
 )
+from tests.support.schemas import validate_document, validate_event
 from tests.support.warcs import archive_with_reused_ids, realistic_archive, repository_pages
 
 BUCKET, KEY = "crawls", "2026/11/CC-MAIN 00001+part.warc.gz"
