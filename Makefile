@@ -37,7 +37,7 @@ $(CHECKOV_STAMP): tools/checkov-requirements.txt
 # --skip-download: checkov asks Prisma Cloud for guideline links otherwise (no network needed).
 CHECKOV := .venv-checkov/bin/checkov -f template.yaml --framework cloudformation --skip-download --compact --quiet
 
-## test: cfn-lint and checkov on the template, then the whole pytest suite (unit and integration)
+## test: cfn-lint and checkov on the template, then the whole pytest suite (every folder of tests/)
 test: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV)

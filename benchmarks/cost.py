@@ -12,7 +12,7 @@ regression pages that make documents), then the same batch again (duplicates, wh
 something too, are shown apart), with every request counted per attempt by botocore's
 endpoint (as AWS bills them), and the bytes the handler logs counted too. Per page: S3 GETs
 and PUTs, DynamoDB writes (PutItem, UpdateItem, DeleteItem: on-demand write units; the items
-stay under 1 KB, tests/unit/test_calls_per_page.py), PutEvents calls and entries (EventBridge
+stay under 1 KB, tests/handlers/test_calls_per_page.py), PutEvents calls and entries (EventBridge
 bills entries, 64 KB each), log bytes.
 
 Lambda gives a function CPU in proportion to its memory (a whole vCPU at 1,769 MB); the

@@ -36,7 +36,7 @@ sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
 from pagesift.contracts.errors import ExtractionError  # noqa: E402
 from pagesift.extraction.steps import Page, extract  # noqa: E402
-from tests.pages import article_bytes  # noqa: E402
+from tests.support.pages import article_bytes  # noqa: E402
 
 FRAGMENTS = [
     b"<div>" * 300, b"</div>" * 50, b"\x00" * 16, b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b'<meta charset="utf-16">',

@@ -26,7 +26,7 @@ FUNCTION_MEMORY_MB = 512  # the template's FunctionMemorySize
 def build(case: str) -> bytes:
     """The page of one case (written here, from the tests' article)."""
     from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES, MAX_HTML_ELEMENTS, MAX_MARKUP_CHARACTERS
-    from tests.pages import article_html
+    from tests.support.pages import article_html
 
     page = article_html()
     if case == "typical page":

@@ -24,9 +24,9 @@ import pytest
 from pagesift.aws.dynamodb import DynamoDBStateStore
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
-from tests.conftest import validate_event
 from tests.integration.test_pipeline import DEADLINE
-from tests.pages import ARTICLE_PARAGRAPHS, article_bytes, article_html
+from tests.support.pages import ARTICLE_PARAGRAPHS, article_bytes, article_html
+from tests.support.schemas import validate_event
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

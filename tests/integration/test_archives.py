@@ -19,7 +19,7 @@ from pagesift.contracts.events import DetailType
 from pagesift_local.cli import wait_for_events
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
-from tests.conftest import validate_document, validate_event
+from tests.support.schemas import validate_document, validate_event
 from tests.support.warcs import realistic_archive, repository_pages
 
 pytestmark = pytest.mark.integration

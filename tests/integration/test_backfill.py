@@ -16,7 +16,7 @@ from pagesift.contracts.events import DetailType
 from pagesift_local.cli import main
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
-from tests.pages import article_bytes
+from tests.support.pages import article_bytes
 from tests.support.warcs import realistic_archive, repository_pages
 
 pytestmark = pytest.mark.integration

@@ -13,8 +13,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.conftest import validate_document, validate_event
-from tests.pages import article_bytes
+from tests.support.pages import article_bytes
+from tests.support.schemas import validate_document, validate_event
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "pages"

@@ -15,8 +15,8 @@ import pytest
 from pagesift.contracts.document import document_key
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
-from tests.conftest import validate_document, validate_event
-from tests.pages import article_bytes
+from tests.support.pages import article_bytes
+from tests.support.schemas import validate_document, validate_event
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

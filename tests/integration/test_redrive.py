@@ -23,9 +23,9 @@ from pagesift_local import redrive
 from pagesift_local.cli import main
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
-from tests.conftest import validate_event
 from tests.integration.test_pipeline import DEADLINE, Indexer
-from tests.pages import article_bytes
+from tests.support.pages import article_bytes
+from tests.support.schemas import validate_event
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger, Metrics
 
 from pagesift.archives.tasks import ArchiveTask, TaskAction, TaskOutcome, TaskStatus
 from pagesift.aws.archive_handler import ArchiveHandler
-from tests.deliveries import sqs_event
+from tests.support.deliveries import sqs_event
 
 
 _loggers = itertools.count()

@@ -22,8 +22,7 @@ from pagesift.contracts.invocation import Invocation
 from pagesift.delivery.ordering import change_id
 from pagesift.delivery.pipeline import Pipeline, Status
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
-from tests.conftest import validate_document, validate_event
-from tests.fakes import (
+from tests.support.fakes import (
     InMemoryArchives,
     InMemoryDocuments,
     InMemoryPages,
@@ -33,6 +32,7 @@ from tests.fakes import (
     RecordingPublisher,
     TransientError,
 )
+from tests.support.schemas import validate_document, validate_event
 from tests.support.warcs import archive_with_reused_ids, realistic_archive, repository_pages
 
 BUCKET, KEY = "crawls", "2026/11/CC-MAIN 00001+part.warc.gz"
@@ -446,7 +446,7 @@ def test_delete_then_upload_again_before_the_prune_leaves_only_the_new_version()
 
 
 def test_a_page_becoming_an_archive_and_back_leaves_nothing_of_the_other() -> None:
-    from tests.pages import article_bytes
+    from tests.support.pages import article_bytes
 
     stack, key = Stack(), "mixed/object"
     stack.pipeline.process(_page_change(stack, key, article_bytes()))

@@ -12,8 +12,8 @@ from pagesift.extraction.options import ExtractionOptions
 from pagesift.contracts.events import DetailType
 from pagesift.delivery.pipeline import Pipeline, Status
 from pagesift.delivery.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
-from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher
-from tests.pages import article_bytes
+from tests.support.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher
+from tests.support.pages import article_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "input"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from pagesift_local import redrive
-from tests.deliveries import created_body
+from tests.support.deliveries import created_body
 
 NOW = 1_800_000_000.0
 

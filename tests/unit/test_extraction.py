@@ -9,7 +9,7 @@ from pagesift.contracts.errors import ExtractionError
 from pagesift.extraction.steps import Page, extract
 from pagesift.extraction.limits import Limits
 from pagesift.contracts.schemas import load as load_schema
-from tests.pages import ARTICLE_PARAGRAPHS, article_bytes, article_html
+from tests.support.pages import ARTICLE_PARAGRAPHS, article_bytes, article_html
 
 
 def doc_for(data: bytes, **kwargs):
@@ -212,7 +212,7 @@ def test_unclosed_tags_repeated_are_handled(data):
 
 
 def test_time_budget_stops_a_slow_extraction_with_a_clear_error():
-    from tests.pages import ARTICLE_PARAGRAPHS as paragraphs
+    from tests.support.pages import ARTICLE_PARAGRAPHS as paragraphs
 
     rows = "<tr><td>a</td><td>b</td></tr>" * 40_000
     data = f"<html><body><table>{rows}</table>{''.join(f'<p>{p}</p>' for p in paragraphs)}</body></html>".encode()

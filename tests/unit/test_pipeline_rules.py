@@ -1,4 +1,4 @@
-"""The pipeline's rules on in-memory fakes (tests/fakes.py): ordering, leases, unchanged
+"""The pipeline's rules on in-memory fakes (tests/support/fakes.py): ordering, leases, unchanged
 content, the dirty mark, failures, deletions and time. No AWS, no moto: the same rules run
 on the real adapters in test_exactly_once.py and test_handler.py."""
 
@@ -13,8 +13,8 @@ from pagesift.delivery.ordering import SEQUENCER_WIDTH, sequencer_key
 from pagesift.delivery.pipeline import EventsNotPublished, Pipeline, Status
 from pagesift.delivery.ports import ObjectBusy
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
-from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, TransientError
-from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
+from tests.support.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, TransientError
+from tests.support.pages import ARTICLE_PARAGRAPHS, article_bytes
 
 BUCKET, KEY = "input-bucket", "deep/pre fix/ünï+code.html"
 DOC = f"documents/{KEY}.json"

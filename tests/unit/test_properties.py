@@ -11,7 +11,7 @@ from pagesift.contracts.document import Source
 from pagesift.contracts.errors import ExtractionError
 from pagesift.extraction.steps import Page, extract
 from pagesift.extraction.limits import Limits
-from tests.pages import article_bytes
+from tests.support.pages import article_bytes
 
 SEEDS = [article_bytes(), article_bytes("windows-1252", charset="windows-1252"), gzip.compress(article_bytes())]
 FRAGMENTS = [b"<div>", b"</p>", b"<p>", b"\x00", b"\xef\xbb\xbf", b"\xff\xfe", b'<meta charset="utf-16">', b"<!--", b"<![CDATA[",

@@ -15,7 +15,7 @@ from pagesift.extraction.candidates import readability_body, referee_text
 from pagesift.contracts.document import Source
 from pagesift.extraction.steps import Page, extract, render
 from pagesift.extraction.selection import AGREEMENT, FEATURES, Selector, agreement, confirms, default_selector, features
-from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
+from tests.support.pages import ARTICLE_PARAGRAPHS, article_bytes
 
 PROSE = " ".join(ARTICLE_PARAGRAPHS)
 

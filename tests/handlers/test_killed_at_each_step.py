@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import validate_event
-from tests.deliveries import sqs_event, versioned_body
-from tests.pages import article_bytes
+from tests.support.deliveries import sqs_event, versioned_body
+from tests.support.pages import article_bytes
+from tests.support.schemas import validate_event
 
 KEY = "news/killed/story.html"
 DOC = f"documents/{KEY}.json"

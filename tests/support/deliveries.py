@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import INPUT_BUCKET
+from tests.support.aws import INPUT_BUCKET
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from pagesift.aws.dynamodb import DynamoDBRunStore
-from tests.fakes import InMemoryRuns
+from tests.support.fakes import InMemoryRuns
 
 
 @pytest.fixture(params=["fake", "dynamodb"])

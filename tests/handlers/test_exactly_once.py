@@ -7,9 +7,10 @@ import threading
 
 from pagesift.extraction.limits import Limits
 from pagesift.extraction.options import ExtractionOptions
-from tests.conftest import DOCUMENTS_BUCKET, INPUT_BUCKET, load_app, validate_event
-from tests.deliveries import sqs_event, versioned_body
-from tests.pages import ARTICLE_PARAGRAPHS, article_bytes
+from tests.support.aws import DOCUMENTS_BUCKET, INPUT_BUCKET, load_app
+from tests.support.deliveries import sqs_event, versioned_body
+from tests.support.pages import ARTICLE_PARAGRAPHS, article_bytes
+from tests.support.schemas import validate_event
 
 KEY = "news/story.html"
 DOC = "documents/news/story.html.json"

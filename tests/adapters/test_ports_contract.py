@@ -1,4 +1,4 @@
-"""The same checks on the in-memory fakes (tests/fakes.py) and on the boto3 adapters on moto,
+"""The same checks on the in-memory fakes (tests/support/fakes.py) and on the boto3 adapters on moto,
 so that the pipeline's rules tested on the fakes hold on AWS too."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pagesift.contracts.events import DetailType, Event
 from pagesift.extraction.limits import Limits
 from pagesift.contracts.ports import ObjectGone
 from pagesift.delivery.ports import AlreadyApplied, Applied, ObjectBusy
-from tests.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, a_document
+from tests.support.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, a_document
 
 REGION = "us-east-1"
 BUCKET, KEY = "input-bucket", "deep/a b+c/ünï.html"

@@ -1,5 +1,5 @@
 """In-memory implementations of the core's ports (pagesift.contracts.ports), for unit tests of the
-pipeline's rules without AWS. tests/unit/test_ports_contract.py runs the same checks on these
+pipeline's rules without AWS. tests/adapters/test_ports_contract.py runs the same checks on these
 and on the boto3 adapters (on moto), so that the fakes behave as the real stores do."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pagesift.contracts.document import content_sha256
 from pagesift.aws.s3 import S3DocumentStore, S3PageSource
 from pagesift.extraction.limits import Limits
 from pagesift.contracts.ports import ObjectGone
-from tests.fakes import a_document
+from tests.support.fakes import a_document
 
 
 def page_source(client, *, max_input_bytes):

@@ -14,9 +14,10 @@ from pagesift.contracts.document import document_key
 from pagesift.extraction.limits import Limits
 from pagesift.extraction.options import ExtractionOptions
 from pagesift.delivery.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
-from tests.conftest import DOCUMENTS_BUCKET, EVENTS_DIR, INPUT_BUCKET, validate_document, validate_event
-from tests.deliveries import created_body, sqs_event, versioned_body
-from tests.pages import article_bytes
+from tests.support.aws import DOCUMENTS_BUCKET, EVENTS_DIR, INPUT_BUCKET
+from tests.support.deliveries import created_body, sqs_event, versioned_body
+from tests.support.pages import article_bytes
+from tests.support.schemas import validate_document, validate_event
 
 EVENT_FILES = sorted(EVENTS_DIR.glob("*.json"))
 
@@ -247,7 +248,7 @@ def test_batch_operations_report_a_result_per_task(account, app, context):
 
 def test_the_function_refuses_to_start_when_its_documents_bucket_is_its_input(account, monkeypatch):
     from pagesift.config import ConfigurationError
-    from tests.conftest import load_app
+    from tests.support.aws import load_app
 
     monkeypatch.setenv("INPUT_BUCKET", DOCUMENTS_BUCKET)
     with pytest.raises(ConfigurationError, match="refusing to start"):

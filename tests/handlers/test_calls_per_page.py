@@ -15,9 +15,9 @@ from urllib.parse import quote_plus
 
 import boto3
 
-from tests.conftest import INPUT_BUCKET, REGION, STATE_TABLE
-from tests.deliveries import sqs_event, versioned_body
-from tests.pages import article_bytes
+from tests.support.aws import INPUT_BUCKET, REGION, STATE_TABLE
+from tests.support.deliveries import sqs_event, versioned_body
+from tests.support.pages import article_bytes
 
 DYNAMODB_ITEM_WRITE_UNIT_BYTES = 1024  # a write of an item over this costs two units or more
 

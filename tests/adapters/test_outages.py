@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from tests.conftest import INPUT_BUCKET, STATE_TABLE, validate_event
-from tests.deliveries import sqs_event, versioned_body
-from tests.pages import article_bytes
+from tests.support.aws import INPUT_BUCKET, STATE_TABLE
+from tests.support.deliveries import sqs_event, versioned_body
+from tests.support.pages import article_bytes
+from tests.support.schemas import validate_event
 
 KEY = "news/outage/story.html"
 DOC = f"documents/{KEY}.json"
