@@ -124,7 +124,7 @@ def _letter(message: dict[str, Any], dynamodb: Any, table: str, now: float) -> D
             Key={"id": {"S": DynamoDBStateStore.item_id(change.bucket, change.key)}},
             ConsistentRead=True,
         ).get("Item", {})
-        error = last_error(item)
+        given_up = last_error(item)  # (why, when), or None
         lease_expires = float(item.get("lease_expires", {}).get("N", "0"))
         held = "lease_owner" in item and lease_expires >= now  # an expired lease is a run that died mid-change
         letter.objects.append(
@@ -135,8 +135,8 @@ def _letter(message: dict[str, Any], dynamodb: Any, table: str, now: float) -> D
                 "version_id": change.version_id,
                 "document_unannounced": bool(item.get("dirty", {}).get("BOOL")) and not held,
                 "died_mid_change": "lease_owner" in item and not held,
-                "reason": error[0] if error else None,
-                "reason_at": error[1] if error else None,
+                "reason": given_up[0] if given_up else None,
+                "reason_at": given_up[1] if given_up else None,
             }
         )
     return letter
@@ -217,7 +217,8 @@ def render(letters: list[DeadLetter], now: float | None = None) -> str:
         head = f"- {letter.message_id}: delivered {letter.receive_count}x, first sent {age}"
         if letter.unusable:
             lines.append(
-                f"{head}; names no object ({letter.unusable}): its failure event could not be put, moving it back emits it"
+                f"{head}; names no object ({letter.unusable}): "
+                "its failure event could not be put, moving it back emits it"
             )
             continue
         lines.append(head)
@@ -228,9 +229,11 @@ def render(letters: list[DeadLetter], now: float | None = None) -> str:
                 else ""
             )
             reason = obj["reason"] or (
-                "the last run died in the middle of the change (its lease expired): a timeout or a crash, see the function's log"
+                "the last run died in the middle of the change (its lease expired): "
+                "a timeout or a crash, see the function's log"
                 if obj["died_mid_change"]
-                else "no reason recorded (the state table was not reachable, or no lease was taken: see the function's log)"
+                else "no reason recorded "
+                "(the state table was not reachable, or no lease was taken: see the function's log)"
             )
             lines.append(f"    {obj['change']} s3://{obj['bucket']}/{obj['key']}: {reason}{unannounced}")
     return "\n".join(lines)
