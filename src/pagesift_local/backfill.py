@@ -32,6 +32,9 @@ from urllib.parse import quote, unquote, urlparse
 
 from botocore.exceptions import ClientError
 
+from .stack import FunctionConfig
+from .worker import LambdaContext, handler_of, load_function_module
+
 PURPOSES = ("backfill", "reextract")
 BACKFILL_PREFIX = "_pagesift/backfill/"
 TEMPORARY_RETRIES = 5  # of a task that answers TemporaryFailure, locally (Batch Operations retries it too)
@@ -268,9 +271,6 @@ def run_locally(
 ) -> JobReport:
     """The job, played on the embedded stack: the same manifest, the same events, the function's
     own handler (one task an invocation, as Batch Operations invokes it), the same report."""
-    from .stack import FunctionConfig
-    from .worker import LambdaContext, handler_of, load_function_module
-
     s3, lam = session.client("s3"), session.client("lambda")
     job_id = uuid.uuid4().hex
     manifest_key, _etag, _keys = write_manifest(s3, names, target, job_id, inventory)
@@ -291,6 +291,7 @@ def run_locally(
         region=session.region_name,
         outputs={"ExtractFunctionName": names.function_name},
     )
+    # The namespace stands in for a LocalStack: the loaders read only its function, endpoint, region and outputs.
     handlers = [handler_of(stack, load_function_module(stack)) for _ in range(max(1, concurrency))]  # type: ignore[arg-type]
     report = JobReport(job_id, report=f"s3://{names.documents_bucket}/{BACKFILL_PREFIX}{job_id}/report/report.csv")
     done = 0
