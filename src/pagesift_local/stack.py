@@ -103,7 +103,7 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         global _live_stacks
-        # moto.server takes about 360 ms to import: only a starting stack pays it, not the commands
+        # moto.server takes about 330 ms to import: only a starting stack pays it, not the commands
         # and the worker that import this module for its configurations.
         from moto.server import ThreadedMotoServer
 

@@ -41,7 +41,7 @@ def to_cloudformation(
     template: dict[str, Any], parameters: dict[str, str], *, region: str, credentials: dict[str, str]
 ) -> dict[str, Any]:
     """SAM -> plain CloudFormation, as ``sam deploy``'s transform does it."""
-    # samtranslator takes about 410 ms to import: only a starting stack pays it, not the commands
+    # samtranslator takes about 370 ms to import: only a starting stack pays it, not the commands
     # and the worker that import pagesift_local.stack for its configurations.
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator

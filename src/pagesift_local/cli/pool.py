@@ -21,7 +21,7 @@ def process_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
     if jobs == 1:
         yield None
         return
-    # concurrent.futures.process and the multiprocessing it brings take about 25 ms to import
+    # concurrent.futures.process and the multiprocessing it brings take about 20 ms to import
     # (python -X importtime, on an idle machine): `pagesift extract` on one page runs no pool.
     from concurrent.futures import ProcessPoolExecutor
 
