@@ -119,12 +119,12 @@ def read_only(archive: Path) -> dict[str, float]:
 
 
 def flow(args: argparse.Namespace) -> None:
-    from pagesift_local.cli import _function_logs_to
+    from pagesift_local.cli.function_logs import function_logs_to
 
     archive, _folder = write_inputs(args.work, args.pages)
     data = archive.read_bytes()
     out = sys.stdout
-    with _function_logs_to(None):  # the function logs to stdout, as in Lambda: not here
+    with function_logs_to(None):  # the function logs to stdout, as in Lambda: not here
         for mode in ("documents", "shards"):
             out.write(json.dumps(flow_mode(args, data, mode)) + "\n")
             out.flush()
@@ -178,7 +178,7 @@ def range_killer(kills: int, seed: int, most_seconds: float) -> tuple[Callable[[
 def flow_mode(args: argparse.Namespace, data: bytes, mode: str) -> dict[str, object]:
     from collections import Counter
 
-    from pagesift_local.cli import wait_for_events
+    from pagesift_local.cli.local_events import wait_for_events
     from pagesift_local.stack import LocalStack
     from pagesift_local.worker import QueueWorker
 

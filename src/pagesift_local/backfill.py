@@ -32,7 +32,9 @@ from urllib.parse import quote, unquote, urlparse
 
 from botocore.exceptions import ClientError
 
-PURPOSES = ("backfill", "reextract")
+from .stack import FunctionConfig
+from .worker import LambdaContext, handler_of, load_function_module
+
 BACKFILL_PREFIX = "_pagesift/backfill/"
 TEMPORARY_RETRIES = 5  # of a task that answers TemporaryFailure, locally (Batch Operations retries it too)
 
@@ -64,13 +66,23 @@ class StackNames:
         try:
             [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
         except ClientError as error:
-            raise SystemExit(f"pagesift backfill: no stack {stack_name!r} ({error.response['Error'].get('Message')})") from error
+            raise SystemExit(
+                f"pagesift backfill: no stack {stack_name!r} ({error.response['Error'].get('Message')})"
+            ) from error
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        missing = [name for name in ("ExtractFunctionArn", "ExtractFunctionName", "DocumentsBucketName") if name not in outputs]
+        missing = [
+            name for name in ("ExtractFunctionArn", "ExtractFunctionName", "DocumentsBucketName") if name not in outputs
+        ]
         if missing:
-            raise SystemExit(f"pagesift backfill: stack {stack_name!r} has no output {', '.join(missing)}: is it a pagesift stack?")
-        return cls(outputs["ExtractFunctionArn"], outputs["ExtractFunctionName"], outputs["DocumentsBucketName"],
-                   outputs.get("BatchOperationsRoleArn"))
+            raise SystemExit(
+                f"pagesift backfill: stack {stack_name!r} has no output {', '.join(missing)}: is it a pagesift stack?"
+            )
+        return cls(
+            outputs["ExtractFunctionArn"],
+            outputs["ExtractFunctionName"],
+            outputs["DocumentsBucketName"],
+            outputs.get("BatchOperationsRoleArn"),
+        )
 
 
 @dataclass(slots=True)
@@ -92,13 +104,22 @@ class JobReport:
             self.failures.append({"key": key, "result": code, "why": text})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"job_id": self.job_id, "tasks": self.tasks, "results": dict(self.codes), "outcomes": dict(self.outcomes),
-                "failures": self.failures, "report": self.report}
+        return {
+            "job_id": self.job_id,
+            "tasks": self.tasks,
+            "results": dict(self.codes),
+            "outcomes": dict(self.outcomes),
+            "failures": self.failures,
+            "report": self.report,
+        }
 
     def render(self) -> str:
         lines = [f"backfill job {self.job_id}: {self.tasks} objects", ""]
         width = max([len(name) for name in self.outcomes] + [10])
-        lines += [f"  {name.ljust(width)}  {count:>8}" for name, count in sorted(self.outcomes.items(), key=lambda item: -item[1])]
+        lines += [
+            f"  {name.ljust(width)}  {count:>8}"
+            for name, count in sorted(self.outcomes.items(), key=lambda item: -item[1])
+        ]
         lines += ["", "  " + ", ".join(f"{code}: {count}" for code, count in sorted(self.codes.items()))]
         lines += [f"  {failure['key']}: {failure['result']}: {failure['why'][:160]}" for failure in self.failures]
         if self.report:
@@ -143,7 +164,9 @@ def inventory_keys(s3: Any, manifest_url: str, target: Target) -> Iterator[str]:
                 yield key
 
 
-def write_manifest(s3: Any, names: StackNames, target: Target, job_id: str, inventory: str | None = None) -> tuple[str, str, list[str]]:
+def write_manifest(
+    s3: Any, names: StackNames, target: Target, job_id: str, inventory: str | None = None
+) -> tuple[str, str, list[str]]:
     """The job's manifest (Batch Operations CSV: bucket, URL-encoded key): its key, ETag and keys."""
     keys = list(inventory_keys(s3, inventory, target) if inventory else list_keys(s3, target))
     body = "".join(f"{target.bucket},{quote(key, safe='')}\n" for key in keys).encode("utf-8")
@@ -152,10 +175,20 @@ def write_manifest(s3: Any, names: StackNames, target: Target, job_id: str, inve
     return key, etag, keys
 
 
-def run_on_aws(session: Any, names: StackNames, target: Target, purpose: str, *, wait: bool,
-               progress: Callable[[int, int], None], inventory: str | None = None) -> JobReport:
+def run_on_aws(
+    session: Any,
+    names: StackNames,
+    target: Target,
+    purpose: str,
+    *,
+    wait: bool,
+    progress: Callable[[int, int], None],
+    inventory: str | None = None,
+) -> JobReport:
     if not names.role_arn:
-        raise SystemExit("pagesift backfill: the stack has no BatchOperationsRoleArn output (deploy this version of the template)")
+        raise SystemExit(
+            "pagesift backfill: the stack has no BatchOperationsRoleArn output (deploy this version of the template)"
+        )
     s3, s3control, sts = session.client("s3"), session.client("s3control"), session.client("sts")
     job_token = uuid.uuid4().hex
     manifest_key, etag, keys = write_manifest(s3, names, target, job_token, inventory)
@@ -169,12 +202,24 @@ def run_on_aws(session: Any, names: StackNames, target: Target, purpose: str, *,
         Description=f"pagesift {purpose} s3://{target.bucket}/{target.prefix}"[:256],
         Priority=10,
         RoleArn=names.role_arn,
-        Operation={"LambdaInvoke": {"FunctionArn": names.function_arn, "InvocationSchemaVersion": "2.0",
-                                    "UserArguments": {"pagesift": purpose}}},
-        Manifest={"Spec": {"Format": "S3BatchOperations_CSV_20180820", "Fields": ["Bucket", "Key"]},
-                  "Location": {"ObjectArn": f"arn:aws:s3:::{names.documents_bucket}/{manifest_key}", "ETag": etag}},
-        Report={"Bucket": f"arn:aws:s3:::{names.documents_bucket}", "Prefix": f"{BACKFILL_PREFIX}{job_token}/report",
-                "Format": "Report_CSV_20180820", "Enabled": True, "ReportScope": "AllTasks"},
+        Operation={
+            "LambdaInvoke": {
+                "FunctionArn": names.function_arn,
+                "InvocationSchemaVersion": "2.0",
+                "UserArguments": {"pagesift": purpose},
+            }
+        },
+        Manifest={
+            "Spec": {"Format": "S3BatchOperations_CSV_20180820", "Fields": ["Bucket", "Key"]},
+            "Location": {"ObjectArn": f"arn:aws:s3:::{names.documents_bucket}/{manifest_key}", "ETag": etag},
+        },
+        Report={
+            "Bucket": f"arn:aws:s3:::{names.documents_bucket}",
+            "Prefix": f"{BACKFILL_PREFIX}{job_token}/report",
+            "Format": "Report_CSV_20180820",
+            "Enabled": True,
+            "ReportScope": "AllTasks",
+        },
     )
     report = JobReport(job["JobId"], report=f"s3://{names.documents_bucket}/{BACKFILL_PREFIX}{job_token}/report/")
     if not wait:
@@ -193,7 +238,9 @@ def run_on_aws(session: Any, names: StackNames, target: Target, purpose: str, *,
                 if len(row) >= 7:
                     report.add(*report_row(row))
     if described["Status"] != "Complete":
-        report.failures.append({"key": "(job)", "result": described["Status"], "why": json.dumps(described.get("FailureReasons", []))})
+        report.failures.append(
+            {"key": "(job)", "result": described["Status"], "why": json.dumps(described.get("FailureReasons", []))}
+        )
     return report
 
 
@@ -209,37 +256,62 @@ def report_row(row: list[str]) -> tuple[str, str, str]:
     return unquote(row[1]), code, row[6]
 
 
-def run_locally(session: Any, endpoint_url: str, names: StackNames, target: Target, purpose: str, *, concurrency: int,
-                template_dir: Any, progress: Callable[[int, int], None], inventory: str | None = None) -> JobReport:
+def run_locally(
+    session: Any,
+    endpoint_url: str,
+    names: StackNames,
+    target: Target,
+    purpose: str,
+    *,
+    concurrency: int,
+    template_dir: Any,
+    progress: Callable[[int, int], None],
+    inventory: str | None = None,
+) -> JobReport:
     """The job, played on the embedded stack: the same manifest, the same events, the function's
     own handler (one task an invocation, as Batch Operations invokes it), the same report."""
-    from .stack import FunctionConfig
-    from .worker import LambdaContext, handler_of, load_function_module
-
     s3, lam = session.client("s3"), session.client("lambda")
     job_id = uuid.uuid4().hex
     manifest_key, _etag, _keys = write_manifest(s3, names, target, job_id, inventory)
-    rows = [line.split(",", 1) for line in s3.get_object(Bucket=names.documents_bucket, Key=manifest_key)["Body"].read().decode().splitlines()]
+    rows = [
+        line.split(",", 1)
+        for line in s3.get_object(Bucket=names.documents_bucket, Key=manifest_key)["Body"].read().decode().splitlines()
+    ]
     fn = lam.get_function_configuration(FunctionName=names.function_name)
     stack = SimpleNamespace(
-        function=FunctionConfig(code_dir=template_dir / "functions", handler=fn["Handler"],
-                                environment={k: str(v) for k, v in fn.get("Environment", {}).get("Variables", {}).items()},
-                                timeout=int(fn["Timeout"]), memory_size=int(fn["MemorySize"])),
-        endpoint_url=endpoint_url, region=session.region_name, outputs={"ExtractFunctionName": names.function_name},
+        function=FunctionConfig(
+            code_dir=template_dir / "functions",
+            handler=fn["Handler"],
+            environment={k: str(v) for k, v in fn.get("Environment", {}).get("Variables", {}).items()},
+            timeout=int(fn["Timeout"]),
+            memory_size=int(fn["MemorySize"]),
+        ),
+        endpoint_url=endpoint_url,
+        region=session.region_name,
+        outputs={"ExtractFunctionName": names.function_name},
     )
+    # The namespace stands in for a LocalStack: the loaders read only its function, endpoint, region and outputs.
     handlers = [handler_of(stack, load_function_module(stack)) for _ in range(max(1, concurrency))]  # type: ignore[arg-type]
     report = JobReport(job_id, report=f"s3://{names.documents_bucket}/{BACKFILL_PREFIX}{job_id}/report/report.csv")
     done = 0
 
     def task(number: int, bucket: str, encoded_key: str) -> tuple[str, str, str]:
         handler = handlers[number % len(handlers)]
-        event = {"invocationSchemaVersion": "2.0", "invocationId": uuid.uuid4().hex,
-                 "job": {"id": job_id, "userArguments": {"pagesift": purpose}},
-                 "tasks": [{"taskId": f"task-{number}", "s3Bucket": bucket, "s3Key": encoded_key, "s3VersionId": None}]}
+        event = {
+            "invocationSchemaVersion": "2.0",
+            "invocationId": uuid.uuid4().hex,
+            "job": {"id": job_id, "userArguments": {"pagesift": purpose}},
+            "tasks": [{"taskId": f"task-{number}", "s3Bucket": bucket, "s3Key": encoded_key, "s3VersionId": None}],
+        }
         for attempt in range(TEMPORARY_RETRIES):
-            context = LambdaContext(function_name=names.function_name, memory_limit_in_mb=stack.function.memory_size,
-                                    invoked_function_arn=names.function_arn, timeout_seconds=stack.function.timeout,
-                                    aws_request_id=uuid.uuid4().hex, _deadline=time.monotonic() + stack.function.timeout)
+            context = LambdaContext(
+                function_name=names.function_name,
+                memory_limit_in_mb=stack.function.memory_size,
+                invoked_function_arn=names.function_arn,
+                timeout_seconds=stack.function.timeout,
+                aws_request_id=uuid.uuid4().hex,
+                _deadline=time.monotonic() + stack.function.timeout,
+            )
             result = handler(event, context)["results"][0]
             if result["resultCode"] != "TemporaryFailure":
                 break
@@ -253,11 +325,22 @@ def run_locally(session: Any, endpoint_url: str, names: StackNames, target: Targ
             key, code, text = future.result()
             report.add(key, code, text)
             # As AWS writes its rows (report_row): the HTTP status, then the error code of a failure.
-            lines.append([target.bucket, quote(key, safe=""), "", "succeeded" if code == "Succeeded" else "failed", "200",
-                          "" if code == "Succeeded" else code, text])
+            lines.append(
+                [
+                    target.bucket,
+                    quote(key, safe=""),
+                    "",
+                    "succeeded" if code == "Succeeded" else "failed",
+                    "200",
+                    "" if code == "Succeeded" else code,
+                    text,
+                ]
+            )
             done += 1
             progress(done, len(rows))
     out = io.StringIO()
     csv.writer(out).writerows(lines)
-    s3.put_object(Bucket=names.documents_bucket, Key=f"{BACKFILL_PREFIX}{job_id}/report/report.csv", Body=out.getvalue().encode())
+    s3.put_object(
+        Bucket=names.documents_bucket, Key=f"{BACKFILL_PREFIX}{job_id}/report/report.csv", Body=out.getvalue().encode()
+    )
     return report

@@ -43,11 +43,15 @@ class StackQueues:
         try:
             [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
         except ClientError as error:
-            raise SystemExit(f"pagesift redrive: no stack {stack_name!r} ({error.response['Error'].get('Message')})") from error
+            raise SystemExit(
+                f"pagesift redrive: no stack {stack_name!r} ({error.response['Error'].get('Message')})"
+            ) from error
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         missing = [name for name in ("ExtractDLQUrl", "ExtractQueueUrl", "StateTableName") if name not in outputs]
         if missing:
-            raise SystemExit(f"pagesift redrive: stack {stack_name!r} has no output {', '.join(missing)}: is it a pagesift stack?")
+            raise SystemExit(
+                f"pagesift redrive: stack {stack_name!r} has no output {', '.join(missing)}: is it a pagesift stack?"
+            )
         return cls(outputs["ExtractDLQUrl"], outputs["ExtractQueueUrl"], outputs["StateTableName"])
 
 
@@ -62,8 +66,13 @@ class DeadLetter:
     unusable: str | None = None  # why the body names no object (the function reported it)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"message_id": self.message_id, "receive_count": self.receive_count, "sent_at": self.sent_at,
-                "objects": self.objects, "unusable": self.unusable}
+        return {
+            "message_id": self.message_id,
+            "receive_count": self.receive_count,
+            "sent_at": self.sent_at,
+            "objects": self.objects,
+            "unusable": self.unusable,
+        }
 
 
 def inspect(sqs: Any, dynamodb: Any, queues: StackQueues, *, limit: int = 100) -> list[DeadLetter]:
@@ -75,8 +84,11 @@ def inspect(sqs: Any, dynamodb: Any, queues: StackQueues, *, limit: int = 100) -
     while len(letters) < limit:
         # Long polling: a short poll samples a few of SQS's servers and can miss a small queue's messages.
         messages = sqs.receive_message(
-            QueueUrl=queues.dlq_url, MaxNumberOfMessages=min(RECEIVE_BATCH, limit - len(letters)),
-            VisibilityTimeout=PEEK_VISIBILITY_SECONDS, AttributeNames=["All"], WaitTimeSeconds=1,
+            QueueUrl=queues.dlq_url,
+            MaxNumberOfMessages=min(RECEIVE_BATCH, limit - len(letters)),
+            VisibilityTimeout=PEEK_VISIBILITY_SECONDS,
+            AttributeNames=["All"],
+            WaitTimeSeconds=1,
         ).get("Messages", [])
         if not messages:
             break
@@ -85,9 +97,13 @@ def inspect(sqs: Any, dynamodb: Any, queues: StackQueues, *, limit: int = 100) -
             if message["MessageId"] not in letters:
                 letters[message["MessageId"]] = _letter(message, dynamodb, queues.state_table, now)
     for start in range(0, len(handles), RECEIVE_BATCH):
-        sqs.change_message_visibility_batch(QueueUrl=queues.dlq_url, Entries=[
-            {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0} for i, handle in enumerate(handles[start : start + RECEIVE_BATCH])
-        ])
+        sqs.change_message_visibility_batch(
+            QueueUrl=queues.dlq_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                for i, handle in enumerate(handles[start : start + RECEIVE_BATCH])
+            ],
+        )
     return list(letters.values())
 
 
@@ -103,24 +119,34 @@ def _letter(message: dict[str, Any], dynamodb: Any, table: str, now: float) -> D
         letter.unusable = str(error)
         return letter
     for change in changes:
-        item = dynamodb.get_item(TableName=table, Key={"id": {"S": DynamoDBStateStore.item_id(change.bucket, change.key)}},
-                                 ConsistentRead=True).get("Item", {})
-        error = last_error(item)
+        item = dynamodb.get_item(
+            TableName=table,
+            Key={"id": {"S": DynamoDBStateStore.item_id(change.bucket, change.key)}},
+            ConsistentRead=True,
+        ).get("Item", {})
+        given_up = last_error(item)  # (why, when), or None
         lease_expires = float(item.get("lease_expires", {}).get("N", "0"))
         held = "lease_owner" in item and lease_expires >= now  # an expired lease is a run that died mid-change
-        letter.objects.append({
-            "bucket": change.bucket, "key": change.key, "change": change.kind.value, "version_id": change.version_id,
-            "document_unannounced": bool(item.get("dirty", {}).get("BOOL")) and not held,
-            "died_mid_change": "lease_owner" in item and not held,
-            "reason": error[0] if error else None, "reason_at": error[1] if error else None,
-        })
+        letter.objects.append(
+            {
+                "bucket": change.bucket,
+                "key": change.key,
+                "change": change.kind.value,
+                "version_id": change.version_id,
+                "document_unannounced": bool(item.get("dirty", {}).get("BOOL")) and not held,
+                "died_mid_change": "lease_owner" in item and not held,
+                "reason": given_up[0] if given_up else None,
+                "reason_at": given_up[1] if given_up else None,
+            }
+        )
     return letter
 
 
 def waiting(sqs: Any, queues: StackQueues) -> int:
     """How many messages the DLQ holds, as SQS counts them (visible and in flight)."""
-    attributes = sqs.get_queue_attributes(QueueUrl=queues.dlq_url, AttributeNames=[
-        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=queues.dlq_url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
@@ -130,27 +156,37 @@ def move(sqs: Any, queues: StackQueues, *, local: bool, wait_seconds: float = 60
         return _move_task(sqs, queues, wait_seconds, poll_seconds)
     moved = 0
     while True:
-        messages = sqs.receive_message(QueueUrl=queues.dlq_url, MaxNumberOfMessages=RECEIVE_BATCH, VisibilityTimeout=60,
-                                       WaitTimeSeconds=1).get("Messages", [])
+        messages = sqs.receive_message(
+            QueueUrl=queues.dlq_url, MaxNumberOfMessages=RECEIVE_BATCH, VisibilityTimeout=60, WaitTimeSeconds=1
+        ).get("Messages", [])
         if not messages:
             return moved
-        sent = sqs.send_message_batch(QueueUrl=queues.queue_url, Entries=[
-            {"Id": str(i), "MessageBody": message["Body"]} for i, message in enumerate(messages)
-        ])
+        sent = sqs.send_message_batch(
+            QueueUrl=queues.queue_url,
+            Entries=[{"Id": str(i), "MessageBody": message["Body"]} for i, message in enumerate(messages)],
+        )
         delivered = {int(entry["Id"]) for entry in sent.get("Successful", [])}
-        done = [{"Id": str(i), "ReceiptHandle": message["ReceiptHandle"]} for i, message in enumerate(messages) if i in delivered]
+        done = [
+            {"Id": str(i), "ReceiptHandle": message["ReceiptHandle"]}
+            for i, message in enumerate(messages)
+            if i in delivered
+        ]
         if done:
             sqs.delete_message_batch(QueueUrl=queues.dlq_url, Entries=done)
         moved += len(done)
         if sent.get("Failed"):
             failure = sent["Failed"][0]
-            raise SystemExit(f"pagesift redrive: ExtractQueue refused {len(sent['Failed'])} message(s) "
-                             f"({failure.get('Code')}: {failure.get('Message')}); they stay in the DLQ")
+            raise SystemExit(
+                f"pagesift redrive: ExtractQueue refused {len(sent['Failed'])} message(s) "
+                f"({failure.get('Code')}: {failure.get('Message')}); they stay in the DLQ"
+            )
 
 
 def _move_task(sqs: Any, queues: StackQueues, wait_seconds: float, poll_seconds: float) -> int:
     source = sqs.get_queue_attributes(QueueUrl=queues.dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    destination = sqs.get_queue_attributes(QueueUrl=queues.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    destination = sqs.get_queue_attributes(QueueUrl=queues.queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     handle = sqs.start_message_move_task(SourceArn=source, DestinationArn=destination)["TaskHandle"]
     deadline = time.monotonic() + wait_seconds
     while True:
@@ -160,9 +196,13 @@ def _move_task(sqs: Any, queues: StackQueues, wait_seconds: float, poll_seconds:
         if status == "COMPLETED":
             return int(task.get("ApproximateNumberOfMessagesMoved", 0))
         if status in ("FAILED", "CANCELLED"):
-            raise SystemExit(f"pagesift redrive: the move task {status.lower()}: {task.get('FailureReason', 'no reason given')}")
+            raise SystemExit(
+                f"pagesift redrive: the move task {status.lower()}: {task.get('FailureReason', 'no reason given')}"
+            )
         if time.monotonic() > deadline:
-            raise SystemExit(f"pagesift redrive: the move task is still {status} after {wait_seconds:.0f} s; it goes on in SQS")
+            raise SystemExit(
+                f"pagesift redrive: the move task is still {status} after {wait_seconds:.0f} s; it goes on in SQS"
+            )
         time.sleep(poll_seconds)
 
 
@@ -176,15 +216,25 @@ def render(letters: list[DeadLetter], now: float | None = None) -> str:
         age = f"{(now - letter.sent_at) / 3600:.1f} h ago" if letter.sent_at else "at an unknown time"
         head = f"- {letter.message_id}: delivered {letter.receive_count}x, first sent {age}"
         if letter.unusable:
-            lines.append(f"{head}; names no object ({letter.unusable}): its failure event could not be put, moving it back emits it")
+            lines.append(
+                f"{head}; names no object ({letter.unusable}): "
+                "its failure event could not be put, moving it back emits it"
+            )
             continue
         lines.append(head)
         for obj in letter.objects:
-            unannounced = "; a document was written and not announced (moving it back announces it)" if obj["document_unannounced"] else ""
+            unannounced = (
+                "; a document was written and not announced (moving it back announces it)"
+                if obj["document_unannounced"]
+                else ""
+            )
             reason = obj["reason"] or (
-                "the last run died in the middle of the change (its lease expired): a timeout or a crash, see the function's log"
-                if obj["died_mid_change"] else
-                "no reason recorded (the state table was not reachable, or no lease was taken: see the function's log)")
+                "the last run died in the middle of the change (its lease expired): "
+                "a timeout or a crash, see the function's log"
+                if obj["died_mid_change"]
+                else "no reason recorded "
+                "(the state table was not reachable, or no lease was taken: see the function's log)"
+            )
             lines.append(f"    {obj['change']} s3://{obj['bucket']}/{obj['key']}: {reason}{unannounced}")
     return "\n".join(lines)
 

@@ -5,82 +5,33 @@ stack on an in-process moto server, so the local topology (buckets, rules, queue
 event source settings, function environment) cannot drift from the deployed one. Only the
 logical ids of the template are known here; every name comes from the stack.
 
-moto 5.2's CloudFormation does not do everything AWS does. Each gap is filled explicitly below,
-next to a comment naming it:
-
-Before ``create_stack`` (moto would fail on the template as AWS accepts it, or accept too much):
-- Parameter values are checked against AllowedValues/AllowedPattern/MinValue/MaxValue, which
-  moto ignores (e.g. it would take a FunctionTimeout missing from the TimeoutSettings mapping).
-- ``CodeUri`` is a local folder, which only ``sam build``/``sam package`` turn into S3: it points at
-  a stub zip uploaded to an artifacts bucket first (moto never runs it: no Docker here; the
-  worker plays Lambda with the real code from ``FunctionConfig.code_dir``).
-- ``Fn::FindInMap`` keyed by a ``Number`` parameter: moto resolves the ``Ref`` to an int and the
-  lookup fails (``KeyError: 60``); CloudFormation passes the string. Resolved here.
-- ``AWS::Events::Archive``: the name moto generates can pass the 48-character limit (the stack
-  fails), so archives are named here within it.
-- ``AWS::Events::Archive`` with an ``EventPattern`` object (the documented form) crashes moto,
-  which expects a JSON string. Serialised here.
-
-After ``create_stack`` (moto reports CREATE_COMPLETE but left these out):
-- S3 ``NotificationConfiguration.EventBridgeConfiguration`` is not applied, so no S3 event would
-  ever reach EventBridge: applied with ``put_bucket_notification_configuration`` (moto's
-  ``get_bucket_notification_configuration`` still answers ``{}`` afterwards).
-- S3 ``VersioningConfiguration`` is not applied (events would carry no ``version-id``), nor are
-  ``PublicAccessBlockConfiguration`` and ``OwnershipControls``: applied with the S3 API.
-- DynamoDB ``TimeToLiveSpecification`` and ``PointInTimeRecoverySpecification`` are not applied:
-  applied with the DynamoDB API (moto does not expire items by TTL in any case).
-- Not CloudFormation, but the events: moto's S3 -> EventBridge events carry raw keys and
-  constant ids and sequencers, and a delete marker (a DELETE in a versioned bucket) sends no
-  event at all; ``moto_fixes.apply()`` makes them AWS-shaped (see that module).
-- The SQS event source mapping is created enabled, and moto then tries to invoke the function
-  (in Docker) on every SendMessage to ExtractQueue: it is disabled, because the worker
-  (``pagesift_local.worker``) is the poller. ``EventSourceConfig`` keeps its settings.
-
-Left out, on purpose (moto enforces none of them; ``tests/unit/test_template.py`` guards them):
-- Resource types moto's CloudFormation cannot create, which it skips with a warning on every
-  stack read while reporting the stack complete: ``AWS::S3::BucketPolicy`` and
-  ``AWS::SQS::QueuePolicy`` today (``AWS::CloudWatch::Alarm``, ``AWS::Lambda::EventInvokeConfig``
-  if the template gets them). They are removed from what moto gets; a type other than these four
-  is logged as a warning naming it.
-- The role's managed policies (logs, SQS, X-Ray, added by SAM) are not attached; the function's
-  ``TracingConfig`` reads back as PassThrough.
-
-Failures: moto raises inside ``create_stack`` (a bare HTTP 500) rather than reporting
-CREATE_FAILED, so for that one call its resource factory is wrapped to record which logical id
-raised what, and ``start`` fails with that.
-
-Also known:
-- werkzeug logs every request of the server even with ``verbose=False``: its logger is set to
-  WARNING unless the application gave it a level.
-- moto delivers S3 events to the rules of every bus, not only the default one (harmless here: the
-  DocumentsBus rules match ``source: pagesift`` only).
-- Environment values that ``Ref`` a ``Number`` parameter come back as numbers: ``FunctionConfig``
-  has them as strings, as Lambda does.
-- The queue URLs in ``outputs`` carry the AWS host name; ``info()`` gives this server's.
-- moto's state is per process, shared by all its servers: two stacks in one process need two
-  stack names, and the last one to stop clears the state.
+moto 5.2's CloudFormation does not do everything AWS does: ``pagesift_local.cloudformation_gaps``
+lists each gap and fills most of them around ``create_stack``; the template's parameters are
+checked as CloudFormation checks them in ``pagesift_local.parameters``. The gaps that are the
+stack's own are filled here, next to a comment naming them: the functions' code in S3 (a stub:
+the worker runs the real code), the SQS event source mappings (disabled: the worker is the
+poller), and werkzeug's request log.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import io
 import json
 import logging
-import re
 import threading
 import urllib.request
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 
 from . import moto_fixes
+from .cloudformation_gaps import adapt_for_moto, apply_after_create, recorded_resource_failures
+from .parameters import check_parameters
+from .template import load_template, to_cloudformation
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +40,6 @@ _live_lock = threading.Lock()
 _live_stacks = 0
 
 _DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-# Resource types moto's CloudFormation cannot create that we know and accept (see the docstring).
-_KNOWN_SKIPPED = {
-    "AWS::S3::BucketPolicy",
-    "AWS::SQS::QueuePolicy",
-    "AWS::CloudWatch::Alarm",
-    "AWS::Lambda::EventInvokeConfig",
-}
-
 
 FUNCTIONS = ("ExtractFunction", "ArchiveFunction")  # the template's functions, which the workers play
 
@@ -122,39 +65,6 @@ class EventSourceConfig:
     batching_window_seconds: int
     maximum_concurrency: int | None
     report_batch_item_failures: bool
-
-
-# ------------------------------------------------------------------------- template loading
-
-
-class _CfnLoader(yaml.SafeLoader):
-    """YAML loader that turns CloudFormation's short tags (!Ref, !GetAtt, !Sub...) into their
-    long JSON form, which is what samtranslator and CloudFormation take."""
-
-
-def _cfn_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if suffix == "Ref":
-        return {"Ref": value}
-    if suffix == "GetAtt" and isinstance(value, str):  # !GetAtt Res.Attr
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _cfn_tag)
-
-
-def load_template(path: Path) -> dict[str, Any]:
-    """The template as plain JSON-like data (short intrinsic tags expanded)."""
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_CfnLoader)
-
-
-# ------------------------------------------------------------------------- the stack
 
 
 def local_queue_url(sqs: Any, url: str) -> str:
@@ -193,10 +103,12 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         global _live_stacks
-        from moto.server import ThreadedMotoServer  # heavy import, only when a stack starts
+        # moto.server takes about 330 ms to import: only a starting stack pays it, not the commands
+        # and the worker that import this module for its configurations.
+        from moto.server import ThreadedMotoServer
 
         template = load_template(self.template_path)
-        _check_parameters(template.get("Parameters", {}), self.parameters)
+        check_parameters(template.get("Parameters", {}), self.parameters)
 
         # verbose=False only drops moto's start banner: werkzeug still logs every request, at INFO
         # on its own stderr handler unless its logger has a level. Keep its errors (tracebacks of
@@ -248,9 +160,7 @@ class LocalStack:
 
     def client(self, service_name: str) -> Any:
         """A boto3 client of this stack (endpoint, region, dummy credentials: no env changes)."""
-        return boto3.client(
-            service_name, endpoint_url=self.endpoint_url, region_name=self.region, **_DUMMY_CREDENTIALS
-        )
+        return boto3.client(service_name, endpoint_url=self.endpoint_url, region_name=self.region, **_DUMMY_CREDENTIALS)
 
     def info(self) -> dict[str, str]:
         """What a client needs to use the stack (the first line of ``pagesift local up``)."""
@@ -267,21 +177,36 @@ class LocalStack:
         self._functions = [name for name in FUNCTIONS if name in template["Resources"]]
         for name in self._functions:
             template["Resources"][name]["Properties"]["CodeUri"] = stub
-        cfn = self._transform(template)
+        cfn = to_cloudformation(template, self.parameters, region=self.region, credentials=_DUMMY_CREDENTIALS)
+        cfn = adapt_for_moto(cfn, self.parameters, self.stack_name)
         self._create_stack(cfn)
-        self._fill_moto_gaps(cfn)
+        apply_after_create(cfn, self.client("s3"), self.client("dynamodb"), self._physical_id)
+        self._disable_queue_mappings()
 
-        cfn_client = self.client("cloudformation")
-        stack = cfn_client.describe_stacks(StackName=self.stack_name)["Stacks"][0]
+        stack = self.client("cloudformation").describe_stacks(StackName=self.stack_name)["Stacks"][0]
         self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        configs = self._read_functions(code_dir=(self.template_path.parent / code_uri).resolve())
+        self.function = configs["ExtractFunction"]
+        self.archive_function = configs.get("ArchiveFunction")
 
-        # Read the functions back from moto, which resolved every Ref/GetAtt of their environments.
+        sqs = self.client("sqs")
+        self.event_sources = self._read_event_sources(sqs)
+        self.event_source = self.event_sources[local_queue_url(sqs, self.outputs["ExtractQueueUrl"])]
+        # The archive queue's (docs/archives.md), when the template has one.
+        if "ArchiveQueueUrl" in self.outputs:
+            self.archive_source = self.event_sources.get(local_queue_url(sqs, self.outputs["ArchiveQueueUrl"]))
+        else:
+            self.archive_source = None
+        self._info = self._client_info(sqs)
+
+    def _read_functions(self, code_dir: Path) -> dict[str, FunctionConfig]:
+        """The functions read back from moto, which resolved every Ref/GetAtt of their environments."""
         lam = self.client("lambda")
         configs = {}
         for name in self._functions:
             fn = lam.get_function_configuration(FunctionName=self._physical_id(name))
             configs[name] = FunctionConfig(
-                code_dir=(self.template_path.parent / code_uri).resolve(),
+                code_dir=code_dir,
                 handler=fn["Handler"],
                 # Lambda's environment values are strings; moto keeps numbers from Number parameters.
                 environment={k: str(v) for k, v in fn.get("Environment", {}).get("Variables", {}).items()},
@@ -289,29 +214,32 @@ class LocalStack:
                 memory_size=int(fn["MemorySize"]),
                 name=self._physical_id(name),
             )
-        self.function = configs["ExtractFunction"]
-        self.archive_function = configs.get("ArchiveFunction")
+        return configs
 
-        sqs = self.client("sqs")
-        self.event_sources = {}
+    def _read_event_sources(self, sqs: Any) -> dict[str, EventSourceConfig]:
+        """The functions' SQS event sources by queue URL, as SAM configured their mappings."""
+        sources = {}
         for name in self._functions:
             for esm in self._queue_mappings(name):
                 queue_name = esm["EventSourceArn"].rsplit(":", 1)[1]
                 url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
-                self.event_sources[url] = EventSourceConfig(
+                sources[url] = EventSourceConfig(
                     queue_url=url,
                     batch_size=int(esm.get("BatchSize", 10)),
                     batching_window_seconds=int(esm.get("MaximumBatchingWindowInSeconds", 0)),
                     maximum_concurrency=(esm.get("ScalingConfig") or {}).get("MaximumConcurrency"),
                     report_batch_item_failures="ReportBatchItemFailures" in esm.get("FunctionResponseTypes", []),
                 )
-        extract_url = local_queue_url(sqs, self.outputs["ExtractQueueUrl"])
-        self.event_source = self.event_sources[extract_url]
-        # The archive queue's (docs/archives.md), when the template has one.
-        archive_url = local_queue_url(sqs, self.outputs["ArchiveQueueUrl"]) if "ArchiveQueueUrl" in self.outputs else None
-        self.archive_source = self.event_sources.get(archive_url) if archive_url else None
+        return sources
 
-        self._info = {
+    def _client_info(self, sqs: Any) -> dict[str, str]:
+        archive: dict[str, str] = {}
+        if self.archive_source:
+            archive = {
+                "archive_queue_url": self.archive_source.queue_url,
+                "archive_dlq_url": local_queue_url(sqs, self.outputs["ArchiveDLQUrl"]),
+            }
+        return {
             "endpoint_url": self.endpoint_url,
             "region": self.region,
             "input_bucket": self.outputs["InputBucketName"],
@@ -320,61 +248,9 @@ class LocalStack:
             "extract_queue_url": self.event_source.queue_url,
             "extract_dlq_url": local_queue_url(sqs, self.outputs["ExtractDLQUrl"]),
             "index_queue_url": local_queue_url(sqs, self.outputs["IndexQueueUrl"]),
-            **({"archive_queue_url": self.archive_source.queue_url,
-                "archive_dlq_url": local_queue_url(sqs, self.outputs["ArchiveDLQUrl"])} if self.archive_source else {}),
+            **archive,
             "state_table": self.outputs["StateTableName"],
         }
-
-    def _transform(self, template: dict[str, Any]) -> dict[str, Any]:
-        """SAM -> plain CloudFormation, with the template adapted where moto needs it."""
-        from samtranslator.parser.parser import Parser
-        from samtranslator.translator.translator import Translator
-
-        # The translator reads the region from a boto3 session: give it one (no env needed).
-        session = boto3.Session(region_name=self.region, **_DUMMY_CREDENTIALS)
-        cfn = Translator(None, Parser(), boto_session=session).translate(
-            template,
-            parameter_values=dict(self.parameters),
-            # Only needed for managed policies named in Policies (we name none): no IAM call.
-            get_managed_policy_map=lambda: {},
-        )
-
-        # moto gap: resource types its CloudFormation cannot create are skipped with a warning on
-        # every stack read. Leave them out of what moto gets, and say so once.
-        from moto.cloudformation.parsing import NULL_MODELS, get_model_map
-
-        supported = set(get_model_map()) | set(NULL_MODELS)
-        for logical_id, resource in list(cfn["Resources"].items()):
-            if resource["Type"] not in supported:
-                del cfn["Resources"][logical_id]
-                level = logging.DEBUG if resource["Type"] in _KNOWN_SKIPPED else logging.WARNING
-                log.log(level, "moto cannot create %s (%s): left out of the local stack", logical_id, resource["Type"])
-        for resource in cfn["Resources"].values():
-            if isinstance(resource.get("DependsOn"), list):
-                resource["DependsOn"] = [d for d in resource["DependsOn"] if d in cfn["Resources"]]
-            elif resource.get("DependsOn") not in (None, *cfn["Resources"]):
-                del resource["DependsOn"]
-
-        # moto gap: it resolves the Ref of a Number parameter to an int, then FindInMap fails
-        # (KeyError: 60). CloudFormation passes parameters as strings: resolve these lookups here.
-        values = {
-            name: str(self.parameters.get(name, spec.get("Default", "")))
-            for name, spec in cfn.get("Parameters", {}).items()
-        }
-        cfn["Resources"] = _resolve_find_in_map(cfn["Resources"], cfn.get("Mappings", {}), values)
-
-        # moto gap: AWS::Events::Archive takes EventPattern as a JSON object (as AWS documents it)
-        # but moto json.loads() it and crashes; CloudFormation accepts the string form too.
-        # moto gap: the name it generates for an archive ("<stack>-<logical id>-<suffix>") can
-        # exceed the 48 characters archives allow, and the stack then fails; CloudFormation
-        # keeps generated names within limits. Named here, within the limit.
-        for logical_id, resource in cfn["Resources"].items():
-            props = resource.get("Properties", {})
-            if resource["Type"] == "AWS::Events::Archive":
-                if isinstance(props.get("EventPattern"), dict):
-                    props["EventPattern"] = json.dumps(props["EventPattern"])
-                props.setdefault("ArchiveName", f"{self.stack_name[:30]}-{logical_id[:17]}")
-        return cfn
 
     def _upload_stub_code(self) -> dict[str, str]:
         """Upload a stub zip to an artifacts bucket (what `sam package` does with the real one)."""
@@ -394,7 +270,7 @@ class LocalStack:
         client = self.client("cloudformation")
         failures: list[str] = []
         try:
-            with _record_resource_failures(failures):
+            with recorded_resource_failures(failures):
                 client.create_stack(
                     StackName=self.stack_name,
                     TemplateBody=json.dumps(cfn),
@@ -427,51 +303,9 @@ class LocalStack:
             if logical_id not in created:
                 log.warning("moto did not create %s (%s): it is missing locally", logical_id, resource["Type"])
 
-    def _fill_moto_gaps(self, cfn: dict[str, Any]) -> None:
-        """Apply what moto's CloudFormation left out, from the template's own (literal) properties."""
-        s3 = self.client("s3")
-        ddb = self.client("dynamodb")
-        for logical_id, resource in cfn["Resources"].items():
-            props = resource.get("Properties", {})
-            if resource["Type"] == "AWS::S3::Bucket":
-                bucket = self._physical_id(logical_id)
-                # moto gap: EventBridgeConfiguration is ignored, so S3 would send no event at all.
-                if "EventBridgeConfiguration" in props.get("NotificationConfiguration", {}):
-                    s3.put_bucket_notification_configuration(
-                        Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
-                    )
-                # moto gap: versioning is ignored, and events would carry no version-id.
-                if "VersioningConfiguration" in props:
-                    s3.put_bucket_versioning(
-                        Bucket=bucket, VersioningConfiguration={"Status": props["VersioningConfiguration"]["Status"]}
-                    )
-                # moto gap: public access block and ownership controls are ignored.
-                if "PublicAccessBlockConfiguration" in props:
-                    s3.put_public_access_block(
-                        Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
-                    )
-                if "OwnershipControls" in props:
-                    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls=props["OwnershipControls"])
-            elif resource["Type"] == "AWS::DynamoDB::Table":
-                table = self._physical_id(logical_id)
-                # moto gap: TTL and point-in-time recovery are ignored.
-                ttl = props.get("TimeToLiveSpecification")
-                if ttl:
-                    ddb.update_time_to_live(
-                        TableName=table,
-                        TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": bool(ttl["Enabled"])},
-                    )
-                pitr = props.get("PointInTimeRecoverySpecification")
-                if pitr:
-                    ddb.update_continuous_backups(
-                        TableName=table,
-                        PointInTimeRecoverySpecification={
-                            "PointInTimeRecoveryEnabled": bool(pitr["PointInTimeRecoveryEnabled"])
-                        },
-                    )
-
-        # moto gap (on purpose): an enabled SQS event source mapping makes moto invoke the function
-        # in Docker on every SendMessage to the queue. The worker is the poller: disable them.
+    def _disable_queue_mappings(self) -> None:
+        """moto gap (on purpose): an enabled SQS event source mapping makes moto invoke the function
+        in Docker on every SendMessage to the queue. The worker is the poller: disable them."""
         lam = self.client("lambda")
         for name in self._functions:
             for esm in self._queue_mappings(name):
@@ -502,73 +336,3 @@ class LocalStack:
         lam = self.client("lambda")
         mappings = lam.list_event_source_mappings(FunctionName=self._physical_id(function))
         return [m for m in mappings["EventSourceMappings"] if ":sqs:" in m["EventSourceArn"]]
-
-
-@contextlib.contextmanager
-def _record_resource_failures(failures: list[str]) -> Iterator[None]:
-    """moto raises inside create_stack (an HTTP 500 with a bare "Internal Server Error") instead of
-    reporting CREATE_FAILED. For the duration of the call, record which resource raised what."""
-    from moto.cloudformation import parsing
-
-    original = parsing.parse_and_create_resource
-
-    def recording(logical_id: str, resource_json: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return original(logical_id, resource_json, *args, **kwargs)
-        except Exception as exc:
-            failures.append(f"{logical_id} ({resource_json.get('Type')}): {type(exc).__name__}: {exc}")
-            raise
-
-    parsing.parse_and_create_resource = recording
-    try:
-        yield
-    finally:
-        parsing.parse_and_create_resource = original
-
-
-def _resolve_find_in_map(node: Any, mappings: dict[str, Any], parameters: dict[str, str]) -> Any:
-    """Replace each Fn::FindInMap whose keys are literals or parameter Refs by its value."""
-    if isinstance(node, list):
-        return [_resolve_find_in_map(v, mappings, parameters) for v in node]
-    if not isinstance(node, dict):
-        return node
-    if set(node) == {"Fn::FindInMap"}:
-        map_name, *keys = node["Fn::FindInMap"]
-        value: Any = mappings[map_name]
-        for key in keys:
-            if isinstance(key, dict) and set(key) == {"Ref"} and key["Ref"] in parameters:
-                key = parameters[key["Ref"]]
-            if not isinstance(key, str):
-                return node  # something else (a resource attribute...): leave it to moto
-            if key not in value:
-                raise ValueError(f"Fn::FindInMap {node['Fn::FindInMap']}: no key {key!r} in {map_name}")
-            value = value[key]
-        return value
-    return {k: _resolve_find_in_map(v, mappings, parameters) for k, v in node.items()}
-
-
-def _check_parameters(specs: dict[str, Any], values: dict[str, str]) -> None:
-    """Validate parameter values as CloudFormation does; moto checks none of these constraints."""
-    unknown = set(values) - set(specs)
-    if unknown:
-        raise ValueError(f"unknown template parameters: {sorted(unknown)} (known: {sorted(specs)})")
-    for name, value in values.items():
-        spec = specs[name]
-        allowed = [str(v) for v in spec.get("AllowedValues", [])]
-        problem = None
-        if allowed and value not in allowed:
-            problem = f"not one of {allowed}"
-        elif "AllowedPattern" in spec and not re.fullmatch(spec["AllowedPattern"], value):
-            problem = f"does not match {spec['AllowedPattern']}"
-        elif spec.get("Type") == "Number":
-            try:
-                number = float(value)
-            except ValueError:
-                problem = "not a number"
-            else:
-                if "MinValue" in spec and number < float(spec["MinValue"]):
-                    problem = f"below {spec['MinValue']}"
-                elif "MaxValue" in spec and number > float(spec["MaxValue"]):
-                    problem = f"above {spec['MaxValue']}"
-        if problem:
-            raise ValueError(f"parameter {name}={value!r}: {problem}")

@@ -93,7 +93,9 @@ def load_function_module(stack: LocalStack, function: FunctionConfig | None = No
     return module
 
 
-def handler_of(stack: LocalStack, module: ModuleType, function: FunctionConfig | None = None) -> Callable[[dict[str, Any], Any], Any]:
+def handler_of(
+    stack: LocalStack, module: ModuleType, function: FunctionConfig | None = None
+) -> Callable[[dict[str, Any], Any], Any]:
     return getattr(module, (function or stack.function).handler.rpartition(".")[2])
 
 
@@ -119,7 +121,9 @@ class QueueWorker:
         self.stack = stack
         self.source = source or stack.event_source
         # The function the source is the event source of (the archive queue's is the archive function).
-        self.function = stack.archive_function if source is not None and source is stack.archive_source else stack.function
+        self.function = (
+            stack.archive_function if source is not None and source is stack.archive_source else stack.function
+        )
         self.concurrency = max(1, min(concurrency, self.source.maximum_concurrency or concurrency))
         self.wait_seconds = wait_seconds
         # Lambda waits up to the window for a full batch; tests may shorten it (None: template's).
@@ -131,7 +135,9 @@ class QueueWorker:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._sqs = stack.client("sqs")
-        attributes = self._sqs.get_queue_attributes(QueueUrl=self.source.queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"])
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=self.source.queue_url, AttributeNames=["QueueArn", "VisibilityTimeout"]
+        )
         self.queue_arn = attributes["Attributes"]["QueueArn"]
         self.visibility_timeout = visibility_timeout or int(attributes["Attributes"]["VisibilityTimeout"])
         self.function_timeout = function_timeout or self.function.timeout
@@ -215,8 +221,10 @@ class QueueWorker:
             if time.monotonic() - started > self.function_timeout:
                 # Lambda would have stopped the invocation at its timeout and the whole batch
                 # would come back; a thread cannot be stopped, so the outcome is applied after.
-                log.error("local worker: the batch ran past the function timeout of %s s; it will be retried",
-                          self.function_timeout)
+                log.error(
+                    "local worker: the batch ran past the function timeout of %s s; it will be retried",
+                    self.function_timeout,
+                )
                 failed_ids = {message["MessageId"] for message in messages}
                 with self._lock:
                     self.stats.timeouts += 1
@@ -232,7 +240,9 @@ class QueueWorker:
         for start in range(0, len(done), 10):
             self._sqs.delete_message_batch(
                 QueueUrl=self.source.queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])],
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start : start + 10])
+                ],
             )
         with self._lock:
             self.stats.batches += 1

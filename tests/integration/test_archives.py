@@ -16,7 +16,7 @@ import pytest
 
 from pagesift.contracts.document import document_key
 from pagesift.contracts.events import DetailType
-from pagesift_local.cli import wait_for_events
+from pagesift_local.cli.local_events import wait_for_events
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
 from tests.support.schemas import validate_document, validate_event

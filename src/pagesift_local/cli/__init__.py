@@ -1,0 +1,16 @@
+"""The ``pagesift`` command line: extract local files, or run the embedded local stack.
+
+    pagesift extract PATH... [--url URL]        (HTML pages, or web archives: .warc, .warc.gz)
+    pagesift local run PATH... [--json] [--log-file FILE]
+    pagesift local up
+    pagesift redrive [--stack NAME] [--endpoint-url URL] [--move] [--json]
+    pagesift backfill s3://BUCKET/PREFIX [--reextract] [--stack NAME] [--endpoint-url URL] [--json]
+
+``parser`` holds the arguments of every command; each command runs in a module of its own
+(``extract``, ``local_run``, ``local_up``, ``redrive``, ``backfill``), imported only when it
+is the one asked for.
+"""
+
+from pagesift_local.cli.parser import main
+
+__all__ = ["main"]

@@ -1,0 +1,42 @@
+"""How ``pagesift redrive`` and ``pagesift backfill`` reach their stack: a deployed one through
+the machine's AWS configuration, or the embedded one at ``--endpoint-url`` (what
+``pagesift local up`` prints)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+LOCAL_REGION = "us-east-1"
+# The embedded stack takes any credentials; a machine may have none configured.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+@dataclass(frozen=True)
+class StackAccess:
+    """A session on the stack's account and region, the stack's name, and its endpoint when local."""
+
+    session: boto3.session.Session
+    stack_name: str
+    endpoint_url: str | None
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> StackAccess:
+        """From ``--endpoint-url``, ``--region`` and ``--stack`` (pagesift, or pagesift-local)."""
+        local = args.endpoint_url is not None
+        session = boto3.session.Session(
+            region_name=args.region or (LOCAL_REGION if local else None), **(LOCAL_CREDENTIALS if local else {})
+        )
+        return cls(session, args.stack or ("pagesift-local" if local else "pagesift"), args.endpoint_url)
+
+    @property
+    def local(self) -> bool:
+        return self.endpoint_url is not None
+
+    def client(self, service_name: str) -> Any:
+        if self.endpoint_url is None:
+            return self.session.client(service_name)
+        return self.session.client(service_name, endpoint_url=self.endpoint_url)

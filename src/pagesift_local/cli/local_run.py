@@ -1,0 +1,68 @@
+"""``pagesift local run``: upload files to the embedded stack, wait for their documents and
+events, print them (a table, or JSON Lines with ``--json``), and stop the stack."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pagesift_local.cli.files import find_pages, is_archive
+from pagesift_local.cli.function_logs import function_logs_to
+from pagesift_local.cli.local_events import archive_rows, page_row, upload, wait_for_events
+from pagesift_local.cli.local_stack import running_stack
+from pagesift_local.cli.table import print_table
+from pagesift_local.stack import LocalStack
+
+
+def run(args: argparse.Namespace) -> int:
+    # Everything in a folder is uploaded, as a crawler's drop would be: what is not a page
+    # must come back as a failure event, and the demo shows that it does.
+    pages = find_pages(args.paths, suffixes=None)
+    out = sys.stdout
+    with function_logs_to(args.log_file), running_stack(args) as stack:
+        keys, archives = _upload_all(stack, pages, args)
+        events = wait_for_events(stack, set(keys) - archives, args.timeout, archives)
+        rows = _rows(stack, keys, archives, events)
+    if args.json:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        print_table(rows, out)
+    missing = sorted({row["file"] for row in rows if row["event"] is None})
+    if missing:
+        print(f"pagesift: no outcome within {args.timeout:.0f} s for: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _upload_all(
+    stack: LocalStack, pages: list[tuple[Path, str]], args: argparse.Namespace
+) -> tuple[dict[str, Path], set[str]]:
+    """Upload every file under ``--prefix``: the file of each key, and the keys of archives."""
+    keys: dict[str, Path] = {}
+    archives: set[str] = set()
+    for number, (path, name) in enumerate(pages, start=1):
+        key = f"{args.prefix}{name}"
+        if key in keys:  # two files with one name (from two folders): keep both
+            key = f"{args.prefix}{number}/{name}"
+        archive = stack.archive_source is not None and is_archive(path)
+        upload(stack, path, key, args.url, archive=archive)
+        keys[key] = path
+        if archive:
+            archives.add(key)
+    return keys, archives
+
+
+def _rows(stack: LocalStack, keys: dict[str, Path], archives: set[str], events: dict[str, Any]) -> list[dict[str, Any]]:
+    """A row per page (and per page of an archive, then the archive's own), in upload order."""
+    s3 = stack.client("s3")
+    rows: list[dict[str, Any]] = []
+    for key, path in keys.items():
+        if key in archives:
+            rows.extend(archive_rows(s3, str(path), key, events.get(key) or []))
+        else:
+            rows.append(page_row(s3, str(path), key, events.get(key)))
+    return rows
