@@ -44,8 +44,12 @@ class Settings:
                 f"DOCUMENTS_BUCKET is the input bucket ({env['INPUT_BUCKET']!r}): refusing to start, "
                 "documents would trigger the function again"
             )
-        max_input_bytes = int(_positive(env, "MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES, int, "a whole number of bytes"))
-        budget = _positive(env, "EXTRACTION_BUDGET_SECONDS", DEFAULT_EXTRACTION_BUDGET_SECONDS, float, "a number of seconds")
+        max_input_bytes = int(
+            _positive(env, "MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES, int, "a whole number of bytes")
+        )
+        budget = _positive(
+            env, "EXTRACTION_BUDGET_SECONDS", DEFAULT_EXTRACTION_BUDGET_SECONDS, float, "a number of seconds"
+        )
         profile = env.get("EXTRACTION_PROFILE") or DEFAULT_PROFILE
         if profile not in PROFILES:
             raise ConfigurationError(f"EXTRACTION_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")

@@ -121,9 +121,10 @@ class QueueWorker:
         self.stack = stack
         self.source = source or stack.event_source
         # The function the source is the event source of (the archive queue's is the archive function).
-        self.function = (
-            stack.archive_function if source is not None and source is stack.archive_source else stack.function
-        )
+        function = stack.archive_function if source is not None and source is stack.archive_source else stack.function
+        if function is None:
+            raise ValueError("the template has no function for the archive queue")
+        self.function = function
         self.concurrency = max(1, min(concurrency, self.source.maximum_concurrency or concurrency))
         self.wait_seconds = wait_seconds
         # Lambda waits up to the window for a full batch; tests may shorten it (None: template's).

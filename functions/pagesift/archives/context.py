@@ -40,12 +40,19 @@ class RunContext:
         if now is None:
             raise TaskSuperseded(f"s3://{task.archive['bucket']}/{task.archive['key']} was deleted")
         if (now.etag, now.version_id) != (task.archive.get("etag"), task.archive.get("version_id")):
-            raise TaskSuperseded(f"s3://{task.archive['bucket']}/{task.archive['key']} has a newer version ({now.etag})")
+            raise TaskSuperseded(
+                f"s3://{task.archive['bucket']}/{task.archive['key']} has a newer version ({now.etag})"
+            )
 
     def open(self, task: ArchiveTask, start: int) -> Readable:
         try:
-            return self.archives.open(task.archive["bucket"], task.archive["key"], start=start,
-                                      version_id=task.archive.get("version_id"), etag=task.archive.get("etag"))
+            return self.archives.open(
+                task.archive["bucket"],
+                task.archive["key"],
+                start=start,
+                version_id=task.archive.get("version_id"),
+                etag=task.archive.get("etag"),
+            )
         except ObjectGone as gone:
             raise TaskSuperseded(str(gone)) from gone
 
@@ -79,8 +86,9 @@ class RunContext:
             total = ArchiveCounts()
             for saved in self.runs.all_progress(task.run, ranges):
                 total.add(ArchiveCounts.from_dict(saved["counts"]))
-            event = archive_extracted_event(task.source, run=task.run, mode=task.mode, ranges=ranges,
-                                            counts=total.to_dict(), change=task.run)
+            event = archive_extracted_event(
+                task.source, run=task.run, mode=task.mode, ranges=ranges, counts=total.to_dict(), change=task.run
+            )
             published = self.publisher.publish([event])
             if not published.complete:
                 raise RuntimeError(f"Archive Extracted not put: {published.error}")

@@ -59,7 +59,9 @@ class RangeExtraction:
         self.offset = offset  # where this invocation starts reading
         self.next_offset = offset  # the first byte after the last record read
         self.events: list[Event] = []
-        self.doomed: list[str] = []  # earlier documents of records that are no page any more, deleted once their events are put
+        self.doomed: list[
+            str
+        ] = []  # earlier documents of records that are no page any more, deleted once their events are put
         self.shard = _Shard() if task.mode is OutputMode.SHARDS else None
         self.published = 0
 
@@ -69,19 +71,29 @@ class RangeExtraction:
         stream = self.context.open(task, self.offset if splittable else 0)
         try:
             items = WarcReader(limits=self.context.options.limits).items(
-                stream, task.source, start=self.offset if splittable else 0, end=task.end,
-                skip_before=0 if splittable else self.offset)
+                stream,
+                task.source,
+                start=self.offset if splittable else 0,
+                end=task.end,
+                skip_before=0 if splittable else self.offset,
+            )
             for item in items:
                 record = item.source.record if isinstance(item, Page) else item.record
-                assert record is not None  # an archive's items always have their record
+                assert record is not None and record.offset is not None  # the reader places every record it gives
                 if isinstance(item, Page) and (first := task.duplicates.get(str(record.offset))) is not None:
                     item = duplicate_record(record, first)
                 if isinstance(item, Page) and self.context.short(invocation):
                     # Save where this page starts, and go on from there in a fresh invocation.
                     self.checkpoint(record.offset, shard=self.shard)
                     self.context.send(replace(task))
-                    return TaskOutcome(TaskAction.RANGE, task.run, task.index, TaskStatus.CONTINUED,
-                                       self.counts.to_dict(), self.published)
+                    return TaskOutcome(
+                        TaskAction.RANGE,
+                        task.run,
+                        task.index,
+                        TaskStatus.CONTINUED,
+                        self.counts.to_dict(),
+                        self.published,
+                    )
                 self.read(item, record, invocation)
                 self.next_offset = record.offset + (record.length or 0)
                 if self.shard is None and len(self.events) >= EVENTS_PER_CHECKPOINT:
@@ -99,7 +111,9 @@ class RangeExtraction:
         if isinstance(item, Broken):
             self.events.append(self._failure(record, item.error))
             self._no_longer_a_page(record)
-        elif isinstance(item, Skipped) and is_capture(item):  # a response or resource: a page in an earlier version, maybe
+        elif isinstance(item, Skipped) and is_capture(
+            item
+        ):  # a response or resource: a page in an earlier version, maybe
             self._no_longer_a_page(record)
         elif isinstance(item, Page):
             seconds_left = invocation.seconds_left()
@@ -144,8 +158,13 @@ class RangeExtraction:
         self.doomed.append(key)
 
     def _failure(self, record: Record, error: ExtractionError) -> Event:
-        return failed_event(replace(self.task.source, record=record), error_type=error.kind, message=error.message,
-                            stage=error.stage, change=self.task.run)
+        return failed_event(
+            replace(self.task.source, record=record),
+            error_type=error.kind,
+            message=error.message,
+            stage=error.stage,
+            change=self.task.run,
+        )
 
     def checkpoint(self, offset: int, *, shard: _Shard | None, done: bool = False) -> None:
         """Put what is pending (the shard first), delete the documents whose deletion the events
@@ -157,8 +176,19 @@ class RangeExtraction:
             key = shard_key(documents.prefix, task.archive["key"], task.run, task.index, self.offset)
             written, data = shard.documents, shard.close()
             documents.put_bytes(key, data, content_type="application/x-ndjson", content_encoding="gzip")
-            self.events.insert(0, shard_extracted_event(task.source, documents.bucket, key, run=task.run, range_index=task.index,
-                                                        documents=written, size=len(data), change=task.run))
+            self.events.insert(
+                0,
+                shard_extracted_event(
+                    task.source,
+                    documents.bucket,
+                    key,
+                    run=task.run,
+                    range_index=task.index,
+                    documents=written,
+                    size=len(data),
+                    change=task.run,
+                ),
+            )
         put = len(self.events)
         if self.events:
             self.context.publish(self.events, "events of the range")

@@ -31,5 +31,11 @@ class ArchiveHandover:
 
 def _pointer(archive: Source) -> dict[str, object]:
     """The version a run is of, as its tasks carry it."""
-    return {"bucket": archive.bucket, "key": archive.key, "version_id": archive.version_id, "etag": archive.etag,
-            "size": archive.size, "sequencer": archive.sequencer}
+    return {
+        "bucket": archive.bucket,
+        "key": archive.key,
+        "version_id": archive.version_id,
+        "etag": archive.etag,
+        "size": archive.size,
+        "sequencer": archive.sequencer,
+    }

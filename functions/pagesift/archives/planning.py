@@ -24,7 +24,9 @@ def plan(context: RunContext, task: ArchiveTask, invocation: Invocation) -> Task
     index = task.index
     try:
         spans = reader.spans(stream, start=start, skip_before=0 if task.splittable else task.start)
-        for piece in cut_ranges(spans, start=task.start, max_captures=context.range_pages, max_bytes=context.range_bytes):
+        for piece in cut_ranges(
+            spans, start=task.start, max_captures=context.range_pages, max_bytes=context.range_bytes
+        ):
             if piece.end is None and not piece.records and index > 0:
                 break  # nothing after the last range cut (an archive with no record is one empty range)
             _cut(context, task, index, piece, reader.framing.splittable)
@@ -48,5 +50,14 @@ def _cut(context: RunContext, task: ArchiveTask, index: int, piece: ByteRange, s
     names = "".join(f"{record_name(record_id)}\t{record_id}\n" for record_id in piece.captures)
     context.documents.put_bytes(key, (names or "\n").encode("utf-8"), content_type="text/plain; charset=utf-8")
     duplicates = {str(offset): first for offset, first in piece.duplicates.items()}
-    context.send(replace(task, action=TaskAction.RANGE, index=index, start=piece.start, end=piece.end,
-                         splittable=splittable, duplicates=duplicates))
+    context.send(
+        replace(
+            task,
+            action=TaskAction.RANGE,
+            index=index,
+            start=piece.start,
+            end=piece.end,
+            splittable=splittable,
+            duplicates=duplicates,
+        )
+    )

@@ -35,8 +35,11 @@ class ArchiveFiles:
     def doomed(self, written: set[str]) -> list[str]:
         """What goes, manifests last (so that a retry still finds the documents they name)."""
         documents = sorted(key for key in self.records if key not in self.keep and key in written)
-        return [*documents, *(key for key in self.shards if key not in self.keep),
-                *(key for key in self.manifests if key not in self.keep)]
+        return [
+            *documents,
+            *(key for key in self.shards if key not in self.keep),
+            *(key for key in self.manifests if key not in self.keep),
+        ]
 
 
 def prune(context: RunContext, task: ArchiveTask, invocation: Invocation) -> TaskOutcome:
@@ -94,7 +97,9 @@ def _files(context: RunContext, task: ArchiveTask) -> ArchiveFiles:
             else:
                 files.records.setdefault(document, record_id or name)
     if not task.deleted:
-        files.keep.update(key for key in [*files.manifests, *files.shards] if key.startswith((ours, f"{shards_prefix}{task.run}/")))
+        files.keep.update(
+            key for key in [*files.manifests, *files.shards] if key.startswith((ours, f"{shards_prefix}{task.run}/"))
+        )
     return files
 
 

@@ -9,11 +9,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from pagesift.archives.warc import Broken, Item, Skip, Skipped
 from pagesift.contracts.document import Document, Record
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
-from pagesift.extraction.steps import Page, extract
 from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
-from pagesift.archives.warc import Broken, Item, Skip, Skipped
+from pagesift.extraction.steps import Page, extract
 
 
 @dataclass(slots=True)
@@ -48,9 +48,14 @@ class ArchiveCounts:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArchiveCounts:
-        return cls(int(data.get("records", 0)), int(data.get("pages", 0)), int(data.get("documents", 0)),
-                   Counter({k: int(v) for k, v in (data.get("failures") or {}).items()}),
-                   Counter({k: int(v) for k, v in (data.get("skipped") or {}).items()}), int(data.get("unchanged", 0)))
+        return cls(
+            int(data.get("records", 0)),
+            int(data.get("pages", 0)),
+            int(data.get("documents", 0)),
+            Counter({k: int(v) for k, v in (data.get("failures") or {}).items()}),
+            Counter({k: int(v) for k, v in (data.get("skipped") or {}).items()}),
+            int(data.get("unchanged", 0)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +111,9 @@ class RecordIds:
         """The offset of the earlier capture with ``record_id``, or None (and it is the first)."""
         if not record_id or record_id.startswith("offset:"):  # no id: named by its offset, unique
             return None
-        first = self._first.setdefault(hashlib.blake2b(record_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), offset)
+        first = self._first.setdefault(
+            hashlib.blake2b(record_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), offset
+        )
         return None if first == offset else first
 
 
@@ -117,10 +124,16 @@ def is_capture(item: Item) -> bool:
 
 
 def duplicate_record(record: Record, first: int) -> Broken:
-    return Broken(record, ExtractionError(
-        f"the record at {record.offset} has the WARC-Record-ID {record.id} of the capture at {first}: ids must be unique "
-        "in an archive, and a page's document is named by its record's id (the first capture keeps it)",
-        kind=ErrorKind.DUPLICATE_RECORD, stage=Stage.READ))
+    return Broken(
+        record,
+        ExtractionError(
+            f"the record at {record.offset} has the WARC-Record-ID {record.id} of the capture at {first}: "
+            "ids must be unique in an archive, and a page's document is named by its record's id "
+            "(the first capture keeps it)",
+            kind=ErrorKind.DUPLICATE_RECORD,
+            stage=Stage.READ,
+        ),
+    )
 
 
 def unique_pages(items: Iterable[Item]) -> Iterator[Item]:
@@ -129,8 +142,14 @@ def unique_pages(items: Iterable[Item]) -> Iterator[Item]:
     ids = RecordIds()
     for item in items:
         record = item.source.record if isinstance(item, Page) else item.record
-        first = ids.duplicate_of(record.id, record.offset) if is_capture(item) and record is not None else None
-        yield duplicate_record(record, first) if first is not None and isinstance(item, Page) else item
+        first = None
+        if is_capture(item) and record is not None and record.offset is not None:
+            first = ids.duplicate_of(record.id, record.offset)
+        yield (
+            duplicate_record(record, first)
+            if first is not None and record is not None and isinstance(item, Page)
+            else item
+        )
 
 
 # A range is cut at this many captures that may be pages (responses and resources): about 40 s
@@ -161,8 +180,9 @@ class ByteRange:
     duplicates: dict[int, int]
 
 
-def cut_ranges(spans: Iterable[Any], *, start: int, max_captures: int = RANGE_PAGES,
-               max_bytes: int = RANGE_BYTES) -> Iterator[ByteRange]:
+def cut_ranges(
+    spans: Iterable[Any], *, start: int, max_captures: int = RANGE_PAGES, max_bytes: int = RANGE_BYTES
+) -> Iterator[ByteRange]:
     """Cut an archive, from its records' spans (``WarcReader.spans`` from ``start``), into
     ranges of whole records, each given out as soon as the first record after it is framed: at
     most ``max_captures`` captures or RANGE_DUPLICATES duplicates, or about ``max_bytes``
@@ -171,10 +191,13 @@ def cut_ranges(spans: Iterable[Any], *, start: int, max_captures: int = RANGE_PA
     an archive's last). The last range ends at None; an archive with no record at all is one
     empty range. Duplicates are found among the spans from ``start`` only."""
     ids = RecordIds()
-    records, size, captures, duplicates = 0, 0, [], {}
+    records, size = 0, 0
+    captures: list[str] = []
+    duplicates: dict[int, int] = {}
     for span in spans:
-        if (captures or duplicates) and (len(captures) + len(duplicates) >= max_captures or size >= max_bytes
-                                         or len(duplicates) >= RANGE_DUPLICATES):
+        if (captures or duplicates) and (
+            len(captures) + len(duplicates) >= max_captures or size >= max_bytes or len(duplicates) >= RANGE_DUPLICATES
+        ):
             yield ByteRange(start, span.offset, records, captures, duplicates)
             start, records, size, captures, duplicates = span.offset, 0, 0, [], {}
         records += 1

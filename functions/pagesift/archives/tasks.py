@@ -71,15 +71,24 @@ class ArchiveTask:
         except (TypeError, ValueError) as error:
             raise ValueError(f"not an archive task: {error}") from error
         archive = task.archive
-        if not (isinstance(archive, dict) and isinstance(archive.get("bucket"), str) and isinstance(archive.get("key"), str)
-                and archive["bucket"] and archive["key"]):
+        if not (
+            isinstance(archive, dict)
+            and isinstance(archive.get("bucket"), str)
+            and isinstance(archive.get("key"), str)
+            and archive["bucket"]
+            and archive["key"]
+        ):
             raise ValueError("an archive task names its archive's bucket and key")
         if not isinstance(task.run, str):
             raise ValueError("an archive task names its run")
-        if not all(isinstance(n, int) and n >= 0 for n in (task.index, task.start)) or not (task.end is None or isinstance(task.end, int)):
+        if not all(isinstance(n, int) and n >= 0 for n in (task.index, task.start)) or not (
+            task.end is None or isinstance(task.end, int)
+        ):
             raise ValueError("an archive task's index, start and end are whole numbers")
-        if not (isinstance(task.duplicates, dict) and all(isinstance(k, str) and k.isdigit() and isinstance(v, int)
-                                                            for k, v in task.duplicates.items())):
+        if not (
+            isinstance(task.duplicates, dict)
+            and all(isinstance(k, str) and k.isdigit() and isinstance(v, int) for k, v in task.duplicates.items())
+        ):
             raise ValueError("an archive task's duplicates map offsets to offsets")
         return task
 

@@ -44,9 +44,14 @@ class ArchiveHandler:
         try:
             task = ArchiveTask.from_message(record["body"])
         except (ValueError, TypeError, KeyError, AttributeError) as error:
-            self.logger.error("unreadable archive task; it goes to ArchiveDLQ after its retries",
-                              extra={"message_id": message_id, "error": str(error),
-                                     "received": str(record.get("body") if isinstance(record, dict) else record)[:EXCERPT_CHARACTERS]})
+            self.logger.error(
+                "unreadable archive task; it goes to ArchiveDLQ after its retries",
+                extra={
+                    "message_id": message_id,
+                    "error": str(error),
+                    "received": str(record.get("body") if isinstance(record, dict) else record)[:EXCERPT_CHARACTERS],
+                },
+            )
             return False
         self.logger.set_correlation_id(f"s3://{task.archive.get('bucket')}/{task.archive.get('key')}")
         with self.logger.append_context_keys(message_id=message_id, run=task.run, action=task.action, index=task.index):
@@ -54,8 +59,13 @@ class ArchiveHandler:
                 outcome = self.work.run(task, invocation)
             except Exception as error:
                 count(self.metrics, TRANSIENT_FAILURES)
-                self.logger.error("archive task not done; it will be retried", exc_info=(type(error), error, error.__traceback__))
+                self.logger.error(
+                    "archive task not done; it will be retried", exc_info=(type(error), error, error.__traceback__)
+                )
                 return False
             count(self.metrics, ARCHIVE_TASKS)
-            self.logger.info("archive task done", extra={"status": outcome.status, "counts": outcome.counts, "events": outcome.events})
+            self.logger.info(
+                "archive task done",
+                extra={"status": outcome.status, "counts": outcome.counts, "events": outcome.events},
+            )
         return True

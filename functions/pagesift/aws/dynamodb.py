@@ -74,7 +74,9 @@ class DynamoDBStateStore:
             raise ObjectBusy(f"s3://{bucket}/{key} is being processed by another invocation") from error
         return _state_from(response.get("Attributes", {}))
 
-    def commit(self, bucket: str, key: str, owner: str, applied: Applied, *, change_id: str, outcome: dict[str, Any]) -> None:
+    def commit(
+        self, bucket: str, key: str, owner: str, applied: Applied, *, change_id: str, outcome: dict[str, Any]
+    ) -> None:
         """Record the applied change, its id and outcome, and give the lease back, if it is still ours."""
         values: dict[str, Any] = {
             ":owner": {"S": owner},
@@ -125,7 +127,9 @@ class DynamoDBStateStore:
         if error is not None:
             sets.append("last_error = :error")
             values[":error"] = {"M": {"message": {"S": error}, "at": {"N": str(self._clock())}}}
-        expression = f"SET {', '.join(sets)} REMOVE lease_owner, lease_expires" if sets else "REMOVE lease_owner, lease_expires"
+        expression = (
+            f"SET {', '.join(sets)} REMOVE lease_owner, lease_expires" if sets else "REMOVE lease_owner, lease_expires"
+        )
         try:
             self._db.update_item(
                 TableName=self.table,
@@ -204,9 +208,16 @@ class DynamoDBRunStore:
         return _saved(item) if item else None
 
     def save_progress(self, run: str, index: int, *, offset: int, counts: dict[str, Any], done: bool) -> None:
-        self._db.put_item(TableName=self.table, Item={**self._range_key(run, index), "offset": {"N": str(offset)},
-                                                      "counts": {"S": json.dumps(counts, separators=(",", ":"))}, "done": {"BOOL": done},
-                                                      "expiration": self._expires()})
+        self._db.put_item(
+            TableName=self.table,
+            Item={
+                **self._range_key(run, index),
+                "offset": {"N": str(offset)},
+                "counts": {"S": json.dumps(counts, separators=(",", ":"))},
+                "done": {"BOOL": done},
+                "expiration": self._expires(),
+            },
+        )
 
     def all_progress(self, run: str, ranges: int) -> list[dict[str, Any]]:
         saved: list[dict[str, Any]] = []
@@ -220,10 +231,15 @@ class DynamoDBRunStore:
         return saved
 
     def _update(self, run: str, expression: str, values: dict[str, Any]) -> RunProgress:
-        item = self._db.update_item(TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}},
-                                    UpdateExpression=expression.replace("SET ", "SET expiration = :expires, ") if "SET " in expression
-                                    else f"{expression} SET expiration = :expires",
-                                    ExpressionAttributeValues={**values, ":expires": self._expires()}, ReturnValues="ALL_NEW")["Attributes"]
+        item = self._db.update_item(
+            TableName=self.table,
+            Key={"id": {"S": f"{RUN_PREFIX}{run}"}},
+            UpdateExpression=expression.replace("SET ", "SET expiration = :expires, ")
+            if "SET " in expression
+            else f"{expression} SET expiration = :expires",
+            ExpressionAttributeValues={**values, ":expires": self._expires()},
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
         ranges = int(item["ranges"]["N"]) if "ranges" in item else None
         done = [int(n) for n in item.get("done", {}).get("NS", [])]
         return RunProgress(ranges, len([n for n in done if ranges is None or 0 <= n < ranges]))
@@ -235,18 +251,31 @@ class DynamoDBRunStore:
         return self._update(run, "ADD done :index", {":index": {"NS": [str(index)]}})
 
     def is_announced(self, run: str) -> bool:
-        item = self._db.get_item(TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}}, ConsistentRead=True).get("Item") or {}
+        item = (
+            self._db.get_item(TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}}, ConsistentRead=True).get(
+                "Item"
+            )
+            or {}
+        )
         return bool(item.get("announced", {}).get("BOOL"))
 
     def claim_announcement(self, run: str, owner: str, lease_seconds: float) -> bool:
         now = self._clock()
         try:
             self._db.update_item(
-                TableName=self.table, Key={"id": {"S": f"{RUN_PREFIX}{run}"}},
+                TableName=self.table,
+                Key={"id": {"S": f"{RUN_PREFIX}{run}"}},
                 UpdateExpression="SET claim_owner = :owner, claim_expires = :until, expiration = :expires",
-                ConditionExpression="attribute_not_exists(announced) AND (attribute_not_exists(claim_owner) OR claim_owner = :owner OR claim_expires < :now)",
-                ExpressionAttributeValues={":owner": {"S": owner}, ":until": {"N": str(now + lease_seconds)}, ":now": {"N": str(now)},
-                                           ":expires": self._expires()},
+                ConditionExpression=(
+                    "attribute_not_exists(announced) AND "
+                    "(attribute_not_exists(claim_owner) OR claim_owner = :owner OR claim_expires < :now)"
+                ),
+                ExpressionAttributeValues={
+                    ":owner": {"S": owner},
+                    ":until": {"N": str(now + lease_seconds)},
+                    ":now": {"N": str(now)},
+                    ":expires": self._expires(),
+                },
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":

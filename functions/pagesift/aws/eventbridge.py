@@ -26,8 +26,13 @@ MAX_BYTES_PER_CALL = 256 * 1024  # ... of at most 256 KB together, as EventBridg
 ENTRY_OVERHEAD_BYTES = 14  # what EventBridge adds to each entry's size (its Time)
 # A call refused for what it carries fails alone; these errors say the bus itself is not
 # answering (or refusing everyone), and the calls after it would fail the same way.
-_BUS_DOWN_ERRORS = {"ThrottlingException", "InternalException", "ServiceUnavailable", "AccessDeniedException",
-                    "ResourceNotFoundException"}
+_BUS_DOWN_ERRORS = {
+    "ThrottlingException",
+    "InternalException",
+    "ServiceUnavailable",
+    "AccessDeniedException",
+    "ResourceNotFoundException",
+}
 ENTRY_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 0.1
 BACKOFF_CAP_SECONDS = 5.0
@@ -93,8 +98,10 @@ class EventBridgePublisher:
                 return ids, None
             if delay is not None:
                 self._sleep(delay)
-        return ids, (f"{len(pending)} of {len(entries)} events not accepted by bus {self.bus_name!r} "
-                     f"after {self._attempts} attempts: {'; '.join(errors[:3])}")
+        return ids, (
+            f"{len(pending)} of {len(entries)} events not accepted by bus {self.bus_name!r} "
+            f"after {self._attempts} attempts: {'; '.join(errors[:3])}"
+        )
 
     def _entry(self, event: Event) -> dict[str, Any]:
         entry: dict[str, Any] = {

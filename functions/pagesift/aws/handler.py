@@ -29,11 +29,11 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from pagesift.delivery.batch_results import ResultCode, job_response, outcome_result, result
 from pagesift.contracts.document import Source
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.contracts.events import unusable_delivery_id
 from pagesift.contracts.invocation import Invocation
+from pagesift.delivery.batch_results import ResultCode, job_response, outcome_result, result
 from pagesift.delivery.pipeline import Pending, Pipeline, Round
 from pagesift.delivery.triggers import DeliveryItem, DeliveryKind, ObjectChange, UnsupportedEventError, read_event
 
@@ -66,7 +66,10 @@ class ExtractHandler:
             return {"status": "unsupported event", "error": str(error)}
         round_ = self.pipeline.round(invocation)
         try:
-            staged = [(item, self._stage(round_, delivery.kind, item, event, index)) for index, item in enumerate(delivery.items)]
+            staged = [
+                (item, self._stage(round_, delivery.kind, item, event, index))
+                for index, item in enumerate(delivery.items)
+            ]
         finally:
             round_.finish()  # whatever happened, what was applied gets its events and its record
         if delivery.kind is DeliveryKind.MESSAGES:
@@ -75,7 +78,9 @@ class ExtractHandler:
             return job_response(event, [self._task_result(task, pending) for task, pending in staged])
         return {"status": "ok", "outcomes": self._outcomes(staged)}
 
-    def _stage(self, round_: Round, kind: DeliveryKind, item: DeliveryItem, event: dict[str, Any], index: int) -> list[Pending]:
+    def _stage(
+        self, round_: Round, kind: DeliveryKind, item: DeliveryItem, event: dict[str, Any], index: int
+    ) -> list[Pending]:
         if item.error is None:
             return [self._add(round_, change) for change in item.changes]
         if kind is not DeliveryKind.MESSAGES:
@@ -86,14 +91,20 @@ class ExtractHandler:
 
     def _add(self, round_: Round, change: ObjectChange) -> Pending:
         self.logger.set_correlation_id(f"s3://{change.bucket}/{change.key}")
-        with self.logger.append_context_keys(object_key=change.key, bucket=change.bucket, version_id=change.version_id,
-                                             change=change.kind.value):
+        with self.logger.append_context_keys(
+            object_key=change.key, bucket=change.bucket, version_id=change.version_id, change=change.kind.value
+        ):
             return round_.add(change)
 
     def _batch_response(self, staged: list[tuple[DeliveryItem, list[Pending]]]) -> dict[str, Any]:
         # read_event gives an item per record, in their order, with the record's messageId.
-        return {"batchItemFailures": [{"itemIdentifier": item.id} for item, pendings in staged
-                                      if self._settled(pendings, message_id=item.id) is None]}
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": item.id}
+                for item, pendings in staged
+                if self._settled(pendings, message_id=item.id) is None
+            ]
+        }
 
     def _task_result(self, task: DeliveryItem, pendings: list[Pending]) -> dict[str, str]:
         if task.error is not None:
@@ -110,7 +121,11 @@ class ExtractHandler:
         pendings = [pending for _item, group in staged for pending in group]
         outcomes = self._settled(pendings)
         if outcomes is None:
-            errors = [f"s3://{p.change.bucket}/{p.change.key}: {type(p.error).__name__}: {p.error}" for p in pendings if p.error and p.change]
+            errors = [
+                f"s3://{p.change.bucket}/{p.change.key}: {type(p.error).__name__}: {p.error}"
+                for p in pendings
+                if p.error and p.change
+            ]
             raise RetryableDeliveryError("; ".join(errors)[:ERROR_CHARACTERS])
         return outcomes
 
@@ -122,8 +137,16 @@ class ExtractHandler:
         retry = False
         for pending in pendings:
             change = pending.change
-            keys = {"object_key": change.key, "bucket": change.bucket, "version_id": change.version_id,
-                    "change": change.kind.value} if change else {}
+            keys = (
+                {
+                    "object_key": change.key,
+                    "bucket": change.bucket,
+                    "version_id": change.version_id,
+                    "change": change.kind.value,
+                }
+                if change
+                else {}
+            )
             if message_id:
                 keys["message_id"] = message_id
             if change:
@@ -134,8 +157,10 @@ class ExtractHandler:
                 except Exception as error:
                     retry = True
                     count(self.metrics, TRANSIENT_FAILURES)
-                    self.logger.error("change not processed; the delivery will be retried",
-                                      exc_info=(type(error), error, error.__traceback__))
+                    self.logger.error(
+                        "change not processed; the delivery will be retried",
+                        exc_info=(type(error), error, error.__traceback__),
+                    )
                     continue
                 if outcome.duplicate:
                     count(self.metrics, DUPLICATES_SKIPPED)
@@ -161,7 +186,9 @@ class ExtractHandler:
 
 
 def _delivery_id(received: object) -> str:
-    return unusable_delivery_id(received if isinstance(received, str) else json.dumps(received, sort_keys=True, default=repr))
+    return unusable_delivery_id(
+        received if isinstance(received, str) else json.dumps(received, sort_keys=True, default=repr)
+    )
 
 
 def _unusable_error(error: UnsupportedEventError) -> ExtractionError:

@@ -17,7 +17,7 @@ OUTCOME_METRICS: dict[Status, tuple[str, str, str]] = {
     Status.ARCHIVE: ("ArchivesStarted", "info", "web archive: its run started"),
 }
 # Measures of an extracted page: metric name, unit, and the outcome field it reads.
-EXTRACTION_MEASURES: tuple[tuple[str, str, str], ...] = (
+EXTRACTION_MEASURES: tuple[tuple[str, MetricUnit, str], ...] = (
     ("ExtractionMs", MetricUnit.Milliseconds, "duration_ms"),
     ("InputBytes", MetricUnit.Bytes, "input_bytes"),
     ("Words", MetricUnit.Count, "words"),

@@ -9,10 +9,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from pagesift.contracts.document import Document, content_sha256, document_json
-from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
 from pagesift.archives.ports import WrittenDocument
+from pagesift.contracts.document import Document, content_sha256, document_json
 from pagesift.contracts.ports import ObjectGone, StoredObject
+from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
 
 _MISSING_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
 _CHANGED_CODES = frozenset({"PreconditionFailed", "412", "NoSuchVersion"})
@@ -48,12 +48,12 @@ class S3PageSource:
             # Decided from the declared size, before a single byte is read into memory; the
             # pipeline reports it once it knows the object is the version its event is about.
             # Its first bytes are read either way: they tell a web archive (read by ranges).
-            data = body.read(limit + 1) if size <= limit else None
+            data: bytes | None = body.read(limit + 1) if size <= limit else None
             head = data[:HEAD_BYTES] if data is not None else body.read(HEAD_BYTES)
         finally:
             body.close()
         if data is not None and len(data) > limit:
-            data, size = None, len(data)
+            size, data = len(data), None
         return _stored(response, data=data, size=size, head=head)
 
     def head(self, bucket: str, key: str) -> StoredObject | None:
@@ -120,7 +120,11 @@ class S3DocumentStore:
         self.prefix = prefix
 
     def write(self, key: str, document: Document, *, run: str | None = None) -> None:
-        metadata = {"document-id": document.id, "source-sha256": document.fingerprints.sha256, "content-sha256": content_sha256(document)}
+        metadata = {
+            "document-id": document.id,
+            "source-sha256": document.fingerprints.sha256,
+            "content-sha256": content_sha256(document),
+        }
         if run is not None:
             metadata["run"] = run
         self._s3.put_object(
@@ -173,6 +177,8 @@ class S3DocumentStore:
     def delete_many(self, keys: Sequence[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):
             chunk = keys[start : start + DELETE_BATCH]
-            response = self._s3.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True})
+            response = self._s3.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True}
+            )
             if errors := response.get("Errors"):
                 raise RuntimeError(f"{len(errors)} of {len(chunk)} deletions refused, first: {errors[0]}")

@@ -19,8 +19,9 @@ class SqsWorkQueue:
         for start in range(0, len(messages), SEND_BATCH):
             pending = {str(n): body for n, body in enumerate(messages[start : start + SEND_BATCH])}
             for _attempt in range(2):
-                response = self._sqs.send_message_batch(QueueUrl=self.queue_url,
-                                                        Entries=[{"Id": n, "MessageBody": b} for n, b in pending.items()])
+                response = self._sqs.send_message_batch(
+                    QueueUrl=self.queue_url, Entries=[{"Id": n, "MessageBody": b} for n, b in pending.items()]
+                )
                 pending = {failed["Id"]: pending[failed["Id"]] for failed in response.get("Failed", [])}
                 if not pending:
                     break

@@ -42,7 +42,7 @@ def unusable_delivery_id(received: str) -> str:
 
 
 def source_pointer(source: Source) -> dict[str, Any]:
-    pointer = {
+    pointer: dict[str, Any] = {
         "bucket": source.bucket,
         "key": source.key,
         "version_id": source.version_id,
@@ -75,24 +75,47 @@ def extracted_event(document: Document, bucket: str, key: str, *, changed: bool,
 
 
 def deleted_event(source: Source, bucket: str, key: str, *, change: str) -> Event:
-    detail = {"change_id": change, "source": source_pointer(source), "document": document_pointer(bucket, key, source_document_id(source))}
+    detail = {
+        "change_id": change,
+        "source": source_pointer(source),
+        "document": document_pointer(bucket, key, source_document_id(source)),
+    }
     return Event(DetailType.DELETED, detail)
 
 
 def failed_event(source: Source, *, error_type: str, message: str, stage: str, change: str) -> Event:
-    detail = {"change_id": change, "source": source_pointer(source), "error": {"type": error_type, "message": message, "stage": stage}}
+    detail = {
+        "change_id": change,
+        "source": source_pointer(source),
+        "error": {"type": error_type, "message": message, "stage": stage},
+    }
     return Event(DetailType.FAILED, detail)
 
 
-def archive_extracted_event(archive: Source, *, run: str, mode: str, ranges: int, counts: dict[str, Any], change: str) -> Event:
+def archive_extracted_event(
+    archive: Source, *, run: str, mode: str, ranges: int, counts: dict[str, Any], change: str
+) -> Event:
     """Every range of the archive's run is done: what it came to."""
-    detail = {"change_id": change, "source": source_pointer(archive), "run": run, "mode": mode, "ranges": ranges, **counts}
+    detail = {
+        "change_id": change,
+        "source": source_pointer(archive),
+        "run": run,
+        "mode": mode,
+        "ranges": ranges,
+        **counts,
+    }
     return Event(DetailType.ARCHIVE_EXTRACTED, detail)
 
 
-def shard_extracted_event(archive: Source, bucket: str, key: str, *, run: str, range_index: int, documents: int, size: int, change: str) -> Event:
-    detail = {"change_id": change, "source": source_pointer(archive), "run": run,
-              "shard": {"bucket": bucket, "key": key, "range": range_index, "documents": documents, "bytes": size}}
+def shard_extracted_event(
+    archive: Source, bucket: str, key: str, *, run: str, range_index: int, documents: int, size: int, change: str
+) -> Event:
+    detail = {
+        "change_id": change,
+        "source": source_pointer(archive),
+        "run": run,
+        "shard": {"bucket": bucket, "key": key, "range": range_index, "documents": documents, "bytes": size},
+    }
     return Event(DetailType.SHARD_EXTRACTED, detail, resources=(f"arn:aws:s3:::{bucket}/{key}",))
 
 

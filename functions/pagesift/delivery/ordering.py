@@ -33,7 +33,15 @@ def change_id(change: ObjectChange) -> str:
     S3 notifications and EventBridge) and different for any other change: what indexers dedupe
     on, with the document's id (one change of an archive gives many documents). Events carry it
     as ``detail.change_id``."""
-    parts = [change.bucket, change.key, change.kind.value, change.version_id, change.etag, sequencer_key(change.sequencer), change.request]
+    parts = [
+        change.bucket,
+        change.key,
+        change.kind.value,
+        change.version_id,
+        change.etag,
+        sequencer_key(change.sequencer),
+        change.request,
+    ]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:32]
 
 
@@ -72,11 +80,18 @@ def why_state_is_wrong(change: ObjectChange, state: ObjectState, current: Stored
     if current is None or why_superseded(change, current):
         return None  # the change is about an older version (or a deleted one): stale indeed
     if state.deleted:
-        return f"the version this change names ({current.version_id or current.etag}) is current, but the recorded state says the object was deleted"
+        named = current.version_id or current.etag
+        return f"the version this change names ({named}) is current, but the recorded state says the object was deleted"
     if _known(state.version_id) and _known(current.version_id) and state.version_id != current.version_id:
-        return f"the version this change names ({current.version_id}) is current, but the recorded state is of version {state.version_id}"
+        return (
+            f"the version this change names ({current.version_id}) is current, "
+            f"but the recorded state is of version {state.version_id}"
+        )
     if state.etag and current.etag and state.etag != current.etag:
-        return f"the content this change names (ETag {current.etag}) is current, but the recorded state is of ETag {state.etag}"
+        return (
+            f"the content this change names (ETag {current.etag}) is current, "
+            f"but the recorded state is of ETag {state.etag}"
+        )
     return None
 
 

@@ -1,12 +1,13 @@
 """One object change → its outcome: documents and their events, a deletion, a failure, or
 nothing (a change that is stale, a duplicate, or leaves the documents as they are).
 
-The use case of the function, written against the ports it is given (``pagesift.delivery.ports`` and the shared ``pagesift.contracts.ports``:
-S3, DynamoDB and EventBridge in Lambda, in-memory fakes in the unit tests), so that the
-handler only composes and observes. Each change is applied under the object's lease on the
-state store and recorded there only once its documents and events are out: a retry after
-any failure starts from the last change fully applied, and so publishes its events once
-(but for a death between the events and the record: then again, with the same change_id).
+The use case of the function, written against the ports it is given (``pagesift.delivery.ports``
+and the shared ``pagesift.contracts.ports``: S3, DynamoDB and EventBridge in Lambda, in-memory
+fakes in the unit tests), so that the handler only composes and observes. Each change is
+applied under the object's lease on the state store and recorded there only once its documents
+and events are out: a retry after any failure starts from the last change fully applied, and so
+publishes its events once (but for a death between the events and the record: then again, with
+the same change_id).
 
 The changes of one invocation form a ``Round``: each is applied up to its events, the events
 of all go out together (PutEvents takes ten a call), and each change is then recorded on its
@@ -26,13 +27,20 @@ from typing import Any
 from pagesift.contracts.document import Document, Source, content_sha256, document_id, document_key
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.contracts.events import Event, deleted_event, extracted_event, failed_event
-from pagesift.extraction.steps import Page, extract, made_by
 from pagesift.contracts.invocation import Invocation, OutOfTime
-from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
-from pagesift.delivery.ordering import change_id, is_duplicate, sequencer_key, why_not_newer, why_state_is_wrong, why_superseded
 from pagesift.contracts.ports import DocumentStore, EventPublisher, ObjectGone, Published, StoredObject
+from pagesift.delivery.ordering import (
+    change_id,
+    is_duplicate,
+    sequencer_key,
+    why_not_newer,
+    why_state_is_wrong,
+    why_superseded,
+)
 from pagesift.delivery.ports import AlreadyApplied, Applied, ArchiveRuns, ObjectState, PageSource, StateStore
 from pagesift.delivery.triggers import ChangeKind, ObjectChange, Purpose
+from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
+from pagesift.extraction.steps import Page, extract, made_by
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +177,12 @@ class Pipeline:
         return pending.result()
 
     def fail(
-        self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
+        self,
+        source: Source,
+        *,
+        error: ExtractionError,
+        change: ObjectChange | None = None,
+        delivery_id: str | None = None,
     ) -> Outcome:
         """Record a permanent failure on its own: its failure event is put at once."""
         round_ = self.round()
@@ -211,21 +224,38 @@ class Pipeline:
                 ),
             )
             pending.owner, pending.dirty_before = owner, state.dirty
-            pending.applied = Applied(state.sequencer, state.version_id, state.etag, state.last_modified, state.text_sha256,
-                                      state.content_sha256, deleted=state.deleted, dirty=state.dirty)
+            pending.applied = Applied(
+                state.sequencer,
+                state.version_id,
+                state.etag,
+                state.last_modified,
+                state.text_sha256,
+                state.content_sha256,
+                deleted=state.deleted,
+                dirty=state.dirty,
+            )
             return pending
         pending = Pending(change, owner=owner, dirty_before=state.dirty)
         try:
             if stale := why_not_newer(change, state):
                 # Stale on the recorded sequencer's word alone is not enough: S3 is asked (a
                 # duplicate of the change last applied needs no second word).
-                wrong = None if is_duplicate(change, state) else why_state_is_wrong(change, state, self.pages.head(change.bucket, change.key))
+                wrong = (
+                    None
+                    if is_duplicate(change, state)
+                    else why_state_is_wrong(change, state, self.pages.head(change.bucket, change.key))
+                )
                 if wrong is None:
                     pending.outcome = Outcome(Status.SKIPPED, change, reason=stale)
                     self.settle(pending, [], None)
                     return pending
-                log.warning("s3://%s/%s: %s, though S3 contradicts it (%s): the change is applied and the state repaired",
-                            change.bucket, change.key, stale, wrong)
+                log.warning(
+                    "s3://%s/%s: %s, though S3 contradicts it (%s): the change is applied and the state repaired",
+                    change.bucket,
+                    change.key,
+                    stale,
+                    wrong,
+                )
             if change.kind is ChangeKind.DELETED:
                 self._delete(source, change, state, pending, invocation)
             else:
@@ -284,41 +314,60 @@ class Pipeline:
             pending.outcome, pending.events = failure.outcome, failure.events
             # A failure leaves the last good document (of an earlier version) in place: a broken
             # upload does not wipe an article; the failure event tells the operator.
-            pending.applied = _applied(change, state, stored, state.text_sha256, state.content_sha256, dirty=state.dirty,
-                                       made_by=self.made_by)
+            pending.applied = _applied(
+                change, state, stored, state.text_sha256, state.content_sha256, dirty=state.dirty, made_by=self.made_by
+            )
             return
         self._write(document, change, state, stored, pending)
 
-    def _hand_over(self, archives: ArchiveRuns, source: Source, change: ObjectChange, state: ObjectState,
-                   stored: StoredObject, pending: Pending) -> None:
+    def _hand_over(
+        self,
+        archives: ArchiveRuns,
+        source: Source,
+        change: ObjectChange,
+        state: ObjectState,
+        stored: StoredObject,
+        pending: Pending,
+    ) -> None:
         """A web archive: read by ranges, in parallel, by its run (docs/archives.md), none of it here."""
         run = change_id(change)
         # Any history (a run, a page, a deletion whose prune may not have run): the new run
         # prunes what is not its own once it is done.
         replaces = bool(state.sequencer or state.version_id or state.deleted or state.content_sha256 or state.dirty)
-        if archive_run(state) is None and (state.content_sha256 or state.dirty) and self.documents.exists(key := self._document_key(source)):
+        if (
+            archive_run(state) is None
+            and (state.content_sha256 or state.dirty)
+            and self.documents.exists(key := self._document_key(source))
+        ):
             # The object was a page: its document goes, with its event, as the archive's come.
             pending.wrote = True
             self.documents.delete(key)
             pending.events.append(deleted_event(replace(source, record=None), self.documents.bucket, key, change=run))
         archives.start(source, run=run, replaces=replaces)
         pending.applied = _applied(change, state, stored, None, ARCHIVE_MARK + run, made_by=self.made_by)
-        pending.outcome = Outcome(Status.ARCHIVE, change, reason=f"web archive: run {run} started", input_bytes=stored.size)
+        pending.outcome = Outcome(
+            Status.ARCHIVE, change, reason=f"web archive: run {run} started", input_bytes=stored.size
+        )
 
-    def _write(self, document: Document, change: ObjectChange, state: ObjectState, stored: StoredObject,
-               pending: Pending) -> None:
+    def _write(
+        self, document: Document, change: ObjectChange, state: ObjectState, stored: StoredObject, pending: Pending
+    ) -> None:
         """The page's document, written and announced unless it is the one already applied."""
         content, text = content_sha256(document), document.fingerprints.sha256
         pending.applied = _applied(change, state, stored, text, content, made_by=self.made_by)
         if not state.deleted and not state.dirty and state.content_sha256 == content:
-            pending.outcome = Outcome(Status.UNCHANGED, change, document_id=document.id, reason="same document as the version already applied")
+            pending.outcome = Outcome(
+                Status.UNCHANGED, change, document_id=document.id, reason="same document as the version already applied"
+            )
             return
         pending.wrote = True
         # `changed` compares with the text last announced (a written but unannounced one does not count).
         changed = state.deleted or state.text_sha256 != text
         key = self._document_key(document.source)
         self.documents.write(key, document)
-        pending.events.append(extracted_event(document, self.documents.bucket, key, changed=changed, change=change_id(change)))
+        pending.events.append(
+            extracted_event(document, self.documents.bucket, key, changed=changed, change=change_id(change))
+        )
         pending.outcome = Outcome(
             Status.EXTRACTED,
             change,
@@ -332,7 +381,12 @@ class Pipeline:
     def _already_made(self, purpose: Purpose, state: ObjectState, stored: StoredObject) -> str | None:
         """Why a backfill's task leaves the object alone (None: it is applied): this version was
         applied already, by any pagesift (backfill) or by this one with these options (reextract)."""
-        if (state.version_id, state.etag) != (stored.version_id, stored.etag) or state.deleted or state.dirty or state.made_by is None:
+        if (
+            (state.version_id, state.etag) != (stored.version_id, stored.etag)
+            or state.deleted
+            or state.dirty
+            or state.made_by is None
+        ):
             return None
         if purpose == Purpose.BACKFILL:
             return f"backfill: this version was applied already (by pagesift {state.made_by})"
@@ -344,21 +398,29 @@ class Pipeline:
         """One page's document, within its budget and what is left of the invocation."""
         options = self.options.within(invocation.seconds_left())
         try:
-            return extract(page, limits=options.limits, time_budget_seconds=options.budget_seconds, profile=options.profile)
+            return extract(
+                page, limits=options.limits, time_budget_seconds=options.budget_seconds, profile=options.profile
+            )
         except ExtractionError as error:
             if error.kind is ErrorKind.EXTRACTION_TIMEOUT and options.budget_seconds != self.options.budget_seconds:
                 left = options.budget_seconds or 0.0
-                raise OutOfTime(f"s3://{change.bucket}/{change.key}: only {left:.1f} s were left of the invocation") from error
+                raise OutOfTime(
+                    f"s3://{change.bucket}/{change.key}: only {left:.1f} s were left of the invocation"
+                ) from error
             raise
 
-    def _delete(self, source: Source, change: ObjectChange, state: ObjectState, pending: Pending, invocation: Invocation) -> None:
+    def _delete(
+        self, source: Source, change: ObjectChange, state: ObjectState, pending: Pending, invocation: Invocation
+    ) -> None:
         if self.pages.head(change.bucket, change.key) is not None:
             # A version was deleted but the object still has a current one: an old version went,
             # or the current one did and an older one is current again (or a delete marker was
             # removed). The document must stand for whatever is current now.
             self._extract(source, change, state, pending, invocation, reconcile=True)
             return
-        pending.applied = Applied(sequencer_key(change.sequencer) or state.sequencer, None, None, None, None, None, deleted=True)
+        pending.applied = Applied(
+            sequencer_key(change.sequencer) or state.sequencer, None, None, None, None, None, deleted=True
+        )
         key = self._document_key(source)
         if state.deleted:
             pending.outcome = Outcome(Status.SKIPPED, change, reason="the document was already deleted")
@@ -367,7 +429,9 @@ class Pipeline:
             # Its documents go with it, each with its event: the prune of its run's prefix.
             self.archives.remove(source, run=run, change=change_id(change))
             pending.wrote = True
-            pending.outcome = Outcome(Status.DELETED, change, reason=f"web archive: the documents of run {run} are being removed")
+            pending.outcome = Outcome(
+                Status.DELETED, change, reason=f"web archive: the documents of run {run} are being removed"
+            )
             return
         if state.content_sha256 is None and not state.dirty and not self.documents.exists(key):
             # Never had a document (a failed page, or deleted before it was extracted): nothing
@@ -377,10 +441,17 @@ class Pipeline:
         pending.wrote = True
         self.documents.delete(key)
         pending.events.append(deleted_event(source, self.documents.bucket, key, change=change_id(change)))
-        pending.outcome = Outcome(Status.DELETED, change, document_key=key, document_id=document_id(change.bucket, change.key))
+        pending.outcome = Outcome(
+            Status.DELETED, change, document_key=key, document_id=document_id(change.bucket, change.key)
+        )
 
     def failure(
-        self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
+        self,
+        source: Source,
+        *,
+        error: ExtractionError,
+        change: ObjectChange | None = None,
+        delivery_id: str | None = None,
     ) -> Pending:
         """A permanent failure, recorded where an operator will find it: a failure event, with
         the change's id (or, for a delivery that names no object, ``delivery_id``)."""
@@ -402,12 +473,18 @@ class Pipeline:
         if event_ids and pending.outcome is not None:
             pending.outcome = replace(pending.outcome, event_id=event_ids[0])
         if pending.owner is not None and change is not None:
-            if pending.applied is None:
+            if pending.applied is None or pending.outcome is None:
                 self._release(pending)
             else:
                 try:
-                    self.state.commit(change.bucket, change.key, pending.owner, pending.applied,
-                                      change_id=change_id(change), outcome=pending.outcome.record())
+                    self.state.commit(
+                        change.bucket,
+                        change.key,
+                        pending.owner,
+                        pending.applied,
+                        change_id=change_id(change),
+                        outcome=pending.outcome.record(),
+                    )
                 except Exception as error:
                     pending.error = error
                     self._release(pending, error=error)
@@ -425,7 +502,13 @@ class Pipeline:
             return
         why = f"{type(error).__name__}: {error}"[:ERROR_TEXT_CHARACTERS] if error is not None else None
         try:
-            self.state.release(change.bucket, change.key, pending.owner, dirty=None if pending.wrote else pending.dirty_before, error=why)
+            self.state.release(
+                change.bucket,
+                change.key,
+                pending.owner,
+                dirty=None if pending.wrote else pending.dirty_before,
+                error=why,
+            )
         except Exception:  # the lease expires by itself; never hide the error being raised
             log.warning("could not release the lease on s3://%s/%s", change.bucket, change.key, exc_info=True)
         pending.owner = None
@@ -446,7 +529,10 @@ class Round:
 
     def add(self, change: ObjectChange) -> Pending:
         """Apply ``change`` up to its events; errors are kept in the Pending (``result()``)."""
-        if any(p.change is not None and (p.change.bucket, p.change.key) == (change.bucket, change.key) for p in self._pending):
+        if any(
+            p.change is not None and (p.change.bucket, p.change.key) == (change.bucket, change.key)
+            for p in self._pending
+        ):
             self.finish()
         elif self._pending and self._short_of_time():
             # The next page may take what is left but the margin, which is sized for one
@@ -459,7 +545,12 @@ class Round:
         return self._hold(pending)
 
     def add_failure(
-        self, source: Source, *, error: ExtractionError, change: ObjectChange | None = None, delivery_id: str | None = None
+        self,
+        source: Source,
+        *,
+        error: ExtractionError,
+        change: ObjectChange | None = None,
+        delivery_id: str | None = None,
     ) -> Pending:
         """A permanent failure that holds no object (a delivery that names none): its event."""
         return self._hold(self.pipeline.failure(source, error=error, change=change, delivery_id=delivery_id))
@@ -495,15 +586,36 @@ class Round:
 def _page(stored: StoredObject, source: Source) -> Page:
     """The page an HTML object (plain or gzip) is, read within the size limit."""
     assert stored.data is not None  # over-limit objects fail before they are read as a page
-    return Page(data=stored.data, source=source, url=stored.url, content_type=stored.content_type,
-                content_encoding=stored.content_encoding, content_language=stored.content_language)
+    return Page(
+        data=stored.data,
+        source=source,
+        url=stored.url,
+        content_type=stored.content_type,
+        content_encoding=stored.content_encoding,
+        content_language=stored.content_language,
+    )
 
 
 def _applied(
-    change: ObjectChange, state: ObjectState, stored: StoredObject, text: str | None, content: str | None, *, dirty: bool = False,
+    change: ObjectChange,
+    state: ObjectState,
+    stored: StoredObject,
+    text: str | None,
+    content: str | None,
+    *,
+    dirty: bool = False,
     made_by: str | None = None,
 ) -> Applied:
     # A change without a sequencer (Batch Operations) keeps the last one, so later events still order.
     sequencer = sequencer_key(change.sequencer) or state.sequencer
-    return Applied(sequencer, stored.version_id, stored.etag, stored.last_modified, text, content, deleted=False, dirty=dirty,
-                   made_by=made_by)
+    return Applied(
+        sequencer,
+        stored.version_id,
+        stored.etag,
+        stored.last_modified,
+        text,
+        content,
+        deleted=False,
+        dirty=dirty,
+        made_by=made_by,
+    )

@@ -104,7 +104,9 @@ class StateStore(Protocol):
         ObjectBusy when another holds the lease."""
         ...
 
-    def commit(self, bucket: str, key: str, owner: str, applied: Applied, *, change_id: str, outcome: dict[str, Any]) -> None:
+    def commit(
+        self, bucket: str, key: str, owner: str, applied: Applied, *, change_id: str, outcome: dict[str, Any]
+    ) -> None:
         """Record the applied change, its id and outcome, and give the lease back; raises
         ObjectBusy if the lease is no longer ``owner``'s (it ran out and another took it)."""
         ...

@@ -246,9 +246,7 @@ def changes_in(message: object, *, inside: str | None = None) -> list[ObjectChan
 def event_shape(event: object) -> EventShape:
     """Which of the supported shapes ``event`` is."""
     if not isinstance(event, dict):
-        raise UnsupportedEventError(
-            f"unsupported event: expected a JSON object, received {_type_of(event)}"
-        )
+        raise UnsupportedEventError(f"unsupported event: expected a JSON object, received {_type_of(event)}")
     if "Records" in event:
         records = event["Records"]
         if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
@@ -281,9 +279,7 @@ def event_shape(event: object) -> EventShape:
 def changes_from_s3_notification(event: dict[str, Any]) -> list[ObjectChange]:
     """``{"Records": [{"eventSource": "aws:s3", ...}]}``; the ``s3:TestEvent`` gives []."""
     if not isinstance(event, dict):
-        raise UnsupportedEventError(
-            f"not an S3 event notification: expected a JSON object, received {_type_of(event)}"
-        )
+        raise UnsupportedEventError(f"not an S3 event notification: expected a JSON object, received {_type_of(event)}")
     if _is_s3_test_event(event):
         # Sent once when a notification configuration is saved; nothing to do.
         return []
@@ -300,9 +296,7 @@ def changes_from_s3_notification(event: dict[str, Any]) -> list[ObjectChange]:
             raise UnsupportedEventError(f"{path} must be an object, got {_type_of(record)}")
         source = record.get("eventSource", _MISSING)
         if source != "aws:s3":
-            raise UnsupportedEventError(
-                f"{path}.eventSource must be 'aws:s3', got {_type_of(source)}"
-            )
+            raise UnsupportedEventError(f"{path}.eventSource must be 'aws:s3', got {_type_of(source)}")
         kind = _kind_from_event_name(_required_str(record, "eventName", path), path)
         if kind is None:
             continue
@@ -327,9 +321,7 @@ def changes_from_s3_notification(event: dict[str, Any]) -> list[ObjectChange]:
 def changes_from_eventbridge(event: dict[str, Any]) -> list[ObjectChange]:
     """An S3 event on EventBridge: Object Created/Deleted give one change, other S3 types []."""
     if not isinstance(event, dict):
-        raise UnsupportedEventError(
-            f"not an EventBridge event: expected a JSON object, received {_type_of(event)}"
-        )
+        raise UnsupportedEventError(f"not an EventBridge event: expected a JSON object, received {_type_of(event)}")
     source = event.get("source", _MISSING)
     detail_type = event.get("detail-type", _MISSING)
     if source != "aws.s3":
@@ -338,9 +330,7 @@ def changes_from_eventbridge(event: dict[str, Any]) -> list[ObjectChange]:
             f"{_type_of(source)} and detail-type {_type_of(detail_type)}"
         )
     if not isinstance(detail_type, str):
-        raise UnsupportedEventError(
-            f"S3 EventBridge event: detail-type must be a string, got {_type_of(detail_type)}"
-        )
+        raise UnsupportedEventError(f"S3 EventBridge event: detail-type must be a string, got {_type_of(detail_type)}")
     if detail_type in _EVENTBRIDGE_IGNORED:
         return []
     kind = _EVENTBRIDGE_KINDS.get(detail_type)
@@ -377,20 +367,20 @@ def batch_tasks(event: dict[str, Any]) -> list[DeliveryItem]:
     version = event.get("invocationSchemaVersion", _MISSING)
     if not (isinstance(version, str) and version in ("1.0", "2.0")):
         raise UnsupportedEventError(
-            "S3 Batch Operations event: invocationSchemaVersion must be '1.0' or '2.0', "
-            f"got {_type_of(version)}"
+            f"S3 Batch Operations event: invocationSchemaVersion must be '1.0' or '2.0', got {_type_of(version)}"
         )
     tasks = event.get("tasks", _MISSING)
     if not isinstance(tasks, list):
-        raise UnsupportedEventError(
-            f"S3 Batch Operations event: tasks must be an array, got {_type_of(tasks)}"
-        )
+        raise UnsupportedEventError(f"S3 Batch Operations event: tasks must be an array, got {_type_of(tasks)}")
     job = event.get("job")
-    job_id = job.get("id") if isinstance(job, dict) and isinstance(job.get("id"), str) else ""
+    job_id: str = job["id"] if isinstance(job, dict) and isinstance(job.get("id"), str) else ""
     arguments = job.get("userArguments") if isinstance(job, dict) else None
     purpose = arguments.get("pagesift") if isinstance(arguments, dict) else None
     purpose = Purpose(purpose) if purpose in set(Purpose) else None
-    return [_batch_task(task, f"S3 Batch Operations tasks[{index}]", version, job_id, purpose) for index, task in enumerate(tasks)]
+    return [
+        _batch_task(task, f"S3 Batch Operations tasks[{index}]", version, job_id, purpose)
+        for index, task in enumerate(tasks)
+    ]
 
 
 def _batch_task(task: Any, path: str, version: str, job_id: str, purpose: Purpose | None = None) -> DeliveryItem:
@@ -438,9 +428,7 @@ def _kind_from_event_name(name: str, path: str) -> ChangeKind | None:
         return ChangeKind.DELETED
     if name.startswith(_IGNORED_PREFIXES):
         return None
-    raise UnsupportedEventError(
-        f"{path}.eventName {_short(repr(name))} is not a known S3 event type"
-    )
+    raise UnsupportedEventError(f"{path}.eventName {_short(repr(name))} is not a known S3 event type")
 
 
 def _decode_key(raw: str, path: str) -> str:
@@ -449,9 +437,7 @@ def _decode_key(raw: str, path: str) -> str:
     try:
         key = unquote_plus(raw, errors="strict")
     except UnicodeDecodeError:
-        raise UnsupportedEventError(
-            f"{path} {_short(repr(raw))} is not valid URL-encoded UTF-8"
-        ) from None
+        raise UnsupportedEventError(f"{path} {_short(repr(raw))} is not valid URL-encoded UTF-8") from None
     return _checked_key(key, path)
 
 
@@ -461,9 +447,7 @@ def _checked_key(key: str, path: str) -> str:
     try:
         key.encode("utf-8")
     except UnicodeEncodeError:
-        raise UnsupportedEventError(
-            f"{path} {_short(repr(key))} is not valid Unicode (lone surrogate)"
-        ) from None
+        raise UnsupportedEventError(f"{path} {_short(repr(key))} is not valid Unicode (lone surrogate)") from None
     return key
 
 
@@ -482,8 +466,7 @@ def _parse_json(text: str, what: str) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
         raise UnsupportedEventError(
-            f"{what} is not valid JSON ({type(error).__name__}: {_short(str(error))}); "
-            f"received {_type_of(text)}"
+            f"{what} is not valid JSON ({type(error).__name__}: {_short(str(error))}); received {_type_of(text)}"
         ) from None
 
 
@@ -497,9 +480,7 @@ def _required_dict(container: dict[str, Any], name: str, path: str) -> dict[str,
 def _required_str(container: dict[str, Any], name: str, path: str) -> str:
     value = container.get(name, _MISSING)
     if not isinstance(value, str) or not value:
-        raise UnsupportedEventError(
-            f"{path}.{name} must be a non-empty string, got {_type_of(value)}"
-        )
+        raise UnsupportedEventError(f"{path}.{name} must be a non-empty string, got {_type_of(value)}")
     return value
 
 
