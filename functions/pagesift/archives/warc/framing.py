@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pagesift.archives.warc.members import (
     GZIP_MEMBER,
@@ -56,6 +57,13 @@ class Span:
     length: int | None
     warc_type: str
     record_id: str | None = None
+
+
+class RecordAt(NamedTuple):
+    """A record being read, or one that broke: where it starts, and what of its headers was read."""
+
+    offset: int
+    headers: dict[str, str]
 
 
 @dataclass(slots=True)
@@ -193,7 +201,7 @@ class Frames:
         self._first_member = start == 0  # the archive's first gzip member with records is yet to be read
         # Of the records being framed by _records: the one whose bytes are being read (its
         # offset and the headers read so far), and the last one framed, not yet given out.
-        self._reading: tuple[int, dict[str, str]] | None = None
+        self._reading: RecordAt | None = None
         self._pending: Frame | BrokenFrame | None = None
 
     @property
@@ -261,7 +269,7 @@ class Frames:
             start = data.position
             data.mark()
             seen: dict[str, str] = {}
-            self._reading = offset, seen
+            self._reading = RecordAt(offset, seen)
             try:
                 raw = _next_record(data, offset, self.keep, seen)
             except Corrupt as error:
@@ -307,100 +315,163 @@ class Frames:
         length are its member's; a first member holding more than one record is an archive
         gzipped whole, whose offsets are decompressed ones from then on."""
         data = self.data
-        decompressed = 0  # inflated bytes of the members so far: the offsets of an archive gzipped whole
-        while True:
+        decompressed: int | None = 0  # inflated bytes of the members so far: the offsets of an archive gzipped whole
+        while decompressed is not None:
             data.skip_padding()
             offset = data.position
             if data.at_end() or (self.splittable and self._beyond(offset)):
                 return
-            if data.peek(3) != GZIP_MEMBER:
-                data.position += 1
-                data.seek(_MEMBER, member_starts_record)
-                junk = data.position - offset
-                if self.splittable:
-                    yield _broken(offset, junk, {}, Corrupt(f"no gzip member starts at {offset}", offset))
-                elif self._beyond(decompressed):
-                    return
-                else:  # gzipped whole: placed after what the members before it inflated to
-                    yield _broken(
-                        decompressed, junk, {}, Corrupt(f"no gzip member starts at stored byte {offset}", decompressed)
-                    )
-                    decompressed += junk
-                continue
-            data.mark()
-            inner = ByteStream(GzipMember(data), 0)
-            first_member = self._first_member  # the first with records: junk or a corrupt member may precede it
-            if first_member:
-                decompressed = offset  # the stored bytes before it (padding, junk) count as they are
-            member_offset, base = offset, decompressed
-
-            def place(position: int) -> int:
-                return base + position if not self.splittable else member_offset
-
-            held: list[Frame | BrokenFrame] = []  # this member's records, given out once its CRC checks
-            self._reading, self._pending = None, None
-            try:
-                for frame in self._records(inner, place, bounded=lambda: not self.splittable):
-                    self._first_member = False
-                    if not self.splittable:
-                        yield frame
-                        continue
-                    held.append(frame)
-                    if first_member and len(held) == 1 and not inner.at_end():
-                        # A second record in the archive's first member: the archive is gzipped
-                        # whole, and its offsets are decompressed ones from here on (the first
-                        # record's length too: it ends where the second starts).
-                        self.splittable = False
-                        held[0].length = base + inner.position - held[0].offset
-                        yield from held
-                        held = []
-                    elif sum(len(getattr(f, "block", b"")) for f in held) > RESYNC_HISTORY_BYTES:
-                        yield from held  # too much to hold until the CRC is checked
-                        held = []
-            except Corrupt as error:
-                if self._reading is not None:
-                    at, headers = self._reading
-                elif self._pending is not None:
-                    at, headers = self._pending.offset, self._pending.headers  # the last record takes the blame
-                else:
-                    at, headers = place(inner.position), {}
-                if self.splittable:
-                    at, headers = offset, headers or next((f.headers for f in held if f.headers), {})
-                if isinstance(error, Truncated):
-                    yield _broken(at, None if not self.splittable else data.end - offset, headers, error)
-                    return
-                data.back_to(offset + 1)
-                data.seek(_MEMBER, member_starts_record)
-                yield _broken(at, None if not self.splittable else data.position - offset, headers, error)
-                # Gzipped whole: what the next member inflates to comes after all this one gave
-                # (however far its records were read) and after the broken record, even one that
-                # broke where it began, so that no two records share an offset.
-                decompressed = max(decompressed + inner.end, at + 1)
-                continue
-            decompressed += inner.end  # all it inflated to, even past a record cut short inside it
-            if self.next_offset is not None:
-                return  # the range's end, inside an archive gzipped whole
-            if not held:
-                continue
-            first = held[0]
-            if isinstance(first, BrokenFrame):
-                # A record cut short inside a sound member is truncated if nothing follows (the
-                # archive was cut, then gzipped), else corrupt (its Content-Length is wrong).
-                cut = first.error.kind is ErrorKind.TRUNCATED_RECORD
-                truncated = cut and data.at_end()
-                message = first.error.message
-                if cut and not truncated:
-                    message = (
-                        f"the record at {offset} claims {first.headers.get('content-length', '?').strip()} bytes, more than its "
-                        f"gzip member holds (its Content-Length is wrong)"
-                    )
-                held = [_broken(offset, None, first.headers, Corrupt(message, offset), truncated=truncated)]
+            if data.peek(3) == GZIP_MEMBER:
+                decompressed = yield from self._member(offset, decompressed)
             else:
-                # Bytes after a sound member's records that are no record are passed over.
-                held = [f for f in held if isinstance(f, Frame) or f.headers]
-            for frame in held:
-                frame.length = data.position - offset
+                decompressed = yield from self._junk_before_member(offset, decompressed)
+
+    def _junk_before_member(self, offset: int, decompressed: int) -> Generator[BrokenFrame, None, int | None]:
+        """Bytes at ``offset`` that start no gzip member, up to the next member of a record: a
+        broken record. What the members inflated to so far, or None at the range's end."""
+        data = self.data
+        data.position += 1
+        data.seek(_MEMBER, member_starts_record)
+        junk = data.position - offset
+        if self.splittable:
+            yield _broken(offset, junk, {}, Corrupt(f"no gzip member starts at {offset}", offset))
+            return decompressed
+        if self._beyond(decompressed):
+            return None
+        # Gzipped whole: placed after what the members before it inflated to.
+        yield _broken(decompressed, junk, {}, Corrupt(f"no gzip member starts at stored byte {offset}", decompressed))
+        return decompressed + junk
+
+    def _member(self, offset: int, decompressed: int) -> Generator[Frame | BrokenFrame, None, int | None]:
+        """The records of the gzip member at ``offset``, or the broken record it is. What the
+        members inflated to so far after it, or None where reading stops (the range's end inside
+        an archive gzipped whole, or the archive's end inside the member)."""
+        self.data.mark()
+        first = self._first_member  # the first with records: junk or a corrupt member may precede it
+        if first:
+            decompressed = offset  # the stored bytes before it (padding, junk) count as they are
+        member = _OpenMember(offset, decompressed, first, ByteStream(GzipMember(self.data), 0))
+        self._reading, self._pending = None, None
+        try:
+            yield from self._member_records(member)
+        except Corrupt as error:
+            return (yield from self._broken_member(member, error))
+        if self.next_offset is not None:
+            return None  # the range's end, inside an archive gzipped whole
+        yield from self._sound_member(member)
+        return member.base + member.inflated.end  # all it inflated to, even past a record cut short inside it
+
+    def _place_in(self, member: _OpenMember) -> Callable[[int], int]:
+        """The archive offset of a record at a position of what ``member`` inflates to: its
+        member's offset, or (in an archive gzipped whole) its decompressed offset."""
+        return lambda position: member.base + position if not self.splittable else member.offset
+
+    def _member_records(self, member: _OpenMember) -> Iterator[Frame | BrokenFrame]:
+        """The member's records as _records frames them: held until its CRC checks in an archive
+        gzipped per record, given out as they come in one gzipped whole. Raises the member's
+        Corrupt or Truncated."""
+        for frame in self._records(member.inflated, self._place_in(member), bounded=lambda: not self.splittable):
+            self._first_member = False
+            if not self.splittable:
                 yield frame
+                continue
+            member.held.append(frame)
+            if member.first and len(member.held) == 1 and not member.inflated.at_end():
+                yield from self._gzipped_whole(member)
+            elif sum(len(f.block) for f in member.held if isinstance(f, Frame)) > RESYNC_HISTORY_BYTES:
+                yield from _give_out_held(member)  # too much to hold until the CRC is checked
+
+    def _gzipped_whole(self, member: _OpenMember) -> Iterator[Frame | BrokenFrame]:
+        """A second record in the archive's first member: the archive is gzipped whole, and its
+        offsets are decompressed ones from here on (the first record's length too: it ends where
+        the second starts)."""
+        self.splittable = False
+        first = member.held[0]
+        first.length = member.base + member.inflated.position - first.offset
+        yield from _give_out_held(member)
+
+    def _broken_member(self, member: _OpenMember, error: Corrupt) -> Generator[BrokenFrame, None, int | None]:
+        """A member whose deflate data or CRC is bad, or that the archive ends inside, as a
+        broken record; reading resumes at the next member of a record. What the members inflated
+        to so far after it, or None at the archive's end."""
+        blamed = self._blame(member)
+        data = self.data
+        if isinstance(error, Truncated):
+            yield _broken(
+                blamed.offset, None if not self.splittable else data.end - member.offset, blamed.headers, error
+            )
+            return None
+        _resync_member(data, member.offset)
+        length = None if not self.splittable else data.position - member.offset
+        yield _broken(blamed.offset, length, blamed.headers, error)
+        # Gzipped whole: what the next member inflates to comes after all this one gave
+        # (however far its records were read) and after the broken record, even one that
+        # broke where it began, so that no two records share an offset.
+        return max(member.base + member.inflated.end, blamed.offset + 1)
+
+    def _blame(self, member: _OpenMember) -> RecordAt:
+        """The record a broken member is reported as: the one being read in it, else the last
+        one framed, else one where reading got to; in an archive gzipped per record, the member
+        itself, with the headers of its record."""
+        if self._reading is not None:
+            blamed = self._reading
+        elif self._pending is not None:
+            blamed = RecordAt(self._pending.offset, self._pending.headers)  # the last record takes the blame
+        else:
+            blamed = RecordAt(self._place_in(member)(member.inflated.position), {})
+        if self.splittable:
+            return RecordAt(member.offset, blamed.headers or next((f.headers for f in member.held if f.headers), {}))
+        return blamed
+
+    def _sound_member(self, member: _OpenMember) -> Iterator[Frame | BrokenFrame]:
+        """The records held of a member whose CRC checked, each with its member's length."""
+        if not member.held:
+            return
+        first = member.held[0]
+        if isinstance(first, BrokenFrame):
+            held: list[Frame | BrokenFrame] = [self._cut_short_in_sound_member(member, first)]
+        else:
+            # Bytes after a sound member's records that are no record are passed over.
+            held = [f for f in member.held if isinstance(f, Frame) or f.headers]
+        for frame in held:
+            frame.length = self.data.position - member.offset
+            yield frame
+
+    def _cut_short_in_sound_member(self, member: _OpenMember, first: BrokenFrame) -> BrokenFrame:
+        """A record cut short inside a sound member is truncated if nothing follows (the archive
+        was cut, then gzipped), else corrupt (its Content-Length is wrong)."""
+        cut = first.error.kind is ErrorKind.TRUNCATED_RECORD
+        truncated = cut and self.data.at_end()
+        message = first.error.message
+        if cut and not truncated:
+            message = (
+                f"the record at {member.offset} claims {first.headers.get('content-length', '?').strip()} bytes, "
+                f"more than its gzip member holds (its Content-Length is wrong)"
+            )
+        return _broken(member.offset, None, first.headers, Corrupt(message, member.offset), truncated=truncated)
+
+
+@dataclass(slots=True)
+class _OpenMember:
+    """The gzip member being framed."""
+
+    offset: int  # where it starts in the stored bytes
+    base: int  # what the members before it inflated to: its decompressed offset
+    first: bool  # the archive's first member with records
+    inflated: ByteStream  # what it inflates to
+    held: list[Frame | BrokenFrame] = field(default_factory=list)  # its records, given out once its CRC checks
+
+
+def _give_out_held(member: _OpenMember) -> Iterator[Frame | BrokenFrame]:
+    held, member.held = member.held, []
+    yield from held
+
+
+def _resync_member(data: ByteStream, member_offset: int) -> bool:
+    """Move to the first gzip member of a record that starts after the one at ``member_offset``
+    (True), else to the end."""
+    data.back_to(member_offset + 1)
+    return data.seek(_MEMBER, member_starts_record)
 
 
 def _parse_headers(header: bytes) -> dict[str, str]:
