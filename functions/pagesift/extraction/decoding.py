@@ -48,7 +48,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?\s*([a-zA-Z0-9._:\-]+)""", re.IGNORECASE)
 # Bounded attribute runs: an unclosed "<meta" repeated many times must not cost quadratic time.
 _META_TAG = re.compile(rb"<meta\b[^>]{0,1024}>", re.IGNORECASE)
-_MARKUP = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title|p|div|article|main|section|span|h[1-6]|br|table|a)\b", re.IGNORECASE)
+_MARKUP = re.compile(
+    r"<\s*(?:!doctype|html|head|body|meta|title|p|div|article|main|section|span|h[1-6]|br|table|a)\b", re.IGNORECASE
+)
 
 # Labels that browsers map to another decoder: ISO-8859-1 and ASCII pages are decoded as
 # windows-1252 on the web, so curly quotes in such pages come out right.
@@ -71,10 +73,32 @@ _WHATWG_ALIASES = {
 # non-ASCII bytes (their letters sit at 0xC0-0xFF, which UTF-8 only allows before 0x80-0xBF),
 # so valid UTF-8 behind such a label is a UTF-8 page mislabelled, and the bytes win.
 _WHATWG_SINGLE_BYTE_LABELS = (
-    "ibm866", "iso-8859-2", "iso-8859-3", "iso-8859-4", "iso-8859-5", "iso-8859-6", "iso-8859-7",
-    "iso-8859-8", "iso-8859-10", "iso-8859-13", "iso-8859-14", "iso-8859-15", "iso-8859-16",
-    "koi8-r", "koi8-u", "macintosh", "mac-cyrillic", "windows-874", "windows-1250", "windows-1251",
-    "windows-1252", "windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257",
+    "ibm866",
+    "iso-8859-2",
+    "iso-8859-3",
+    "iso-8859-4",
+    "iso-8859-5",
+    "iso-8859-6",
+    "iso-8859-7",
+    "iso-8859-8",
+    "iso-8859-10",
+    "iso-8859-13",
+    "iso-8859-14",
+    "iso-8859-15",
+    "iso-8859-16",
+    "koi8-r",
+    "koi8-u",
+    "macintosh",
+    "mac-cyrillic",
+    "windows-874",
+    "windows-1250",
+    "windows-1251",
+    "windows-1252",
+    "windows-1253",
+    "windows-1254",
+    "windows-1255",
+    "windows-1256",
+    "windows-1257",
     "windows-1258",
 )
 # How far into a page to look for <meta charset>, as browsers do (they prescan 1,024 bytes;
@@ -139,7 +163,9 @@ def _undo_encoding(data: bytes, encoding: str, max_bytes: int) -> bytes:
     expand past ``max_bytes``. Bytes labelled so that are already markup (the client that
     stored them had decoded them) are kept as they are."""
     too_large = ExtractionError(
-        f"{encoding} content expands past the limit of {max_bytes:,} bytes", kind=ErrorKind.INPUT_TOO_LARGE, stage=Stage.DECODE
+        f"{encoding} content expands past the limit of {max_bytes:,} bytes",
+        kind=ErrorKind.INPUT_TOO_LARGE,
+        stage=Stage.DECODE,
     )
     try:
         if encoding == "br":
@@ -189,7 +215,9 @@ def _codec(label: bytes | str | None) -> str | None:
 
 
 # (+ Latin-1 itself, which a label such as "iso_8859-1" reaches past the aliases above)
-_SINGLE_BYTE = frozenset(codec for label in _WHATWG_SINGLE_BYTE_LABELS if (codec := _codec(label))) | {codecs.lookup("latin-1").name}
+_SINGLE_BYTE = frozenset(codec for label in _WHATWG_SINGLE_BYTE_LABELS if (codec := _codec(label))) | {
+    codecs.lookup("latin-1").name
+}
 
 
 def _declared_in_page(head: bytes) -> str | None:
@@ -295,7 +323,9 @@ def _refuse_binary(data: bytes, declared: _Charset | None) -> None:
     # UTF-16 and UTF-32 text is full of NUL bytes: only the signatures tell it from binary.
     binary = sniff_binary(data, wide_text=bool(declared and declared.encoding.startswith(("utf-16", "utf-32"))))
     if binary:
-        raise ExtractionError(f"the object is a {binary}, not an HTML page", kind=ErrorKind.NOT_HTML, stage=Stage.DECODE)
+        raise ExtractionError(
+            f"the object is a {binary}, not an HTML page", kind=ErrorKind.NOT_HTML, stage=Stage.DECODE
+        )
 
 
 def _charset(data: bytes, declared: _Charset | None) -> _Charset:

@@ -32,7 +32,7 @@ from importlib import resources
 _TOKEN = re.compile(r"\w+")
 SHORT_LINE_TOKENS = 6  # a line of fewer tokens is a menu entry, a caption or a label, not prose
 # a line that ends like a sentence, in the scripts of the pages pagesift reads (Latin, Arabic, CJK)
-_SENTENCE_ENDS = (".", "!", "?", "…", "\"", "”", "»", "؟", "。", "！", "？", ":")
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "»", "؟", "。", "！", "？", ":")
 SHINGLE = 4  # the metric's shingle size: overlap is measured the way quality is
 # The share of each text's shingles the other must hold for the referee to confirm trafilatura,
 # chosen on the development pages (benchmarks/train_selector.py prints the sweep): 0.9 lets
@@ -154,7 +154,9 @@ class Selector:
     @classmethod
     def from_dict(cls, data: dict) -> Selector:
         if tuple(data["features"]) != FEATURES:
-            raise ValueError("the selector model was trained on other features: retrain it (benchmarks/train_selector.py)")
+            raise ValueError(
+                "the selector model was trained on other features: retrain it (benchmarks/train_selector.py)"
+            )
         return cls(data["version"], data["base"], data["rate"], data["margin"], tuple(data["trees"]))
 
 

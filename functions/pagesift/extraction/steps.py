@@ -275,7 +275,9 @@ def clean(found: MainContent) -> None:
     rendered as text."""
     result = found.result
     # the page's own claimed host helps tell its name from the headline (it goes nowhere else)
-    found.title = clean_title(result.title, sitename=result.sitename, hostname=found.hostname or result.hostname) or None
+    found.title = (
+        clean_title(result.title, sitename=result.sitename, hostname=found.hostname or result.hostname) or None
+    )
     remove_boilerplate(result.body, titles=(result.title, found.title))
     found.primary, found.refusal = _text_of(result.body)
 
@@ -380,7 +382,11 @@ def made_by(profile: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """What made a document, in 16 hex digits: pagesift's version, the options it records in
     every document, and the page bounds. A re-extraction redoes the objects whose record has
     another (pagesift backfill --reextract)."""
-    made = [__version__, _recorded_options(profile), [limits.max_input_bytes, limits.max_html_elements, limits.max_markup_characters]]
+    made = [
+        __version__,
+        _recorded_options(profile),
+        [limits.max_input_bytes, limits.max_html_elements, limits.max_markup_characters],
+    ]
     return sha256_hex(json.dumps(made, sort_keys=True, default=str))[:16]
 
 
@@ -437,8 +443,9 @@ def _check_attributes(html: str, limits: Limits) -> None:
     if most > limits.max_attributes_per_tag or load > limits.max_attribute_load:
         raise ExtractionError(
             f"the page has a tag with about {most:,} attributes (at most {limits.max_attributes_per_tag:,} are taken: "
-            "parsers take quadratic time on them)" if most > limits.max_attributes_per_tag else
-            f"the page's tags hold too many attributes for it to be parsed in time (load {load:,} over {limits.max_attribute_load:,})",
+            "parsers take quadratic time on them)"
+            if most > limits.max_attributes_per_tag
+            else f"the page's tags hold too many attributes for it to be parsed in time (load {load:,} over {limits.max_attribute_load:,})",
             kind=ErrorKind.HTML_TOO_LARGE,
             stage=Stage.EXTRACT,
         )
@@ -506,7 +513,11 @@ def _caption_rows_out_of_tables(markdown: str) -> str:
     i = 0
     while i < len(lines):
         line = lines[i].strip()
-        cells = [cell.strip() for cell in line[1:-1].split("|")] if line.startswith("|") and line.endswith("|") and len(line) > 1 else []
+        cells = (
+            [cell.strip() for cell in line[1:-1].split("|")]
+            if line.startswith("|") and line.endswith("|") and len(line) > 1
+            else []
+        )
         if (
             len(cells) > 1
             and sum(1 for cell in cells if cell) == 1
