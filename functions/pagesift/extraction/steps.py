@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -34,20 +34,20 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from pagesift import __version__
-from pagesift.extraction.metadata.authors import clean_author
+from pagesift.contracts.document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.extraction.budget import BudgetExceeded, time_budget
 from pagesift.extraction.candidates import READABILITY_OPTIONS, RESILIPARSE_OPTIONS, readability_body, referee_text
 from pagesift.extraction.cleanup import remove_boilerplate
-from pagesift.extraction.metadata.dates import byline_date, structured_date
 from pagesift.extraction.decoding import DecodedPage, decode_page
-from pagesift.contracts.document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
-from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.extraction.fingerprints import sha256_hex, simhash
-from pagesift.extraction.metadata.language import page_language
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.extraction.metadata.authors import clean_author
+from pagesift.extraction.metadata.dates import byline_date, structured_date
+from pagesift.extraction.metadata.language import page_language
+from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
 from pagesift.extraction.selection import AGREEMENT, confirms, default_selector
-from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.urls import hostname, public_url
 
 # Words per minute of an adult reading news in a European language (published averages run
@@ -372,7 +372,7 @@ def describe(
             encoding=decoded.encoding,
             input_bytes=len(page.data),
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            timestamp=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            timestamp=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             options=_recorded_options(profile),
         ),
     )
@@ -413,7 +413,8 @@ def _version(extractor: str) -> str:
 def _check_markup_size(html: str, limits: Limits) -> None:
     if len(html) > limits.max_markup_characters and (markup := _markup_characters(html)) > limits.max_markup_characters:
         raise ExtractionError(
-            f"the page has {markup:,} characters of markup besides scripts and styles, over the limit of {limits.max_markup_characters:,}",
+            f"the page has {markup:,} characters of markup besides scripts and styles, "
+            f"over the limit of {limits.max_markup_characters:,}",
             kind=ErrorKind.HTML_TOO_LARGE,
             stage=Stage.EXTRACT,
         )
@@ -445,7 +446,8 @@ def _check_attributes(html: str, limits: Limits) -> None:
             f"the page has a tag with about {most:,} attributes (at most {limits.max_attributes_per_tag:,} are taken: "
             "parsers take quadratic time on them)"
             if most > limits.max_attributes_per_tag
-            else f"the page's tags hold too many attributes for it to be parsed in time (load {load:,} over {limits.max_attribute_load:,})",
+            else f"the page's tags hold too many attributes for it to be parsed in time "
+            f"(load {load:,} over {limits.max_attribute_load:,})",
             kind=ErrorKind.HTML_TOO_LARGE,
             stage=Stage.EXTRACT,
         )

@@ -1,8 +1,9 @@
 """The language of a page: the one it declares, else the one its text is written in.
 
 Declared: ``<html lang>``, then the page's content-language or ``og:locale`` meta tags, then the
-object's Content-Language. Detected, for pages that declare nothing: langdetect (pure Python, its 55 language profiles ship in the package: no network, no model
-download), seeded so that the same text always gives the same answer. Its own start-up builds
+object's Content-Language. Detected, for pages that declare nothing: langdetect (pure Python,
+its 55 language profiles ship in the package: no network, no model download), seeded so that
+the same text always gives the same answer. Its own start-up builds
 a table of every n-gram of every profile with one probability per language (87,598 lists of
 55 floats: about 0.25 s and 50 MB); here the profiles are only read (about 50 ms) and a
 word's probabilities are computed the first time a text uses it, which gives the detector the
