@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TypedDict
 
 from lxml import etree, html
 
@@ -22,9 +23,18 @@ from lxml import etree, html
 logging.getLogger("readability").setLevel(logging.CRITICAL)
 
 READABILITY_OPTIONS = {"min_text_length": 25, "retry_length": 250}
+
+
+class ResiliparseOptions(TypedDict):
+    main_content: bool
+    alt_texts: bool
+    links: bool
+    comments: bool
+
+
 # Body content only: the referee is compared with trafilatura's body, which holds no comments,
 # alt texts or link targets.
-RESILIPARSE_OPTIONS = {"main_content": True, "alt_texts": False, "links": False, "comments": False}
+RESILIPARSE_OPTIONS: ResiliparseOptions = {"main_content": True, "alt_texts": False, "links": False, "comments": False}
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _DROPPED = {

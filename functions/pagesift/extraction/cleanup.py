@@ -167,7 +167,8 @@ def _strip_shortcodes(text: str) -> str:
 
 def _remove_link_runs(body: etree._Element) -> None:
     for block in list(body.iter(*_BLOCKS)):
-        runs, run = [], []
+        runs: list[list[etree._Element]] = []
+        run: list[etree._Element] = []
         for child in block:
             if child.tag != "ref" or (run and (run[-1].tail or "").strip()):
                 runs.append(run)

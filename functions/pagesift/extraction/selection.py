@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 _TOKEN = re.compile(r"\w+")
 SHORT_LINE_TOKENS = 6  # a line of fewer tokens is a menu entry, a caption or a label, not prose
@@ -123,6 +124,10 @@ def features(primary: str, alternative: str, referee: str) -> list[float]:
     ]
 
 
+# A node as the model's JSON holds it: [feature, threshold, left, right], or a leaf's value.
+type TreeNode = list[Any] | float
+
+
 @dataclass(frozen=True, slots=True)
 class Selector:
     """Gradient-boosted regression trees: each node is [feature, threshold, left, right] and
@@ -132,12 +137,12 @@ class Selector:
     base: float
     rate: float
     margin: float
-    trees: tuple[tuple, ...]
+    trees: tuple[TreeNode, ...]
 
     def predicted_gain(self, signals: list[float]) -> float:
         total = 0.0
         for tree in self.trees:
-            node = tree
+            node: TreeNode = tree
             while isinstance(node, list):
                 feature, threshold, left, right = node
                 node = left if signals[feature] <= threshold else right

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
-from typing import Any
+from typing import Any, TypedDict
 
 import lxml.html
 import trafilatura
@@ -54,12 +54,22 @@ from pagesift.extraction.urls import hostname, public_url
 # from about 200 to 260); used only for the reading-time estimate.
 READING_WORDS_PER_MINUTE = 230
 
+
+class TrafilaturaOptions(TypedDict):
+    with_metadata: bool
+    include_comments: bool
+    include_tables: bool
+    include_images: bool
+    fast: bool
+    date_extraction_params: dict[str, bool]
+
+
 # The trafilatura options the document is built with; recorded in every document so that an
 # index can tell which documents a change of options touched. Chosen on the corpus's tune half:
 # ``fast`` skips trafilatura's own readability/jusText comparison (the accurate profile runs its
 # own, on the same tree); ``favor_precision`` and the formatting and link options are off, as
 # they change which blocks trafilatura keeps (each cost F1 on pages nobody tuned on).
-TRAFILATURA_OPTIONS = {
+TRAFILATURA_OPTIONS: TrafilaturaOptions = {
     "with_metadata": True,
     "include_comments": True,
     "include_tables": True,
@@ -202,6 +212,7 @@ def select(found: MainContent) -> tuple[Rendered, str]:
     ):
         return replace(alternative, markdown=_markdown(found.alternative)), READABILITY
     if primary is None:
+        assert found.refusal is not None  # clean() sets one of primary and refusal
         raise found.refusal
     return replace(primary, markdown=_markdown(found.result.body)), TRAFILATURA
 
@@ -259,6 +270,7 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     date = structured_date(tree, page.url)
     # trafilatura works on copies of the tree it is given: the tree stays whole for readability.
     result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS)
+    assert not isinstance(result, dict)  # a dict only with as_dict=True, which the options leave out
     if result is None or result.body is None:
         # (Reading the metadata alone and letting readability-lxml fill the body gained one tune
         # page, +0.0006, and nothing on check, where readability found no article on any of the

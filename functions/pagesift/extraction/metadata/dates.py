@@ -172,11 +172,11 @@ def parse_written_date(text: str, *, today: date | None = None, month_first: boo
 
 def _to_date(groups: dict[str, str | None], month_first: bool) -> date | None:
     year = int(groups["year"] or 0)
-    if groups.get("month_name"):
-        month = _MONTHS.get(groups["month_name"].lower().rstrip("."))
+    if month_name := groups.get("month_name"):
+        month = _MONTHS.get(month_name.lower().rstrip("."))
         day = int(groups["day"] or 0)
-    elif groups.get("first"):
-        first, second = int(groups["first"]), int(groups["second"] or 0)
+    elif first_number := groups.get("first"):
+        first, second = int(first_number), int(groups["second"] or 0)
         if first > 12 or not month_first:
             day, month = first, second
         else:
