@@ -320,6 +320,7 @@ def _transport_charset(data: bytes, content_type: str | None) -> tuple[bytes, _C
 
 
 def _refuse_binary(data: bytes, declared: _Charset | None) -> None:
+    """Raise NotHtml when ``data`` is a binary format (an image, an archive...), named."""
     # UTF-16 and UTF-32 text is full of NUL bytes: only the signatures tell it from binary.
     binary = sniff_binary(data, wide_text=bool(declared and declared.encoding.startswith(("utf-16", "utf-32"))))
     if binary:

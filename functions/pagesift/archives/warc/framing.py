@@ -463,6 +463,7 @@ class _OpenMember:
 
 
 def _give_out_held(member: _OpenMember) -> Iterator[Frame | BrokenFrame]:
+    """The records the member holds, which it holds no more."""
     held, member.held = member.held, []
     yield from held
 
