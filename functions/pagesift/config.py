@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pagesift.archives.records import RANGE_PAGES
-from pagesift.archives.tasks import OutputMode
+from pagesift.archives.tasks import RANGE_PAGES, OutputMode
 from pagesift.contracts.document import DEFAULT_DOCUMENTS_PREFIX
 from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES, Limits
 from pagesift.extraction.options import ExtractionOptions

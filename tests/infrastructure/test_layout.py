@@ -11,7 +11,10 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,3 +170,16 @@ def test_the_metrics_in_the_contracts_are_the_codes() -> None:
     emitted = {name for name, _level, _message in OUTCOME_METRICS.values()}
     emitted |= {name for name, _unit, _field in EXTRACTION_MEASURES} | {DUPLICATES_SKIPPED, TRANSIENT_FAILURES, ARCHIVE_TASKS}
     assert listed == emitted
+
+
+def test_the_single_page_path_does_not_import_the_warc_reader() -> None:
+    # The extract function hands archives over by their first bytes (archives/recognition.py);
+    # reading them (FastWARC, the framing) is the archive function's alone.
+    code = (
+        "import sys; import extract.compose; "
+        "print(sorted(m for m in sys.modules if m.startswith(('pagesift.archives.warc', 'fastwarc'))))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "functions")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == "[]"
+    assert not [name for name in imported_modules(PACKAGE / "delivery" / "pipeline.py") if name.startswith("pagesift.archives")]

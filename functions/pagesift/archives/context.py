@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pagesift.archives.ports import ArchiveOutputs, ArchiveSource, Readable, RunStore, WorkQueue
-from pagesift.archives.records import RANGE_BYTES, RANGE_PAGES, ArchiveCounts
-from pagesift.archives.tasks import ArchiveTask, TaskAction, TaskSuperseded
+from pagesift.archives.records import ArchiveCounts
+from pagesift.archives.tasks import RANGE_BYTES, RANGE_PAGES, ArchiveTask, TaskAction, TaskSuperseded
 from pagesift.contracts.events import Event, archive_extracted_event
 from pagesift.contracts.invocation import Invocation, OutOfTime
 from pagesift.contracts.ports import EventPublisher, ObjectGone

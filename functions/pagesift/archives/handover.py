@@ -5,8 +5,8 @@ the prune of what its runs wrote. Nothing of the archive is read here but its fi
 from __future__ import annotations
 
 from pagesift.archives.ports import WorkQueue
+from pagesift.archives.recognition import named_like_archive, sniff
 from pagesift.archives.tasks import ArchiveTask, OutputMode, TaskAction
-from pagesift.archives.warc import named_like_archive, sniff
 from pagesift.contracts.document import Source
 from pagesift.contracts.ports import StoredObject
 

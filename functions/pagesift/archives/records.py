@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from pagesift.archives.tasks import RANGE_BYTES, RANGE_DUPLICATES, RANGE_PAGES
 from pagesift.archives.warc import Broken, Item, Skip, Skipped
 from pagesift.contracts.document import Document, Record
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
@@ -152,14 +153,6 @@ def unique_pages(items: Iterable[Item]) -> Iterator[Item]:
         )
 
 
-# A range is cut at this many captures that may be pages (responses and resources): about 40 s
-# of extraction on one core, well inside a 900 s function timeout, and one shard of a thousand
-# documents in shards mode.
-RANGE_PAGES = 1_000
-RANGE_BYTES = 128 * 1024 * 1024  # ... or at this many stored bytes (captures that are not pages)
-# ... or at this many captures with an earlier capture's id, which its task lists: about 30 KB
-# of the message, whatever the range's size (a writer that gives every record one id).
-RANGE_DUPLICATES = 1_000
 # Records that may be pages: what a range's size is counted in, and what its manifest names
 # (a record that could not be framed is a page that failed).
 _CAPTURES = frozenset({"response", "resource", "broken"})

@@ -18,8 +18,15 @@ from pagesift.archives.extracting import extract_range
 from pagesift.archives.planning import plan
 from pagesift.archives.ports import ArchiveOutputs, ArchiveSource, RunStore, WorkQueue
 from pagesift.archives.pruning import prune
-from pagesift.archives.records import RANGE_BYTES, RANGE_PAGES
-from pagesift.archives.tasks import ArchiveTask, TaskAction, TaskOutcome, TaskStatus, TaskSuperseded
+from pagesift.archives.tasks import (
+    RANGE_BYTES,
+    RANGE_PAGES,
+    ArchiveTask,
+    TaskAction,
+    TaskOutcome,
+    TaskStatus,
+    TaskSuperseded,
+)
 from pagesift.contracts.invocation import Invocation
 from pagesift.contracts.ports import EventPublisher
 from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions

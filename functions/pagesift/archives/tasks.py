@@ -10,6 +10,14 @@ from typing import Any
 
 from pagesift.contracts.document import Source, archive_prefix
 
+# A range (a task's share of an archive) is cut at this many captures that may be pages
+# (responses and resources): about 40 s of extraction on one core, well inside a 900 s function
+# timeout, and one shard of a thousand documents in shards mode.
+RANGE_PAGES = 1_000
+RANGE_BYTES = 128 * 1024 * 1024  # ... or at this many stored bytes (captures that are not pages)
+# ... or at this many captures with an earlier capture's id, which its task lists: about 30 KB
+# of the message, whatever the range's size (a writer that gives every record one id).
+RANGE_DUPLICATES = 1_000
 TASK_MARK = "pagesift-archive-task"  # the key that tells an archive task's message from an S3 event
 
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TypedDict
 
 from lxml import etree, html
 
@@ -22,16 +23,70 @@ from lxml import etree, html
 logging.getLogger("readability").setLevel(logging.CRITICAL)
 
 READABILITY_OPTIONS = {"min_text_length": 25, "retry_length": 250}
+
+
+class ResiliparseOptions(TypedDict):
+    main_content: bool
+    alt_texts: bool
+    links: bool
+    comments: bool
+
+
 # Body content only: the referee is compared with trafilatura's body, which holds no comments,
 # alt texts or link targets.
-RESILIPARSE_OPTIONS = {"main_content": True, "alt_texts": False, "links": False, "comments": False}
+RESILIPARSE_OPTIONS: ResiliparseOptions = {"main_content": True, "alt_texts": False, "links": False, "comments": False}
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_DROPPED = {"img", "figure", "picture", "svg", "video", "audio", "iframe", "object", "embed", "script", "style",
-            "noscript", "form", "input", "button", "select", "textarea", "nav", "aside", "footer", "header"}
-_BLOCK_TAGS = {"p", "div", "section", "article", "main", "ul", "ol", "dl", "li", "dt", "dd", "blockquote", "pre",
-               "table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "figcaption", "center", "address",
-               *_HEADINGS}
+_DROPPED = {
+    "img",
+    "figure",
+    "picture",
+    "svg",
+    "video",
+    "audio",
+    "iframe",
+    "object",
+    "embed",
+    "script",
+    "style",
+    "noscript",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "ul",
+    "ol",
+    "dl",
+    "li",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "figcaption",
+    "center",
+    "address",
+    *_HEADINGS,
+}
 
 
 def referee_text(html: str) -> str:
@@ -185,7 +240,11 @@ def _table(element: etree._Element, body: etree._Element) -> None:
         converted = etree.SubElement(table, "row")
         for cell in row:
             if isinstance(cell.tag, str) and cell.tag in {"td", "th"}:
-                target = etree.SubElement(converted, "cell", role="head") if cell.tag == "th" else etree.SubElement(converted, "cell")
+                target = (
+                    etree.SubElement(converted, "cell", role="head")
+                    if cell.tag == "th"
+                    else etree.SubElement(converted, "cell")
+                )
                 target.text = " ".join(cell.text_content().split())
         if not len(converted):
             table.remove(converted)

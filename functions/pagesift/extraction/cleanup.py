@@ -15,7 +15,9 @@ from lxml import etree
 # Every piece is bounded and no value may contain "[": a page of "[a b=c" repeated must cost
 # linear time (an unbounded value class made it quadratic: 47 s for 120 KB).
 _QUOTED = r"(?:\"[^\"\[\]]{0,200}\"|'[^'\[\]]{0,200}'|[“”″][^\[\]“”″]{0,200}[“”″]|[^\s\[\]\"'“”″]{1,200})"
-_SHORTCODE_OPEN = re.compile(rf"\[(?P<name>[A-Za-z][\w-]{{0,40}})(?:\s{{1,20}}[\w-]{{1,40}}\s{{0,5}}=\s{{0,5}}{_QUOTED}){{1,30}}\s{{0,5}}/?\]")
+_SHORTCODE_OPEN = re.compile(
+    rf"\[(?P<name>[A-Za-z][\w-]{{0,40}})(?:\s{{1,20}}[\w-]{{1,40}}\s{{0,5}}=\s{{0,5}}{_QUOTED}){{1,30}}\s{{0,5}}/?\]"
+)
 _SHORTCODE_CLOSE = re.compile(r"\[/(?P<name>[A-Za-z][\w-]{0,40})\]")
 # A block that is one small shortcode widget ("[button …]Send us your review[/button]") goes;
 # a longer text inside a shortcode ("[vc_column_text …]<a paragraph>[/vc_column_text]", a
@@ -105,7 +107,7 @@ BAR_ITEM_MAX_WORDS = 4
 # 26/11/2021 à 08h15", "2021-11-25 | Staff"). Prose that gives a date ends like a sentence.
 _NUMERIC_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?!\d)")
 DATED_LINE_MAX_WORDS = 25
-_SENTENCE_END = (".", "!", "?", "…", ":", ";", "»", "”", "\"", "؟", "。")
+_SENTENCE_END = (".", "!", "?", "…", ":", ";", "»", "”", '"', "؟", "。")
 
 
 def remove_boilerplate(body: etree._Element, *, titles: tuple[str | None, ...] = ()) -> None:
@@ -165,7 +167,8 @@ def _strip_shortcodes(text: str) -> str:
 
 def _remove_link_runs(body: etree._Element) -> None:
     for block in list(body.iter(*_BLOCKS)):
-        runs, run = [], []
+        runs: list[list[etree._Element]] = []
+        run: list[etree._Element] = []
         for child in block:
             if child.tag != "ref" or (run and (run[-1].tail or "").strip()):
                 runs.append(run)
@@ -174,7 +177,8 @@ def _remove_link_runs(body: etree._Element) -> None:
                 run.append(child)
         runs.append(run)
         long_runs = [
-            run for run in runs
+            run
+            for run in runs
             if len(run) >= MIN_LINK_RUN
             and sum(_word_count(ref) >= HEADLINE_MIN_WORDS for ref in run[1:]) >= MIN_HEADLINES_IN_RUN
         ]
@@ -250,7 +254,9 @@ def _is_edge_line(block: etree._Element, *, at_end: bool) -> bool:
     if len(words) <= COPYRIGHT_LINE_MAX_WORDS and _COPYRIGHT.search(text):
         return True
     items = [item for item in text.split("|") if item.strip()]
-    if len(items) >= 3 and all(len(_WORDS.findall(item)) <= BAR_ITEM_MAX_WORDS and not item.strip().endswith((".", "!", "?")) for item in items):
+    if len(items) >= 3 and all(
+        len(_WORDS.findall(item)) <= BAR_ITEM_MAX_WORDS and not item.strip().endswith((".", "!", "?")) for item in items
+    ):
         return True
     if _is_tag_line(text):
         return True
@@ -324,7 +330,12 @@ def _is_teaser(block: etree._Element) -> bool:
 def _is_list_label(block: etree._Element) -> bool:
     """A short line with no sentence in it ("DON'T MISS", "Related articles", "À lire aussi")."""
     text = " ".join(block.itertext()).strip()
-    return block.tag in ("p", "head") and len(_WORDS.findall(text)) <= 4 and not text.endswith((".", "!", "?")) and not block.findall(".//ref")
+    return (
+        block.tag in ("p", "head")
+        and len(_WORDS.findall(text)) <= 4
+        and not text.endswith((".", "!", "?"))
+        and not block.findall(".//ref")
+    )
 
 
 def _has_prose_outside(block: etree._Element, runs: list[list[etree._Element]]) -> bool:
@@ -334,7 +345,12 @@ def _has_prose_outside(block: etree._Element, runs: list[list[etree._Element]]) 
     for child in block:
         if child.tail and _WORD.search(child.tail):
             return True
-        if isinstance(child.tag, str) and id(child) not in in_runs and child.tag != "ref" and _WORD.search("".join(child.itertext())):
+        if (
+            isinstance(child.tag, str)
+            and id(child) not in in_runs
+            and child.tag != "ref"
+            and _WORD.search("".join(child.itertext()))
+        ):
             return True
     return False
 

@@ -12,6 +12,7 @@ import codecs
 import re
 import zlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 
@@ -47,7 +48,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _CHARSET_PARAM = re.compile(rb"""charset\s*=\s*["']?\s*([a-zA-Z0-9._:\-]+)""", re.IGNORECASE)
 # Bounded attribute runs: an unclosed "<meta" repeated many times must not cost quadratic time.
 _META_TAG = re.compile(rb"<meta\b[^>]{0,1024}>", re.IGNORECASE)
-_MARKUP = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title|p|div|article|main|section|span|h[1-6]|br|table|a)\b", re.IGNORECASE)
+_MARKUP = re.compile(
+    r"<\s*(?:!doctype|html|head|body|meta|title|p|div|article|main|section|span|h[1-6]|br|table|a)\b", re.IGNORECASE
+)
 
 # Labels that browsers map to another decoder: ISO-8859-1 and ASCII pages are decoded as
 # windows-1252 on the web, so curly quotes in such pages come out right.
@@ -70,10 +73,32 @@ _WHATWG_ALIASES = {
 # non-ASCII bytes (their letters sit at 0xC0-0xFF, which UTF-8 only allows before 0x80-0xBF),
 # so valid UTF-8 behind such a label is a UTF-8 page mislabelled, and the bytes win.
 _WHATWG_SINGLE_BYTE_LABELS = (
-    "ibm866", "iso-8859-2", "iso-8859-3", "iso-8859-4", "iso-8859-5", "iso-8859-6", "iso-8859-7",
-    "iso-8859-8", "iso-8859-10", "iso-8859-13", "iso-8859-14", "iso-8859-15", "iso-8859-16",
-    "koi8-r", "koi8-u", "macintosh", "mac-cyrillic", "windows-874", "windows-1250", "windows-1251",
-    "windows-1252", "windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257",
+    "ibm866",
+    "iso-8859-2",
+    "iso-8859-3",
+    "iso-8859-4",
+    "iso-8859-5",
+    "iso-8859-6",
+    "iso-8859-7",
+    "iso-8859-8",
+    "iso-8859-10",
+    "iso-8859-13",
+    "iso-8859-14",
+    "iso-8859-15",
+    "iso-8859-16",
+    "koi8-r",
+    "koi8-u",
+    "macintosh",
+    "mac-cyrillic",
+    "windows-874",
+    "windows-1250",
+    "windows-1251",
+    "windows-1252",
+    "windows-1253",
+    "windows-1254",
+    "windows-1255",
+    "windows-1256",
+    "windows-1257",
     "windows-1258",
 )
 # How far into a page to look for <meta charset>, as browsers do (they prescan 1,024 bytes;
@@ -138,7 +163,9 @@ def _undo_encoding(data: bytes, encoding: str, max_bytes: int) -> bytes:
     expand past ``max_bytes``. Bytes labelled so that are already markup (the client that
     stored them had decoded them) are kept as they are."""
     too_large = ExtractionError(
-        f"{encoding} content expands past the limit of {max_bytes:,} bytes", kind=ErrorKind.INPUT_TOO_LARGE, stage=Stage.DECODE
+        f"{encoding} content expands past the limit of {max_bytes:,} bytes",
+        kind=ErrorKind.INPUT_TOO_LARGE,
+        stage=Stage.DECODE,
     )
     try:
         if encoding == "br":
@@ -188,7 +215,9 @@ def _codec(label: bytes | str | None) -> str | None:
 
 
 # (+ Latin-1 itself, which a label such as "iso_8859-1" reaches past the aliases above)
-_SINGLE_BYTE = frozenset(codec for label in _WHATWG_SINGLE_BYTE_LABELS if (codec := _codec(label))) | {codecs.lookup("latin-1").name}
+_SINGLE_BYTE = frozenset(codec for label in _WHATWG_SINGLE_BYTE_LABELS if (codec := _codec(label))) | {
+    codecs.lookup("latin-1").name
+}
 
 
 def _declared_in_page(head: bytes) -> str | None:
@@ -234,58 +263,14 @@ def decode_page(
     """Turn stored bytes into HTML text, or raise ExtractionError saying why not."""
     if not data:
         raise ExtractionError("the object is empty (0 bytes)", kind=ErrorKind.EMPTY_INPUT, stage=Stage.DECODE)
-    encoding_header = (content_encoding or "").strip().lower()
     compressed = data.startswith(GZIP_MAGIC)
-    if compressed:
-        data = gunzip(data, max_bytes)
-    elif encoding_header in ("gzip", "x-gzip"):
-        # Labelled gzip but not gzip bytes: an HTTP client already decompressed it. Use as is.
-        pass
-    elif encoding_header in ("br", "deflate"):
-        # As web servers send them, and as web archives keep response bodies.
-        data = _undo_encoding(data, encoding_header, max_bytes)
-    elif encoding_header in ("compress", "zstd") or "," in encoding_header:
-        raise ExtractionError(
-            f"Content-Encoding {encoding_header!r} is not supported (store pages as gzip, br, deflate or plain)",
-            kind=ErrorKind.UNSUPPORTED_ENCODING,
-            stage=Stage.DECODE,
-        )
+    data = _decompressed(data, (content_encoding or "").strip().lower(), max_bytes)
     if not data.strip():
         raise ExtractionError("the page is empty once decompressed", kind=ErrorKind.EMPTY_INPUT, stage=Stage.DECODE)
-
-    encoding, source = None, "default"
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            data, encoding, source = data[len(bom) :], name, "bom"
-            break
-    if encoding is None and content_type:
-        match = _CHARSET_PARAM.search(content_type.encode("latin-1", "ignore")[:1024])
-        if match and (encoding := _codec(match.group(1))):
-            source = "content-type"
-
-    # UTF-16 and UTF-32 text is full of NUL bytes: only the signatures tell it from binary.
-    binary = sniff_binary(data, wide_text=bool(encoding and encoding.startswith(("utf-16", "utf-32"))))
-    if binary:
-        raise ExtractionError(
-            f"the object is a {binary}, not an HTML page", kind=ErrorKind.NOT_HTML, stage=Stage.DECODE
-        )
-    if encoding is None and (encoding := _declared_in_page(data[:_PRESCAN_BYTES])):
-        source = "meta"
-    if encoding is None:
-        encoding, source = ("utf-8" if _is_utf8(data) else _detect(data)), "detected"
-    elif encoding in _SINGLE_BYTE and not data.isascii() and _is_utf8(data):
-        # A UTF-8 page behind a single-byte label (a common crawler or CMS mistake; see above).
-        encoding, source = "utf-8", "detected"
-    try:
-        html = data.decode(encoding)
-    except UnicodeDecodeError:
-        # Mislabelled pages are common (a UTF-8 page behind a latin-1 label and the reverse):
-        # prefer what the bytes say over a label they contradict.
-        fallback = "utf-8" if _is_utf8(data) else _detect(data)
-        if fallback != encoding:
-            encoding, source = fallback, "detected"
-        html = data.decode(encoding, errors="replace")
-
+    data, declared = _transport_charset(data, content_type)
+    _refuse_binary(data, declared)
+    charset = _charset(data, declared)
+    html, charset = _decoded(data, charset)
     html = html.replace("\x00", "")
     if not _MARKUP.search(html[:_SAMPLE_BYTES]):
         raise ExtractionError(
@@ -293,7 +278,82 @@ def decode_page(
             kind=ErrorKind.NOT_HTML,
             stage=Stage.DECODE,
         )
-    return DecodedPage(html, encoding, source, compressed, len(data))
+    return DecodedPage(html, charset.encoding, charset.source, compressed, len(data))
+
+
+class _Charset(NamedTuple):
+    encoding: str  # a Python codec name
+    source: str  # what said it: "bom", "content-type", "meta" or "detected"
+
+
+def _decompressed(data: bytes, encoding_header: str, max_bytes: int) -> bytes:
+    """``data`` decompressed: gzip by its magic bytes whatever its label, br and deflate by
+    their Content-Encoding (``encoding_header``, lower case)."""
+    if data.startswith(GZIP_MAGIC):
+        return gunzip(data, max_bytes)
+    if encoding_header in ("gzip", "x-gzip"):
+        # Labelled gzip but not gzip bytes: an HTTP client already decompressed it. Use as is.
+        return data
+    if encoding_header in ("br", "deflate"):
+        # As web servers send them, and as web archives keep response bodies.
+        return _undo_encoding(data, encoding_header, max_bytes)
+    if encoding_header in ("compress", "zstd") or "," in encoding_header:
+        raise ExtractionError(
+            f"Content-Encoding {encoding_header!r} is not supported (store pages as gzip, br, deflate or plain)",
+            kind=ErrorKind.UNSUPPORTED_ENCODING,
+            stage=Stage.DECODE,
+        )
+    return data
+
+
+def _transport_charset(data: bytes, content_type: str | None) -> tuple[bytes, _Charset | None]:
+    """The charset that ``data``'s byte-order mark says (and ``data`` without it), else the one
+    the Content-Type names, else None."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :], _Charset(name, "bom")
+    if content_type:
+        match = _CHARSET_PARAM.search(content_type.encode("latin-1", "ignore")[:1024])
+        if match and (encoding := _codec(match.group(1))):
+            return data, _Charset(encoding, "content-type")
+    return data, None
+
+
+def _refuse_binary(data: bytes, declared: _Charset | None) -> None:
+    """Raise NotHtml when ``data`` is a binary format (an image, an archive...), named."""
+    # UTF-16 and UTF-32 text is full of NUL bytes: only the signatures tell it from binary.
+    binary = sniff_binary(data, wide_text=bool(declared and declared.encoding.startswith(("utf-16", "utf-32"))))
+    if binary:
+        raise ExtractionError(
+            f"the object is a {binary}, not an HTML page", kind=ErrorKind.NOT_HTML, stage=Stage.DECODE
+        )
+
+
+def _charset(data: bytes, declared: _Charset | None) -> _Charset:
+    """The charset to decode ``data`` by: the one the transport declared, else the page's own
+    ``<meta>``, else what the bytes look like."""
+    if declared is None:
+        in_page = _declared_in_page(data[:_PRESCAN_BYTES])
+        if not in_page:
+            return _Charset("utf-8" if _is_utf8(data) else _detect(data), "detected")
+        declared = _Charset(in_page, "meta")
+    if declared.encoding in _SINGLE_BYTE and not data.isascii() and _is_utf8(data):
+        # A UTF-8 page behind a single-byte label (a common crawler or CMS mistake; see above).
+        return _Charset("utf-8", "detected")
+    return declared
+
+
+def _decoded(data: bytes, charset: _Charset) -> tuple[str, _Charset]:
+    """``data`` decoded, and the charset that decoded it."""
+    try:
+        return data.decode(charset.encoding), charset
+    except UnicodeDecodeError:
+        # Mislabelled pages are common (a UTF-8 page behind a latin-1 label and the reverse):
+        # prefer what the bytes say over a label they contradict.
+        fallback = "utf-8" if _is_utf8(data) else _detect(data)
+        if fallback != charset.encoding:
+            charset = _Charset(fallback, "detected")
+        return data.decode(charset.encoding, errors="replace"), charset
 
 
 def _is_utf8(data: bytes) -> bool:

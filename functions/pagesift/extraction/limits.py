@@ -51,7 +51,8 @@ class Limits:
 
     def input_too_large(self, size: int) -> ExtractionError:
         return ExtractionError(
-            f"the object is {size:,} bytes, over the limit of {self.max_input_bytes:,} ({self.max_input_bytes_setting})",
+            f"the object is {size:,} bytes, over the limit of {self.max_input_bytes:,} "
+            f"({self.max_input_bytes_setting})",
             kind=ErrorKind.INPUT_TOO_LARGE,
             stage=Stage.READ,
         )

@@ -28,11 +28,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 _TOKEN = re.compile(r"\w+")
 SHORT_LINE_TOKENS = 6  # a line of fewer tokens is a menu entry, a caption or a label, not prose
 # a line that ends like a sentence, in the scripts of the pages pagesift reads (Latin, Arabic, CJK)
-_SENTENCE_ENDS = (".", "!", "?", "…", "\"", "”", "»", "؟", "。", "！", "？", ":")
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "»", "؟", "。", "！", "？", ":")
 SHINGLE = 4  # the metric's shingle size: overlap is measured the way quality is
 # The share of each text's shingles the other must hold for the referee to confirm trafilatura,
 # chosen on the development pages (benchmarks/train_selector.py prints the sweep): 0.9 lets
@@ -123,6 +124,10 @@ def features(primary: str, alternative: str, referee: str) -> list[float]:
     ]
 
 
+# A node as the model's JSON holds it: [feature, threshold, left, right], or a leaf's value.
+type TreeNode = list[Any] | float
+
+
 @dataclass(frozen=True, slots=True)
 class Selector:
     """Gradient-boosted regression trees: each node is [feature, threshold, left, right] and
@@ -132,12 +137,12 @@ class Selector:
     base: float
     rate: float
     margin: float
-    trees: tuple[tuple, ...]
+    trees: tuple[TreeNode, ...]
 
     def predicted_gain(self, signals: list[float]) -> float:
         total = 0.0
         for tree in self.trees:
-            node = tree
+            node: TreeNode = tree
             while isinstance(node, list):
                 feature, threshold, left, right = node
                 node = left if signals[feature] <= threshold else right
@@ -154,7 +159,9 @@ class Selector:
     @classmethod
     def from_dict(cls, data: dict) -> Selector:
         if tuple(data["features"]) != FEATURES:
-            raise ValueError("the selector model was trained on other features: retrain it (benchmarks/train_selector.py)")
+            raise ValueError(
+                "the selector model was trained on other features: retrain it (benchmarks/train_selector.py)"
+            )
         return cls(data["version"], data["base"], data["rate"], data["margin"], tuple(data["trees"]))
 
 

@@ -22,10 +22,10 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata
-from typing import Any
+from typing import Any, TypedDict
 
 import lxml.html
 import trafilatura
@@ -34,32 +34,42 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from pagesift import __version__
-from pagesift.extraction.metadata.authors import clean_author
+from pagesift.contracts.document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
+from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.extraction.budget import BudgetExceeded, time_budget
 from pagesift.extraction.candidates import READABILITY_OPTIONS, RESILIPARSE_OPTIONS, readability_body, referee_text
 from pagesift.extraction.cleanup import remove_boilerplate
-from pagesift.extraction.metadata.dates import byline_date, structured_date
 from pagesift.extraction.decoding import DecodedPage, decode_page
-from pagesift.contracts.document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
-from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.extraction.fingerprints import sha256_hex, simhash
-from pagesift.extraction.metadata.language import page_language
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.extraction.metadata.authors import clean_author
+from pagesift.extraction.metadata.dates import byline_date, structured_date
+from pagesift.extraction.metadata.language import page_language
+from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
 from pagesift.extraction.selection import AGREEMENT, confirms, default_selector
-from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.urls import hostname, public_url
 
 # Words per minute of an adult reading news in a European language (published averages run
 # from about 200 to 260); used only for the reading-time estimate.
 READING_WORDS_PER_MINUTE = 230
 
+
+class TrafilaturaOptions(TypedDict):
+    with_metadata: bool
+    include_comments: bool
+    include_tables: bool
+    include_images: bool
+    fast: bool
+    date_extraction_params: dict[str, bool]
+
+
 # The trafilatura options the document is built with; recorded in every document so that an
 # index can tell which documents a change of options touched. Chosen on the corpus's tune half:
 # ``fast`` skips trafilatura's own readability/jusText comparison (the accurate profile runs its
 # own, on the same tree); ``favor_precision`` and the formatting and link options are off, as
 # they change which blocks trafilatura keeps (each cost F1 on pages nobody tuned on).
-TRAFILATURA_OPTIONS = {
+TRAFILATURA_OPTIONS: TrafilaturaOptions = {
     "with_metadata": True,
     "include_comments": True,
     "include_tables": True,
@@ -202,6 +212,7 @@ def select(found: MainContent) -> tuple[Rendered, str]:
     ):
         return replace(alternative, markdown=_markdown(found.alternative)), READABILITY
     if primary is None:
+        assert found.refusal is not None  # clean() sets one of primary and refusal
         raise found.refusal
     return replace(primary, markdown=_markdown(found.result.body)), TRAFILATURA
 
@@ -259,6 +270,7 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     date = structured_date(tree, page.url)
     # trafilatura works on copies of the tree it is given: the tree stays whole for readability.
     result = trafilatura.bare_extraction(tree, url=page.url, **TRAFILATURA_OPTIONS)
+    assert not isinstance(result, dict)  # a dict only with as_dict=True, which the options leave out
     if result is None or result.body is None:
         # (Reading the metadata alone and letting readability-lxml fill the body gained one tune
         # page, +0.0006, and nothing on check, where readability found no article on any of the
@@ -275,7 +287,9 @@ def clean(found: MainContent) -> None:
     rendered as text."""
     result = found.result
     # the page's own claimed host helps tell its name from the headline (it goes nowhere else)
-    found.title = clean_title(result.title, sitename=result.sitename, hostname=found.hostname or result.hostname) or None
+    found.title = (
+        clean_title(result.title, sitename=result.sitename, hostname=found.hostname or result.hostname) or None
+    )
     remove_boilerplate(result.body, titles=(result.title, found.title))
     found.primary, found.refusal = _text_of(result.body)
 
@@ -370,7 +384,7 @@ def describe(
             encoding=decoded.encoding,
             input_bytes=len(page.data),
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            timestamp=datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            timestamp=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             options=_recorded_options(profile),
         ),
     )
@@ -380,7 +394,11 @@ def made_by(profile: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """What made a document, in 16 hex digits: pagesift's version, the options it records in
     every document, and the page bounds. A re-extraction redoes the objects whose record has
     another (pagesift backfill --reextract)."""
-    made = [__version__, _recorded_options(profile), [limits.max_input_bytes, limits.max_html_elements, limits.max_markup_characters]]
+    made = [
+        __version__,
+        _recorded_options(profile),
+        [limits.max_input_bytes, limits.max_html_elements, limits.max_markup_characters],
+    ]
     return sha256_hex(json.dumps(made, sort_keys=True, default=str))[:16]
 
 
@@ -407,7 +425,8 @@ def _version(extractor: str) -> str:
 def _check_markup_size(html: str, limits: Limits) -> None:
     if len(html) > limits.max_markup_characters and (markup := _markup_characters(html)) > limits.max_markup_characters:
         raise ExtractionError(
-            f"the page has {markup:,} characters of markup besides scripts and styles, over the limit of {limits.max_markup_characters:,}",
+            f"the page has {markup:,} characters of markup besides scripts and styles, "
+            f"over the limit of {limits.max_markup_characters:,}",
             kind=ErrorKind.HTML_TOO_LARGE,
             stage=Stage.EXTRACT,
         )
@@ -437,8 +456,10 @@ def _check_attributes(html: str, limits: Limits) -> None:
     if most > limits.max_attributes_per_tag or load > limits.max_attribute_load:
         raise ExtractionError(
             f"the page has a tag with about {most:,} attributes (at most {limits.max_attributes_per_tag:,} are taken: "
-            "parsers take quadratic time on them)" if most > limits.max_attributes_per_tag else
-            f"the page's tags hold too many attributes for it to be parsed in time (load {load:,} over {limits.max_attribute_load:,})",
+            "parsers take quadratic time on them)"
+            if most > limits.max_attributes_per_tag
+            else f"the page's tags hold too many attributes for it to be parsed in time "
+            f"(load {load:,} over {limits.max_attribute_load:,})",
             kind=ErrorKind.HTML_TOO_LARGE,
             stage=Stage.EXTRACT,
         )
@@ -506,7 +527,11 @@ def _caption_rows_out_of_tables(markdown: str) -> str:
     i = 0
     while i < len(lines):
         line = lines[i].strip()
-        cells = [cell.strip() for cell in line[1:-1].split("|")] if line.startswith("|") and line.endswith("|") and len(line) > 1 else []
+        cells = (
+            [cell.strip() for cell in line[1:-1].split("|")]
+            if line.startswith("|") and line.endswith("|") and len(line) > 1
+            else []
+        )
         if (
             len(cells) > 1
             and sum(1 for cell in cells if cell) == 1

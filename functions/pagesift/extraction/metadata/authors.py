@@ -39,7 +39,11 @@ def clean_author(author: str | None) -> str | None:
     names: list[str] = []
     for part in author.split(";"):
         pieces = [_DATE_WORDS.sub("", _LEADING.sub("", piece.strip())).strip(" ,:") for piece in _SEPARATOR.split(part)]
-        pieces = [p for p in pieces if p and not _ROLES.match(p) and not any(c.isdigit() for c in p) and len(p) <= MAX_NAME_CHARACTERS]
+        pieces = [
+            p
+            for p in pieces
+            if p and not _ROLES.match(p) and not any(c.isdigit() for c in p) and len(p) <= MAX_NAME_CHARACTERS
+        ]
         if not pieces:
             continue
         # A person's name has a given name and a family name; a one-word piece beside it is a

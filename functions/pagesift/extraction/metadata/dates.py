@@ -26,7 +26,21 @@ _MONTHS: dict[str, int] = {}
 for number, names in enumerate(
     [
         ("january", "jan", "janvier", "janv", "enero", "ene", "يناير", "جانفي", "كانون الثاني", "كانون ثاني", "ينار"),
-        ("february", "feb", "février", "fevrier", "févr", "fevr", "fév", "febrero", "feb", "فبراير", "فيفري", "شباط", "فبراير"),
+        (
+            "february",
+            "feb",
+            "février",
+            "fevrier",
+            "févr",
+            "fevr",
+            "fév",
+            "febrero",
+            "feb",
+            "فبراير",
+            "فيفري",
+            "شباط",
+            "فبراير",
+        ),
         ("march", "mar", "mars", "marzo", "مارس", "آذار", "اذار"),
         ("april", "apr", "avril", "avr", "abril", "abr", "أبريل", "ابريل", "أفريل", "افريل", "نيسان", "أبريل"),
         ("may", "mai", "mayo", "مايو", "ماي", "أيار", "ايار"),
@@ -36,14 +50,39 @@ for number, names in enumerate(
         ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "سبتمبر", "أيلول", "ايلول", "شتنبر"),
         ("october", "oct", "octobre", "octubre", "أكتوبر", "اكتوبر", "تشرين الأول", "تشرين الاول", "أكتوبر"),
         ("november", "nov", "novembre", "noviembre", "نوفمبر", "تشرين الثاني", "نونبر"),
-        ("december", "dec", "décembre", "decembre", "déc", "dic", "diciembre", "ديسمبر", "كانون الأول", "كانون الاول", "دجنبر"),
+        (
+            "december",
+            "dec",
+            "décembre",
+            "decembre",
+            "déc",
+            "dic",
+            "diciembre",
+            "ديسمبر",
+            "كانون الأول",
+            "كانون الاول",
+            "دجنبر",
+        ),
     ],
     start=1,
 ):
     for name in names:
         _MONTHS[name] = number
 # German, Italian and Portuguese too: cheap, and pages in them land in the same buckets.
-for number, names in {1: ('januar', 'jänner', 'gennaio', 'janeiro'), 2: ('februar', 'febbraio', 'fevereiro', 'fev'), 3: ('märz', 'maerz', 'mär', 'março', 'marco'), 4: ('aprile',), 5: ('maggio', 'maio'), 6: ('juni', 'giugno', 'junho'), 7: ('juli', 'luglio', 'julho'), 8: (), 9: ('settembre', 'setembro', 'set'), 10: ('oktober', 'okt', 'ottobre', 'outubro', 'out'), 11: ('novembro',), 12: ('dezember', 'dez', 'dicembre', 'dezembro')}.items():
+for number, names in {
+    1: ("januar", "jänner", "gennaio", "janeiro"),
+    2: ("februar", "febbraio", "fevereiro", "fev"),
+    3: ("märz", "maerz", "mär", "março", "marco"),
+    4: ("aprile",),
+    5: ("maggio", "maio"),
+    6: ("juni", "giugno", "junho"),
+    7: ("juli", "luglio", "julho"),
+    8: (),
+    9: ("settembre", "setembro", "set"),
+    10: ("oktober", "okt", "ottobre", "outubro", "out"),
+    11: ("novembro",),
+    12: ("dezember", "dez", "dicembre", "dezembro"),
+}.items():
     for name in names:
         _MONTHS[name] = number
 
@@ -56,7 +95,16 @@ _PATTERNS = [
     # 25 - 11 - 2021, 25/11/2021, 25.11.2021 (day first: the order of fr, es and ar pages)
     re.compile(r"(?<!\d)(?P<first>[0-3]?\d)\s*[-/.]\s*(?P<second>[0-3]?\d)\s*[-/.]\s*" + _YEAR + r"(?!\d)"),
     # 25 novembre 2021, 25 de noviembre de 2021, 25 November 2021, ٢٥ نوفمبر ٢٠٢١
-    re.compile(r"(?<!\d)" + _DAY + r"\.?\s+(?:de\s+)?(?P<month_name>" + _MONTH + r")\.?,?\s+(?:de\s+|del\s+)?" + _YEAR + r"(?!\d)", re.IGNORECASE),
+    re.compile(
+        r"(?<!\d)"
+        + _DAY
+        + r"\.?\s+(?:de\s+)?(?P<month_name>"
+        + _MONTH
+        + r")\.?,?\s+(?:de\s+|del\s+)?"
+        + _YEAR
+        + r"(?!\d)",
+        re.IGNORECASE,
+    ),
     # Nov. 25, 2021, November 25 2021
     re.compile(r"(?<![\w])(?P<month_name>" + _MONTH + r")\.?\s+" + _DAY + r",?\s+" + _YEAR + r"(?!\d)", re.IGNORECASE),
 ]
@@ -91,7 +139,9 @@ def structured_date(tree: Any, url: str | None = None) -> str | None:
     )
 
 
-def byline_date(page_html: str, *, title: str | None = None, today: date | None = None, month_first: bool = False) -> str | None:
+def byline_date(
+    page_html: str, *, title: str | None = None, today: date | None = None, month_first: bool = False
+) -> str | None:
     """ISO date written in the byline around the page's headline, or None."""
     body_start = page_html.lower().find("<body")
     body = page_html[body_start:] if body_start >= 0 else page_html
@@ -122,11 +172,11 @@ def parse_written_date(text: str, *, today: date | None = None, month_first: boo
 
 def _to_date(groups: dict[str, str | None], month_first: bool) -> date | None:
     year = int(groups["year"] or 0)
-    if groups.get("month_name"):
-        month = _MONTHS.get(groups["month_name"].lower().rstrip("."))
+    if month_name := groups.get("month_name"):
+        month = _MONTHS.get(month_name.lower().rstrip("."))
         day = int(groups["day"] or 0)
-    elif groups.get("first"):
-        first, second = int(groups["first"]), int(groups["second"] or 0)
+    elif first_number := groups.get("first"):
+        first, second = int(first_number), int(groups["second"] or 0)
         if first > 12 or not month_first:
             day, month = first, second
         else:
@@ -170,7 +220,14 @@ def _regions(body: str, anchor: int) -> tuple[str, str, str]:
     before it, and the text after the byline."""
     head = _plain(body[max(0, anchor - 4 * _BEFORE) : anchor])[-_BEFORE:]
     tail_html = body[anchor : anchor + 8 * _AFTER]
-    lede = next((m.start() for m in _PARAGRAPH.finditer(tail_html) if len(_WORDS.findall(_plain(m.group(0)))) >= LEDE_MIN_WORDS), len(tail_html))
+    lede = next(
+        (
+            m.start()
+            for m in _PARAGRAPH.finditer(tail_html)
+            if len(_WORDS.findall(_plain(m.group(0)))) >= LEDE_MIN_WORDS
+        ),
+        len(tail_html),
+    )
     byline = _plain(tail_html[:lede])[:_AFTER]
     return byline, head, _plain(tail_html[lede:])[: max(0, _AFTER - len(byline))]
 

@@ -1,8 +1,9 @@
 """The language of a page: the one it declares, else the one its text is written in.
 
 Declared: ``<html lang>``, then the page's content-language or ``og:locale`` meta tags, then the
-object's Content-Language. Detected, for pages that declare nothing: langdetect (pure Python, its 55 language profiles ship in the package: no network, no model
-download), seeded so that the same text always gives the same answer. Its own start-up builds
+object's Content-Language. Detected, for pages that declare nothing: langdetect (pure Python,
+its 55 language profiles ship in the package: no network, no model download), seeded so that
+the same text always gives the same answer. Its own start-up builds
 a table of every n-gram of every profile with one probability per language (87,598 lists of
 55 floats: about 0.25 s and 50 MB); here the profiles are only read (about 50 ms) and a
 word's probabilities are computed the first time a text uses it, which gives the detector the
@@ -29,7 +30,9 @@ SEED = 0
 
 # Attribute runs are bounded ({0,1024}): with "[^>]*" a page of unclosed "<meta" or "<html"
 # tags costs quadratic time (85 s for 68 KB), which no regex engine interrupts.
-_HTML_LANG = re.compile(r"<html\b[^>]{0,1024}?\blang\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE)
+_HTML_LANG = re.compile(
+    r"<html\b[^>]{0,1024}?\blang\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9-]*)?", re.IGNORECASE
+)
 _META_LANG = re.compile(
     r"<meta\b[^>]{0,1024}?(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)[^>]{0,1024}>",
     re.IGNORECASE,
@@ -38,8 +41,22 @@ _CONTENT_ATTR = re.compile(r"\bcontent\s*=\s*[\"']?\s*([a-zA-Z]{2,3})(?:[-_][a-z
 _HEADER_LANG = re.compile(r"\s*([a-zA-Z]{2,3})")
 DECLARATION_SEARCH_CHARACTERS = 65_536  # where a page declares its language: its head
 # ISO 639-2 codes that pages sometimes declare instead of the two-letter ones.
-_ISO639_2_TO_1 = {"eng": "en", "fra": "fr", "fre": "fr", "spa": "es", "ara": "ar", "deu": "de", "ger": "de",
-                  "ita": "it", "por": "pt", "nld": "nl", "dut": "nl", "rus": "ru", "zho": "zh", "chi": "zh"}
+_ISO639_2_TO_1 = {
+    "eng": "en",
+    "fra": "fr",
+    "fre": "fr",
+    "spa": "es",
+    "ara": "ar",
+    "deu": "de",
+    "ger": "de",
+    "ita": "it",
+    "por": "pt",
+    "nld": "nl",
+    "dut": "nl",
+    "rus": "ru",
+    "zho": "zh",
+    "chi": "zh",
+}
 
 
 class _WordProbabilities(dict):
@@ -70,9 +87,15 @@ class _WordProbabilities(dict):
 def _load_factory() -> DetectorFactory:
     # The files langdetect's own loader reads: every regular file of its profiles directory.
     try:
-        names = sorted(n for n in os.listdir(PROFILES_DIRECTORY) if not n.startswith(".") and os.path.isfile(os.path.join(PROFILES_DIRECTORY, n)))
+        names = sorted(
+            n
+            for n in os.listdir(PROFILES_DIRECTORY)
+            if not n.startswith(".") and os.path.isfile(os.path.join(PROFILES_DIRECTORY, n))
+        )
     except OSError as error:
-        raise ImportError(f"langdetect's language profiles cannot be read from {PROFILES_DIRECTORY}: {error}") from error
+        raise ImportError(
+            f"langdetect's language profiles cannot be read from {PROFILES_DIRECTORY}: {error}"
+        ) from error
     profiles = []
     for name in names:
         with open(os.path.join(PROFILES_DIRECTORY, name), encoding="utf-8") as file:
@@ -103,7 +126,6 @@ def detect_language(text: str) -> str | None:
     if best.prob < MIN_PROBABILITY:
         return None
     return best.lang.split("-")[0]  # zh-cn, zh-tw -> zh
-
 
 
 def page_language(html: str, text: str, *, content_language: str | None = None) -> str | None:

@@ -22,7 +22,9 @@ def _is_site(part: str, sitename: str | None, hostname: str | None) -> bool:
     if sitename and compact == _compact(sitename):
         return True
     # "Le Monde" for lemonde.fr, "Como Educar Seus Filhos" for comoeducarseusfilhos.com.br
-    host = _compact((hostname or "").split(".")[-3] if hostname and hostname.count(".") >= 2 else (hostname or "").split(".")[0])
+    host = _compact(
+        (hostname or "").split(".")[-3] if hostname and hostname.count(".") >= 2 else (hostname or "").split(".")[0]
+    )
     return bool(host) and (compact == host or (len(host) >= 5 and compact.startswith(host)))
 
 
@@ -32,7 +34,10 @@ def clean_title(title: str | None, *, sitename: str | None = None, hostname: str
         return title
     title = " ".join(title.split())
     if sitename:
-        for pattern in (rf"^(?P<rest>.+?){_SEPARATORS.pattern}{re.escape(sitename)}$", rf"^{re.escape(sitename)}{_SEPARATORS.pattern}(?P<rest>.+)$"):
+        for pattern in (
+            rf"^(?P<rest>.+?){_SEPARATORS.pattern}{re.escape(sitename)}$",
+            rf"^{re.escape(sitename)}{_SEPARATORS.pattern}(?P<rest>.+)$",
+        ):
             if (match := re.match(pattern, title, re.IGNORECASE)) and len(match.group("rest")) >= 10:
                 return match.group("rest").strip()
     parts = _SEPARATORS.split(title)
