@@ -37,13 +37,16 @@ $(CHECKOV_STAMP): tools/checkov-requirements.txt
 # --skip-download: checkov asks Prisma Cloud for guideline links otherwise (no network needed).
 CHECKOV := .venv-checkov/bin/checkov -f template.yaml --framework cloudformation --skip-download --compact --quiet
 
-## test: cfn-lint and checkov on the template, then the whole pytest suite (every folder of tests/)
-test: $(STAMP) $(CHECKOV_STAMP)
-	$(BIN)/cfn-lint template.yaml
-	$(CHECKOV)
+## test: the linters (make lint), then the whole pytest suite (every folder of tests/)
+test: lint
 	$(BIN)/pytest
 
+## lint: ruff (lint, complexity at 15, format check) and mypy on functions/ and src/ (settings in
+## pyproject.toml), cfn-lint and checkov on the template
 lint: $(STAMP) $(CHECKOV_STAMP)
+	$(BIN)/ruff check functions src
+	$(BIN)/ruff format --check functions src
+	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 	$(CHECKOV)
 

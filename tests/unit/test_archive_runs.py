@@ -20,7 +20,8 @@ from pagesift.contracts.document import document_id, document_key
 from pagesift.contracts.events import DetailType
 from pagesift.contracts.invocation import Invocation
 from pagesift.delivery.ordering import change_id
-from pagesift.delivery.pipeline import Pipeline, Status
+from pagesift.delivery.outcomes import Status
+from pagesift.delivery.pipeline import Pipeline
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
 from tests.support.fakes import (
     InMemoryArchives,

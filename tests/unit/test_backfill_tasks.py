@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pagesift.extraction.options import ExtractionOptions
 from pagesift.contracts.events import DetailType
-from pagesift.delivery.pipeline import Pipeline, Status
+from pagesift.delivery.outcomes import Status
+from pagesift.delivery.pipeline import Pipeline
 from pagesift.delivery.triggers import ChangeKind, DeliveryKind, ObjectChange, read_event
 from tests.support.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher
 from tests.support.pages import article_bytes

@@ -10,7 +10,8 @@ from pagesift.contracts.invocation import Invocation, OutOfTime
 from pagesift.extraction.limits import Limits
 from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
 from pagesift.delivery.ordering import SEQUENCER_WIDTH, sequencer_key
-from pagesift.delivery.pipeline import EventsNotPublished, Pipeline, Status
+from pagesift.delivery.outcomes import EventsNotPublished, Status
+from pagesift.delivery.pipeline import Pipeline
 from pagesift.delivery.ports import ObjectBusy
 from pagesift.delivery.triggers import ChangeKind, ObjectChange
 from tests.support.fakes import InMemoryDocuments, InMemoryPages, InMemoryState, RecordingPublisher, TransientError

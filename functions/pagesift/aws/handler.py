@@ -4,7 +4,7 @@ answered in the shape its sender expects, with Powertools for logs, metrics and 
 The composition root (functions/extract/app.py) builds one ``ExtractHandler`` per execution
 environment and its ``lambda_handler`` delegates to ``handle``. Events are read by the core
 (``pagesift.delivery.triggers.read_event``). The changes of an invocation make one round
-(``pagesift.delivery.pipeline.Round``): their events go out together, ten a PutEvents call, and
+(``pagesift.delivery.round.Round``): their events go out together, ten a PutEvents call, and
 each change is then recorded on its own. How each kind of delivery is answered:
 
 - SQS batches (the default wiring): a partial-batch response (``batchItemFailures``) naming
@@ -34,7 +34,9 @@ from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.contracts.events import unusable_delivery_id
 from pagesift.contracts.invocation import Invocation
 from pagesift.delivery.batch_results import ResultCode, job_response, outcome_result, result
-from pagesift.delivery.pipeline import Pending, Pipeline, Round
+from pagesift.delivery.outcomes import Pending
+from pagesift.delivery.pipeline import Pipeline
+from pagesift.delivery.round import Round
 from pagesift.delivery.triggers import DeliveryItem, DeliveryKind, ObjectChange, UnsupportedEventError, read_event
 
 from .observability import DUPLICATES_SKIPPED, TRANSIENT_FAILURES, count, observe

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from pagesift.delivery.pipeline import Outcome, Status
+from pagesift.delivery.outcomes import Outcome, Status
 
 # Per outcome status: the counter it adds to, the level of its log line and its message.
 OUTCOME_METRICS: dict[Status, tuple[str, str, str]] = {

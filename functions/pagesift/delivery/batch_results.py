@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from pagesift.delivery.pipeline import Status
+from pagesift.delivery.outcomes import Status
 
 RESULT_STRING_CHARACTERS = 1_000  # what a job report keeps of a result string
 

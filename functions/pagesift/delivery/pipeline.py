@@ -18,17 +18,15 @@ a duplicate delivery's answer).
 
 from __future__ import annotations
 
-import enum
 import logging
 import uuid
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from pagesift.contracts.document import Document, Source, content_sha256, document_id, document_key
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
-from pagesift.contracts.events import Event, deleted_event, extracted_event, failed_event
+from pagesift.contracts.events import deleted_event, extracted_event, failed_event
 from pagesift.contracts.invocation import Invocation, OutOfTime
-from pagesift.contracts.ports import DocumentStore, EventPublisher, ObjectGone, Published, StoredObject
+from pagesift.contracts.ports import DocumentStore, EventPublisher, ObjectGone, StoredObject
 from pagesift.delivery.ordering import (
     change_id,
     is_duplicate,
@@ -37,19 +35,15 @@ from pagesift.delivery.ordering import (
     why_state_is_wrong,
     why_superseded,
 )
+from pagesift.delivery.outcomes import EventsNotPublished, Outcome, Pending, Status
 from pagesift.delivery.ports import AlreadyApplied, Applied, ArchiveRuns, ObjectState, PageSource, StateStore
+from pagesift.delivery.round import Round
 from pagesift.delivery.triggers import ChangeKind, ObjectChange, Purpose
 from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
 from pagesift.extraction.steps import Page, extract, made_by
 
 log = logging.getLogger(__name__)
 
-# Of a change's outcome, what its record keeps for a duplicate delivery's answer: enough to say
-# what happened, short enough that the object's item stays under DynamoDB's 1 KB write unit.
-RECORDED_FIELDS = ("status", "document_id", "event_id", "reason", "error")
-RECORDED_TEXT_CHARACTERS = 160
-# Kept, per change whose events are pending, to put them and record it before the invocation ends.
-FINISH_SECONDS_PER_CHANGE = 0.5
 ERROR_TEXT_CHARACTERS = 240  # of why a change was not applied, on its object's record (which names it)
 # An archive's record keeps its run in place of a content hash (an archive has no one document):
 # what its deletion and its next upload find it by.
@@ -60,88 +54,6 @@ def archive_run(state: ObjectState) -> str | None:
     """The run of the archive the object last was, or None if it was not one."""
     content = state.content_sha256 or ""
     return content[len(ARCHIVE_MARK) :] if content.startswith(ARCHIVE_MARK) else None
-
-
-class EventsNotPublished(Exception):
-    """Some events of a change were not put on the bus after every attempt: the change is not
-    recorded (its object stays dirty) and its delivery is retried, which sends them again."""
-
-
-class Status(str, enum.Enum):
-    EXTRACTED = "extracted"
-    DELETED = "deleted"
-    FAILED = "failed"
-    UNCHANGED = "unchanged"  # the same document as the one applied: nothing rewritten
-    SKIPPED = "skipped"  # stale, duplicate or superseded: the newer change's own event applies
-    ARCHIVE = "archive"  # a web archive: its run was started (its own events follow)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status: Status
-    change: ObjectChange | None  # None for a delivery that named no object
-    document_key: str | None = None
-    document_id: str | None = None
-    event_id: str | None = None
-    error: ExtractionError | None = None
-    reason: str | None = None
-    words: int | None = None
-    input_bytes: int | None = None
-    duration_ms: float | None = None
-    recorded: dict[str, Any] | None = None  # of a duplicate delivery: the first delivery's outcome
-
-    @property
-    def duplicate(self) -> bool:
-        return self.recorded is not None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The outcome as plain JSON: its log line, a direct invocation's answer, a Batch
-        Operations result; for a duplicate delivery, the outcome recorded of the first."""
-        if self.recorded is not None:
-            return {**self.recorded, "source_key": self.change.key if self.change else None, "duplicate": True}
-        return {
-            "status": self.status.value,
-            "source_key": self.change.key if self.change else None,
-            "document_id": self.document_id,
-            "document_key": self.document_key,
-            "event_id": self.event_id,
-            "error": str(self.error) if self.error else None,
-            "reason": self.reason,
-            "words": self.words,
-            "duration_ms": self.duration_ms,
-        }
-
-    def record(self) -> dict[str, Any]:
-        """What the object's record keeps of this outcome (see RECORDED_FIELDS)."""
-        full = self.to_dict()
-        kept = {name: full[name] for name in RECORDED_FIELDS if full.get(name) is not None}
-        for name in ("reason", "error"):
-            if name in kept:
-                kept[name] = kept[name][:RECORDED_TEXT_CHARACTERS]
-        return kept
-
-
-@dataclass(slots=True)
-class Pending:
-    """One change of a round: applied up to its events, done once they are out and it is
-    recorded. ``result()`` is its outcome, or raises what kept it from being applied."""
-
-    change: ObjectChange | None
-    outcome: Outcome | None = None
-    events: list[Event] = field(default_factory=list)
-    applied: Applied | None = None  # to record once the events are out (None: nothing to record)
-    owner: str | None = None  # of the object's lease, held until then (None: none taken)
-    dirty_before: bool = False  # the object's mark as acquired: it goes back if nothing was written
-    wrote: bool = False  # a document was written or deleted: the mark stays until recorded
-    error: Exception | None = None
-    done: bool = False
-
-    def result(self) -> Outcome:
-        if self.error is not None:
-            raise self.error
-        if not self.done or self.outcome is None:
-            raise RuntimeError("the change's round has not finished")
-        return self.outcome
 
 
 class Pipeline:
@@ -512,75 +424,6 @@ class Pipeline:
         except Exception:  # the lease expires by itself; never hide the error being raised
             log.warning("could not release the lease on s3://%s/%s", change.bucket, change.key, exc_info=True)
         pending.owner = None
-
-
-class Round:
-    """The changes of one invocation. Each is applied up to its events under its object's lease
-    (``add``); ``finish`` puts the events of all of them together (the publisher sends ten a
-    call and resends those refused), then records each change whose events all went out and
-    gives up the others for a retry. A change of an object the round already holds first
-    finishes what is pending, so that it finds the object free. Call ``finish`` before the
-    invocation ends (what is left pending is retried once its leases expire)."""
-
-    def __init__(self, pipeline: Pipeline, invocation: Invocation) -> None:
-        self.pipeline = pipeline
-        self.invocation = invocation
-        self._pending: list[Pending] = []
-
-    def add(self, change: ObjectChange) -> Pending:
-        """Apply ``change`` up to its events; errors are kept in the Pending (``result()``)."""
-        if any(
-            p.change is not None and (p.change.bucket, p.change.key) == (change.bucket, change.key)
-            for p in self._pending
-        ):
-            self.finish()
-        elif self._pending and self._short_of_time():
-            # The next page may take what is left but the margin, which is sized for one
-            # change's events and record: put out what is pending while there is time.
-            self.finish()
-        try:
-            pending = self.pipeline.stage(change, self.invocation)
-        except Exception as error:
-            return Pending(change, error=error)
-        return self._hold(pending)
-
-    def add_failure(
-        self,
-        source: Source,
-        *,
-        error: ExtractionError,
-        change: ObjectChange | None = None,
-        delivery_id: str | None = None,
-    ) -> Pending:
-        """A permanent failure that holds no object (a delivery that names none): its event."""
-        return self._hold(self.pipeline.failure(source, error=error, change=change, delivery_id=delivery_id))
-
-    def finish(self) -> None:
-        pending, self._pending = self._pending, []
-        events = [event for each in pending for event in each.events]
-        published = Published([])
-        if events:
-            try:
-                published = self.pipeline.publisher.publish(events)
-            except Exception as error:  # a publisher says what it did not put; this one broke instead
-                published = Published([None] * len(events), f"{type(error).__name__}: {error}")
-        ids = iter(published.ids)
-        for each in pending:
-            self.pipeline.settle(each, [next(ids, None) for _ in each.events], published.error)
-
-    def _short_of_time(self) -> bool:
-        try:
-            left = self.invocation.seconds_left()
-        except OutOfTime:
-            return True
-        if left is None:
-            return False
-        return left < (self.pipeline.options.budget_seconds or 0) + FINISH_SECONDS_PER_CHANGE * len(self._pending)
-
-    def _hold(self, pending: Pending) -> Pending:
-        if not pending.done and pending.error is None:
-            self._pending.append(pending)
-        return pending
 
 
 def _page(stored: StoredObject, source: Source) -> Page:
