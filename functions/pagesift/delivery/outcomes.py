@@ -89,9 +89,18 @@ class Pending:
     applied: Applied | None = None  # to record once the events are out (None: nothing to record)
     owner: str | None = None  # of the object's lease, held until then (None: none taken)
     dirty_before: bool = False  # the object's mark as acquired: it goes back if nothing was written
-    wrote: bool = False  # a document was written or deleted: the mark stays until recorded
+    written: bool = False  # a document was written or deleted: the mark stays until recorded
     error: Exception | None = None
     done: bool = False
+
+    def skip(self, reason: str) -> None:
+        """The change leaves the documents as they are: stale, superseded, or applied already."""
+        self.outcome = Outcome(Status.SKIPPED, self.change, reason=reason)
+
+    def will_write(self) -> None:
+        """A document is about to be written or deleted: from now on the object's dirty mark
+        stays until the change is recorded (the write may land even if its call fails)."""
+        self.written = True
 
     def result(self) -> Outcome:
         if self.error is not None:

@@ -158,7 +158,7 @@ class Pipeline:
                     else why_state_is_wrong(change, state, self.pages.head(change.bucket, change.key))
                 )
                 if wrong is None:
-                    pending.outcome = Outcome(Status.SKIPPED, change, reason=stale)
+                    pending.skip(stale)
                     self.settle(pending, [], None)
                     return pending
                 log.warning(
@@ -196,13 +196,13 @@ class Pipeline:
             stored = self.pages.read(change.bucket, change.key)
         except ObjectGone as gone:
             # Deleted since the event was sent: the deletion's own event removes the document.
-            pending.outcome = Outcome(Status.SKIPPED, change, reason=f"{gone}; its deletion event applies")
+            pending.skip(f"{gone}; its deletion event applies")
             return
         if not reconcile and (superseded := why_superseded(change, stored)):
-            pending.outcome = Outcome(Status.SKIPPED, change, reason=superseded)
+            pending.skip(superseded)
             return
         if change.purpose and not reconcile and (made := self._already_made(change.purpose, state, stored)):
-            pending.outcome = Outcome(Status.SKIPPED, change, reason=made)
+            pending.skip(made)
             return
 
         source.version_id = stored.version_id or source.version_id
@@ -252,7 +252,7 @@ class Pipeline:
             and self.documents.exists(key := self._document_key(source))
         ):
             # The object was a page: its document goes, with its event, as the archive's come.
-            pending.wrote = True
+            pending.will_write()
             self.documents.delete(key)
             pending.events.append(deleted_event(replace(source, record=None), self.documents.bucket, key, change=run))
         archives.start(source, run=run, replaces=replaces)
@@ -272,7 +272,7 @@ class Pipeline:
                 Status.UNCHANGED, change, document_id=document.id, reason="same document as the version already applied"
             )
             return
-        pending.wrote = True
+        pending.will_write()
         # `changed` compares with the text last announced (a written but unannounced one does not count).
         changed = state.deleted or state.text_sha256 != text
         key = self._document_key(document.source)
@@ -335,12 +335,12 @@ class Pipeline:
         )
         key = self._document_key(source)
         if state.deleted:
-            pending.outcome = Outcome(Status.SKIPPED, change, reason="the document was already deleted")
+            pending.skip("the document was already deleted")
             return
         if (run := archive_run(state)) is not None and self.archives is not None:
             # Its documents go with it, each with its event: the prune of its run's prefix.
             self.archives.remove(source, run=run, change=change_id(change))
-            pending.wrote = True
+            pending.will_write()
             pending.outcome = Outcome(
                 Status.DELETED, change, reason=f"web archive: the documents of run {run} are being removed"
             )
@@ -348,9 +348,9 @@ class Pipeline:
         if state.content_sha256 is None and not state.dirty and not self.documents.exists(key):
             # Never had a document (a failed page, or deleted before it was extracted): nothing
             # to remove, nothing to announce.
-            pending.outcome = Outcome(Status.SKIPPED, change, reason="the object never had a document")
+            pending.skip("the object never had a document")
             return
-        pending.wrote = True
+        pending.will_write()
         self.documents.delete(key)
         pending.events.append(deleted_event(source, self.documents.bucket, key, change=change_id(change)))
         pending.outcome = Outcome(
@@ -418,7 +418,7 @@ class Pipeline:
                 change.bucket,
                 change.key,
                 pending.owner,
-                dirty=None if pending.wrote else pending.dirty_before,
+                dirty=None if pending.written else pending.dirty_before,
                 error=why,
             )
         except Exception:  # the lease expires by itself; never hide the error being raised
