@@ -13,12 +13,11 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from moto import mock_aws
 
 from extract.compose import build
 from pagesift.aws.clients import client as aws_client
-from pagesift.aws.entry import lambda_entry
+from pagesift.aws.entry import start
 from pagesift.aws.handler import ExtractHandler
 from pagesift.config import Settings
 from pagesift_local import moto_fixes
@@ -121,9 +120,7 @@ def load_app() -> LoadedFunction:
     def client(service: str) -> Any:
         return clients.setdefault(service, aws_client(service))
 
-    logger, tracer, metrics = Logger(), Tracer(), Metrics()
-    handler = build(Settings.from_environ(os.environ), client, logger=logger, metrics=metrics)
-    entry = lambda_entry(handler.handle, logger=logger, tracer=tracer, metrics=metrics)
+    handler, entry = start(build, Settings.from_environ(os.environ), client)
     return LoadedFunction(handler, entry, clients["s3"], clients["dynamodb"])
 
 
