@@ -4,20 +4,38 @@ own once its own events are out."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pagesift.contracts.document import Source
 from pagesift.contracts.errors import ExtractionError
 from pagesift.contracts.invocation import Invocation, OutOfTime
-from pagesift.contracts.ports import Published
+from pagesift.contracts.ports import EventPublisher, Published
 from pagesift.delivery.outcomes import Pending
 from pagesift.delivery.triggers import ObjectChange
-
-if TYPE_CHECKING:
-    from pagesift.delivery.pipeline import Pipeline
+from pagesift.extraction.options import ExtractionOptions
 
 # Kept, per change whose events are pending, to put them and record it before the invocation ends.
 FINISH_SECONDS_PER_CHANGE = 0.5
+
+
+class Changes(Protocol):
+    """What a round applies its changes with: ``delivery.pipeline.Pipeline``."""
+
+    publisher: EventPublisher
+    options: ExtractionOptions
+
+    def stage(self, change: ObjectChange, invocation: Invocation) -> Pending: ...
+
+    def failure(
+        self,
+        source: Source,
+        *,
+        error: ExtractionError,
+        change: ObjectChange | None = None,
+        delivery_id: str | None = None,
+    ) -> Pending: ...
+
+    def settle(self, pending: Pending, event_ids: list[str | None], why: str | None) -> None: ...
 
 
 class Round:
@@ -28,7 +46,7 @@ class Round:
     finishes what is pending, so that it finds the object free. Call ``finish`` before the
     invocation ends (what is left pending is retried once its leases expire)."""
 
-    def __init__(self, pipeline: Pipeline, invocation: Invocation) -> None:
+    def __init__(self, pipeline: Changes, invocation: Invocation) -> None:
         self.pipeline = pipeline
         self.invocation = invocation
         self._pending: list[Pending] = []
