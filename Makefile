@@ -64,10 +64,13 @@ sam-build:
 	test -x .venv-runtime/bin/python || ($(PYTHON) -m venv .venv-runtime && .venv-runtime/bin/python -m pip install --quiet "boto3==1.44.5")
 	.venv-sam/bin/sam build --template-file template.yaml
 	.venv-runtime/bin/python tests/artifact/check_artifact.py machine .aws-sam/build/ExtractFunction $(ELF_MACHINE) $(RUNTIME_GLIBC)
+	.venv-runtime/bin/python tests/artifact/check_artifact.py machine .aws-sam/build/ArchiveFunction $(ELF_MACHINE) $(RUNTIME_GLIBC)
 	rm -rf $(CHECK) && mkdir -p $(CHECK) && cp -R functions $(CHECK)/source
 	$(MAKE) --no-print-directory -C $(CHECK)/source build-ExtractFunction ARTIFACTS_DIR="$(CURDIR)/$(CHECK)/ExtractFunction" LAMBDA_ARCH=$$(uname -m)
 	cd $(CHECK)/ExtractFunction && PYTHONPATH=. "$(CURDIR)/.venv-runtime/bin/python" "$(CURDIR)/tests/artifact/check_artifact.py" run "$(CURDIR)/samples/pages" "$(CURDIR)/tests/fixtures/pages"
-	du -sh .aws-sam/build/ExtractFunction
+	$(MAKE) --no-print-directory -C $(CHECK)/source build-ArchiveFunction ARTIFACTS_DIR="$(CURDIR)/$(CHECK)/ArchiveFunction" LAMBDA_ARCH=$$(uname -m)
+	cd $(CHECK)/ArchiveFunction && PYTHONPATH=. "$(CURDIR)/.venv-runtime/bin/python" "$(CURDIR)/tests/artifact/check_artifact.py" handler archive.app
+	du -sh .aws-sam/build/ExtractFunction .aws-sam/build/ArchiveFunction
 
 clean:
 	rm -rf $(VENV) .venv-sam .venv-runtime .venv-checkov .aws-sam .pytest_cache .hypothesis

@@ -7,7 +7,9 @@
     cd ARTIFACT_DIR && PYTHONPATH=. RUNTIME_PYTHON check_artifact.py run PAGES_DIR...
         the artifact alone, beside what the Lambda runtime provides (boto3 and its
         dependencies): the handler imports, and every sample page goes through the extraction
-        core, language detection included (needs an artifact built for this machine).
+        core, language detection included (needs an artifact built for this machine);
+    cd ARTIFACT_DIR && PYTHONPATH=. RUNTIME_PYTHON check_artifact.py handler MODULE
+        the artifact alone imports MODULE.lambda_handler (another function's handler).
 """
 
 from __future__ import annotations
@@ -97,15 +99,21 @@ def check_archive(html: bytes) -> None:
     print(f"an archived br page: {document.stats.words} words, record {document.source.record.id}")
 
 
-def check_run(directories: list[Path]) -> None:
+def check_handler(module: str) -> None:
+    """The handler module, as Lambda imports it (Handler: <module>.lambda_handler), with the
+    settings every function needs."""
     os.environ.setdefault("DOCUMENTS_BUCKET", "documents")
     os.environ.setdefault("EVENT_BUS_NAME", "bus")
     os.environ.setdefault("STATE_TABLE", "state")
+    os.environ.setdefault("ARCHIVE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/archive")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-
-    # The handler module, as Lambda imports it (Handler: extract.app.lambda_handler).
-    handler_module = importlib.import_module("extract.app")
+    handler_module = importlib.import_module(module)
     assert callable(handler_module.lambda_handler)
+    print(f"the artifact imports {module}.lambda_handler")
+
+
+def check_run(directories: list[Path]) -> None:
+    check_handler("extract.app")
     from pagesift.contracts.errors import ExtractionError
     from pagesift.extraction.steps import Page, extract
     from pagesift.extraction.metadata.language import detect_language
@@ -133,6 +141,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["machine"] and len(sys.argv) == 5:
         check_machine(Path(sys.argv[2]), sys.argv[3])
         check_glibc(Path(sys.argv[2]), _version(sys.argv[4]))
+    elif sys.argv[1:2] == ["handler"] and len(sys.argv) == 3:
+        check_handler(sys.argv[2])
     elif sys.argv[1:2] == ["run"] and len(sys.argv) >= 3:
         check_run([Path(arg) for arg in sys.argv[2:]])
     else:
