@@ -9,7 +9,7 @@ from pagesift.archives.tasks import RANGE_PAGES, OutputMode
 from pagesift.contracts.document import DEFAULT_DOCUMENTS_PREFIX
 from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES, Limits
 from pagesift.extraction.options import ExtractionOptions
-from pagesift.extraction.profiles import DEFAULT_PROFILE, PROFILES
+from pagesift.extraction.profiles import DEFAULT_PROFILE, PROFILES, Profile
 
 DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
 REQUIRED = ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE")
@@ -61,7 +61,7 @@ class Settings:
             documents_prefix=env.get("DOCUMENTS_PREFIX", DEFAULT_DOCUMENTS_PREFIX),
             event_bus_name=env["EVENT_BUS_NAME"],
             state_table=env["STATE_TABLE"],
-            extraction=ExtractionOptions(Limits(max_input_bytes=max_input_bytes), profile, budget),
+            extraction=ExtractionOptions(Limits(max_input_bytes=max_input_bytes), Profile(profile), budget),
             archive_queue_url=env.get("ARCHIVE_QUEUE_URL") or None,
             output_mode=OutputMode(output_mode),
             archive_range_pages=range_pages,

@@ -6,6 +6,14 @@ configuration without importing the extractors.
 - ``fast``: trafilatura alone.
 """
 
-ACCURATE, FAST = "accurate", "fast"
-PROFILES = (ACCURATE, FAST)
-DEFAULT_PROFILE = ACCURATE
+import enum
+
+
+class Profile(enum.StrEnum):
+    ACCURATE = "accurate"
+    FAST = "fast"
+
+
+ACCURATE, FAST = Profile.ACCURATE, Profile.FAST
+PROFILES = tuple(Profile)
+DEFAULT_PROFILE = Profile.ACCURATE
