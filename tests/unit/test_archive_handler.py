@@ -80,6 +80,15 @@ def test_a_message_that_is_no_archive_task_fails_with_why_and_is_never_run(body:
     assert line["message_id"] == "m0" and line["error"]
 
 
+def test_a_record_that_is_no_message_fails_alone() -> None:
+    work = RecordingWork()
+    archive_handler, _logs = handler(work)
+    event = sqs_event(task("a" * 32))
+    event["Records"].insert(0, "oops")
+    assert archive_handler.handle(event, Context()) == {"batchItemFailures": [{"itemIdentifier": None}]}
+    assert len(work.tasks) == 1
+
+
 def test_an_event_that_is_no_batch_is_refused() -> None:
     archive_handler, _logs = handler(RecordingWork())
     with pytest.raises(ValueError, match="batches of the archive queue"):

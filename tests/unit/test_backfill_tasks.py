@@ -86,5 +86,6 @@ def test_the_jobs_user_arguments_say_the_purpose() -> None:
         event["job"]["userArguments"] = {"pagesift": purpose}
         delivery = read_event(event)
         assert delivery.kind is DeliveryKind.JOB and delivery.items[0].changes[0].purpose == purpose
-    event["job"]["userArguments"] = {"pagesift": "rm -rf"}
-    assert read_event(event).items[0].changes[0].purpose is None
+    for unknown in ("rm -rf", ["backfill"], {"a": 1}, 7):
+        event["job"]["userArguments"] = {"pagesift": unknown}
+        assert read_event(event).items[0].changes[0].purpose is None

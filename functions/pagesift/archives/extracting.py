@@ -62,7 +62,7 @@ class RangeExtraction:
         self.doomed: list[
             str
         ] = []  # earlier documents of records that are no page any more, deleted once their events are put
-        self.shard = _Shard() if task.mode is OutputMode.SHARDS else None
+        self.shard = _Shard() if task.mode == OutputMode.SHARDS else None
         self.published = 0
 
     def run(self, invocation: Invocation) -> TaskOutcome:
@@ -148,7 +148,7 @@ class RangeExtraction:
         the archive's documents are exactly this version's (as its shards are in shards mode).
         A capture whose id an earlier one has is not the owner of that name: it is left alone."""
         task, documents = self.task, self.context.documents
-        if task.mode is not OutputMode.DOCUMENTS or not task.replaces or str(record.offset) in task.duplicates:
+        if task.mode != OutputMode.DOCUMENTS or not task.replaces or str(record.offset) in task.duplicates:
             return
         key = document_key(task.archive["key"], documents.prefix, record.id)
         before = documents.written(key)

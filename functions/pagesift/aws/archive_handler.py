@@ -35,12 +35,15 @@ class ArchiveHandler:
         if not isinstance(records, list):
             self.logger.error("not a batch of the archive queue", extra={"received": repr(event)[:EXCERPT_CHARACTERS]})
             raise ValueError("the archive function takes batches of the archive queue (a Records list)")
-        failed = [record.get("messageId") for record in records if not self._done(record, invocation)]
-        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+        failed = []
+        for record in records:
+            message_id = record.get("messageId") if isinstance(record, dict) else None
+            if not self._done(record, message_id, invocation):
+                failed.append({"itemIdentifier": message_id})
+        return {"batchItemFailures": failed}
 
-    def _done(self, record: Any, invocation: Invocation) -> bool:
+    def _done(self, record: Any, message_id: str | None, invocation: Invocation) -> bool:
         """Do the step one message says; False if it must be retried (or dead-lettered)."""
-        message_id = record.get("messageId") if isinstance(record, dict) else None
         try:
             task = ArchiveTask.from_message(record["body"])
         except (ValueError, TypeError, KeyError, AttributeError) as error:

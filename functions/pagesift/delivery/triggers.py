@@ -376,7 +376,7 @@ def batch_tasks(event: dict[str, Any]) -> list[DeliveryItem]:
     job_id: str = job["id"] if isinstance(job, dict) and isinstance(job.get("id"), str) else ""
     arguments = job.get("userArguments") if isinstance(job, dict) else None
     purpose = arguments.get("pagesift") if isinstance(arguments, dict) else None
-    purpose = Purpose(purpose) if purpose in set(Purpose) else None
+    purpose = Purpose(purpose) if isinstance(purpose, str) and purpose in set(Purpose) else None
     return [
         _batch_task(task, f"S3 Batch Operations tasks[{index}]", version, job_id, purpose)
         for index, task in enumerate(tasks)
