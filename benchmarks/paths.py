@@ -100,8 +100,9 @@ def counting_aws_calls():
 with mock_aws():
     s3, sqs, q = moto_account()
     app = load_handler(root)
-    # The pipeline is the handler module's own, or (since each function's root is a build()) its handler's.
+    # The pipeline and logger are the handler module's own, or (each function's root a build()) its handler's.
     pipeline = getattr(app, "pipeline", None) or app.handler.pipeline
+    logger = getattr(app, "logger", None) or app.handler.logger
     in_s3 = pipeline.pages._s3
 
     def captured():
@@ -115,7 +116,7 @@ with mock_aws():
 
     def invoke(name, event, ms=60_000):
         buf = io.StringIO()
-        for h in app.logger.handlers if hasattr(app.logger, "handlers") else app.logger._logger.handlers:
+        for h in logger.handlers if hasattr(logger, "handlers") else logger._logger.handlers:
             h.setStream(buf)
         with contextlib.redirect_stdout(buf), counting_aws_calls() as aws_calls:
             try:
