@@ -234,7 +234,7 @@ def test_br_and_deflate_bodies_are_decoded_within_the_size_limit() -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_an_archive_is_cut_into_ranges_of_whole_records_that_read_it_all(mode: str | None) -> None:
-    from pagesift.archives.records import cut_ranges
+    from pagesift.archives.ranges import cut_ranges
 
     archive = realistic_archive(pages(30), gzip_mode=mode)
     whole, _ = read(archive.data)
@@ -258,7 +258,7 @@ def test_an_archive_is_cut_into_ranges_of_whole_records_that_read_it_all(mode: s
 
 
 def test_records_that_are_no_pages_join_a_range_with_captures_and_a_big_one_closes_its_range() -> None:
-    from pagesift.archives.records import cut_ranges
+    from pagesift.archives.ranges import cut_ranges
     from pagesift.archives.warc import Span
 
     spans = [Span(0, 10, "warcinfo"), Span(10, 50, "request"), Span(60, 500, "response", "a"), Span(560, 10, "metadata"),
@@ -274,7 +274,7 @@ def test_records_that_are_no_pages_join_a_range_with_captures_and_a_big_one_clos
 
 @pytest.mark.parametrize("mode", MODES)
 def test_reading_from_the_start_and_cutting_ranges_find_the_same_reused_record_ids(mode: str | None) -> None:
-    from pagesift.archives.records import cut_ranges, unique_pages
+    from pagesift.archives.ranges import cut_ranges, unique_pages
     from tests.support.warcs import archive_with_reused_ids
 
     written, firsts, again = archive_with_reused_ids(pages(5), gzip_mode=mode)

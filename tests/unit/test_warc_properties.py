@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, note, settings
 from hypothesis import strategies as st
 
-from pagesift.archives.records import cut_ranges
+from pagesift.archives.ranges import cut_ranges
 from pagesift.contracts.document import Source
 from pagesift.contracts.errors import ErrorKind
 from pagesift.extraction.steps import Page

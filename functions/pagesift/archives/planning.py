@@ -1,5 +1,5 @@
 """The ``plan`` step of an archive's run: the archive framed from start to end (no parsing, no
-extraction) and cut into ranges of whole records (``records.cut_ranges``); each range's
+extraction) and cut into ranges of whole records (``ranges.cut_ranges``); each range's
 manifest (the names of its captures, which its documents are named by) is written and its task
 sent as soon as it is cut, so that extraction starts while planning goes on. The number of
 ranges is recorded last."""
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pagesift.archives.context import RunContext, close
-from pagesift.archives.records import ByteRange, cut_ranges
+from pagesift.archives.ranges import ByteRange, cut_ranges
 from pagesift.archives.tasks import ArchiveTask, TaskAction, TaskOutcome, TaskStatus, manifest_key
 from pagesift.archives.warc import WarcReader
 from pagesift.contracts.document import record_name
