@@ -274,7 +274,8 @@ def test_records_that_are_no_pages_join_a_range_with_captures_and_a_big_one_clos
 
 @pytest.mark.parametrize("mode", MODES)
 def test_reading_from_the_start_and_cutting_ranges_find_the_same_reused_record_ids(mode: str | None) -> None:
-    from pagesift.archives.ranges import cut_ranges, unique_pages
+    from pagesift.archives.ranges import cut_ranges
+    from pagesift.archives.records import unique_pages
     from tests.support.warcs import archive_with_reused_ids
 
     written, firsts, again = archive_with_reused_ids(pages(5), gzip_mode=mode)
