@@ -51,6 +51,7 @@ from tests.support.scoring import (  # noqa: E402
     snippets_found,
     uncovered,
     word_scores,
+    words,
 )
 
 import corpora  # noqa: E402
@@ -78,6 +79,7 @@ class Measures:
 
     scores: tuple[float, float]
     f1: float = 0.0  # WCXB: the page's own F1
+    expected: bool = True  # False: a WCXB page with nothing expected (no main content)
     with_found: tuple[int, int] = (0, 0)  # (found, of)
     without_kept: tuple[int, int] = (0, 0)
     markdown: float | None = None  # markdown F1
@@ -112,7 +114,7 @@ def _wcxb_measures(name: str, page: CorpusPage, output: extractors.Output, raw: 
     notes = page.annotations
     assert notes is not None
     precision, recall, page_f1 = word_scores(output.text, page.truth)
-    measures = Measures((precision, recall), page_f1)
+    measures = Measures((precision, recall), page_f1, expected=bool(words(page.truth)))
     measures.with_found = (snippets_found(output.text, list(notes.with_snippets)), len(notes.with_snippets))
     measures.without_kept = (snippets_found(output.text, list(notes.without_snippets)), len(notes.without_snippets))
     if notes.markdown:
@@ -293,9 +295,9 @@ def print_worst(
 
 def _table(title: str, columns: list[str], rows: dict[str, list[float | None]], fmt: str = ".3f") -> None:
     print(f"\n{title}")
-    print(f"{'':<20}" + "".join(f"{column[:12]:>13}" for column in columns))
+    print(f"{'':<20}" + "".join(f"{column[:13]:>14}" for column in columns))
     for label, cells in rows.items():
-        print(f"{label:<20}" + "".join(f"{'—':>13}" if cell is None else f"{cell:>13{fmt}}" for cell in cells))
+        print(f"{label:<20}" + "".join(f"{'—':>14}" if cell is None else f"{cell:>14{fmt}}" for cell in cells))
 
 
 def _share(pairs: list[tuple[int, int]]) -> float | None:
@@ -315,7 +317,7 @@ def report_wcxb(
     figures: dict[str, Any] = {"pages": {key: len(ids) for key, ids in groups.items()}}
 
     print(f"\nWCXB development split, {args.half} half: word-level F1 per page, averaged over pages")
-    print(f"{'pages':<20}" + "".join(f"{len(groups[key]):>13}" for key in columns))
+    print(f"{'pages':<20}" + "".join(f"{len(groups[key]):>14}" for key in columns))
     f1_rows = {name: [mean([x.f1 for x in m[key][name]]) for key in columns] for name in names}
     _table("F1", columns, f1_rows)
     precision_rows = {name: [mean([x.scores[0] for x in m[key][name]]) for key in columns] for name in names}
@@ -329,7 +331,8 @@ def report_wcxb(
     lost_rows = {
         name: [float(_lost(m[key][name], m[key][BASELINE])) for key in columns] for name in names if name != BASELINE
     }
-    _table(f"pages lost (recall < {LOST_RECALL} where {BASELINE}'s is ≥ {BASELINE_RECALL})", columns, lost_rows, ".0f")
+    title = f"pages lost (recall < {LOST_RECALL} where {BASELINE}'s is ≥ {BASELINE_RECALL}; not counting empty truths)"
+    _table(title, columns, lost_rows, ".0f")
     figures.update(f1=f1_rows, precision=precision_rows, recall=recall_rows, with_found=with_rows,
                    without_kept=without_rows, pages_lost=lost_rows)
 
@@ -349,12 +352,17 @@ def report_wcxb(
 
     if args.worst:
         print_worst(groups[ALL], results, names, args, lambda x: x.f1, pages)
+    # Each page's F1 per system, for comparing runs page by page.
+    figures["page_f1"] = {
+        page.id: {"page_type": page.page_type, **{name: results[page.id].measures[name].f1 for name in names}}
+        for page in pages
+    }
     return figures
 
 
 def _lost(rows: list[Measures], baseline: list[Measures]) -> int:
     pairs = zip(rows, baseline, strict=True)
-    return sum(1 for x, b in pairs if x.scores[1] < LOST_RECALL and b.scores[1] >= BASELINE_RECALL)
+    return sum(1 for x, b in pairs if x.expected and x.scores[1] < LOST_RECALL and b.scores[1] >= BASELINE_RECALL)
 
 
 def _report_markdown(columns: list[str], m: dict[str, dict[str, list[Measures]]], names: tuple[str, ...]) -> dict:
