@@ -83,7 +83,7 @@ class Measures:
     with_found: tuple[int, int] = (0, 0)  # (found, of)
     without_kept: tuple[int, int] = (0, 0)
     markdown: float | None = None  # markdown F1
-    fields: dict[str, bool] = field(default_factory=dict)
+    fields: dict[str, tuple[bool, bool]] = field(default_factory=dict)  # field → (right, the truth has one)
 
 
 @dataclass(slots=True)
@@ -129,7 +129,8 @@ def _wcxb_measures(name: str, page: CorpusPage, output: extractors.Output, raw: 
     if name in WITH_METADATA:
         truth = {"title": notes.title, "author": notes.author, "date": notes.date}
         measures.fields = {
-            key: same_field(getattr(output, key), truth[key], date=key == "date") for key in FIELDS
+            key: (same_field(getattr(output, key), truth[key], date=key == "date"), bool(words(truth[key] or "")))
+            for key in FIELDS
         }
     return measures
 
@@ -381,15 +382,25 @@ def _report_markdown(columns: list[str], m: dict[str, dict[str, list[Measures]]]
 def _report_metadata(columns: list[str], m: dict[str, dict[str, list[Measures]]], names: tuple[str, ...],
                      pages: list[CorpusPage]) -> dict:
     measured = [name for name in names if name in WITH_METADATA]
-    given = {key: sum(1 for page in pages if page.annotations and getattr(page.annotations, key)) for key in FIELDS}
-    rows = {
-        f"{name} {key}": [mean([float(x.fields[key]) for x in m[column][name]]) for column in columns]
-        for key in FIELDS
-        for name in measured
-    }
-    _table("metadata right (normalised; a missing value is right where the truth has none too; truth has "
-           + ", ".join(f"{count} {key}s" for key, count in given.items()) + ")", columns, rows)
-    return {"truth_has": given, "accuracy": rows}
+    given = {key: sum(1 for x in m[ALL][measured[0]] if x.fields[key][1]) for key in FIELDS} if measured else {}
+
+    def accuracy(name: str, key: str, column: str, where: Callable[[bool], bool]) -> float | None:
+        rights = [float(x.fields[key][0]) for x in m[column][name] if where(x.fields[key][1])]
+        return mean(rights) if rights else None
+
+    everywhere, where_given, where_none = {}, {}, {}
+    for key in FIELDS:
+        for name in measured:
+            everywhere[f"{name} {key}"] = [accuracy(name, key, column, lambda _: True) for column in columns]
+            where_given[f"{name} {key}"] = [accuracy(name, key, column, bool) for column in columns]
+            where_none[f"{name} {key}"] = [accuracy(name, key, column, lambda has: not has) for column in columns]
+    counts = ", ".join(f"{count} {key}s" for key, count in given.items())
+    _table(f"metadata right (normalised; none is right where the truth has none; the truth has {counts})",
+           columns, everywhere)
+    _table("metadata right where the truth has one", columns, where_given)
+    _table("metadata right where the truth has none (none given)", columns, where_none)
+    return {"truth_has": given, "accuracy": everywhere, "where_truth_has_one": where_given,
+            "where_truth_has_none": where_none}
 
 
 # --- the run ------------------------------------------------------------------------------------
