@@ -368,7 +368,7 @@ def _lost(rows: list[Measures], baseline: list[Measures]) -> int:
 
 def _report_markdown(columns: list[str], m: dict[str, dict[str, list[Measures]]], names: tuple[str, ...]) -> dict:
     measured = [name for name in names if any(x.markdown is not None for x in m[ALL][name])]
-    skipped = sum(1 for x in m[ALL][names[0]] if x.markdown is None) if measured else 0
+    skipped = sum(1 for x in m[ALL][measured[0]] if x.markdown is None) if measured else 0
     rows = {
         (f"{name} (own)" if name == BASELINE else name): [
             mean([x.markdown for x in m[key][name] if x.markdown is not None]) for key in columns
