@@ -1,6 +1,9 @@
 """The metric of the article-extraction benchmark, as its README defines it: 4-token shingles
 (tokens are ``\\w+``, case kept) counted as multisets; per-page precision and recall from
-tp/fp/fn normalised by their sum. Used by benchmarks/quality.py and the regression pages."""
+tp/fp/fn normalised by their sum. Used by benchmarks/quality.py and the regression pages.
+
+Below it, WCXB's: lower-cased words as multisets, its markdown measure (words tagged by their
+block), its snippets and its metadata check (benchmarks/quality.py's ``wcxb`` corpus)."""
 
 from __future__ import annotations
 
