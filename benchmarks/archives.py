@@ -1,5 +1,5 @@
-"""Web archives through `pagesift extract`, against the same pages as loose files, in one run
-(issue 12, item 7): the WARC path's own overhead (aim: at most 10 %) and its peak memory as
+"""Web archives through `pagesift extract`, against the same pages as loose files, in one run:
+the WARC path's own overhead (aim: at most 10 %) and its peak memory as
 the archive grows (aim: flat). Never run in the tests.
 
     .venv/bin/python benchmarks/archives.py [--pages 20000] [--jobs 1] [--repeat 1] [--work DIR]

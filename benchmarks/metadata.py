@@ -1,5 +1,5 @@
 """Title, date, language and author of every benchmark and regression page, to count what a
-change of code changed in the metadata (issue 10: "report the counts that change and why").
+change of code changed in the metadata ("report the counts that change and why").
 
     .venv/bin/python benchmarks/metadata.py OUT.json [--root DIR] [--profile accurate|fast]
     .venv/bin/python benchmarks/metadata.py --compare BEFORE.json AFTER.json

@@ -1,5 +1,5 @@
 """The AWS requests the handler makes per page, counted with botocore's event hooks on its own
-clients (every attempt counts): the bill of issue 11, item 9. A change costs two DynamoDB writes
+clients (every attempt counts): the bill per page. A change costs two DynamoDB writes
 (one taking it, one recording it), one GetObject, one PutObject, and a tenth of a PutEvents
 call; a duplicate delivery costs one refused write and nothing else. These tests fail when any
 count grows; benchmarks/cost.py prices them.

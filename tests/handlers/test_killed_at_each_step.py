@@ -1,4 +1,4 @@
-"""The function killed after each AWS call of a change in turn (issue 11, items 4 and 10): the
+"""The function killed after each AWS call of a change in turn: the
 redelivery ends with exactly the document of the page and its event. The calls of one change:
 UpdateItem taking it, GetObject, PutObject, PutEvents, UpdateItem recording it. Only a death
 between PutEvents and the state write repeats the event (k = 5), and the repeat carries the

@@ -1,4 +1,4 @@
-"""Issue 11's adversarial run, on the embedded stack with two functions at once: hostile pages
+"""The adversarial run, on the embedded stack with two functions at once: hostile pages
 among good ones, real duplicate deliveries of processed changes, a late stale delete, a forged
 sequencer followed by a real upload. Every good page has exactly one `Document Extracted` (the
 real upload after the forged one its own), every hostile one exactly one `Document Extraction

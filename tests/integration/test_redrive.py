@@ -1,4 +1,4 @@
-"""`pagesift redrive` on the embedded stack (issue 11, items 5 and 10): an outage that outlasts
+"""`pagesift redrive` on the embedded stack: an outage that outlasts
 every delivery sends the change to ExtractDLQ; redrive shows it with its reason (and whether a
 document was written and not announced); once the outage is over, `--move` puts it back on
 ExtractQueue and it ends as it would have: one document, one event, nothing left in the DLQ.

@@ -1,4 +1,4 @@
-"""Only public http(s) addresses reach a document's url, image and hostname (issue 11, item 6)."""
+"""Only public http(s) addresses reach a document's url, image and hostname."""
 
 import pytest
 from hypothesis import given
