@@ -99,6 +99,8 @@ class Document:
     date: str | None
     description: str | None
     language: str | None
+    # article, forum, product, collection, listing, documentation or service; None: could not tell
+    page_type: str | None = field(default=None, kw_only=True)
     categories: list[str]
     tags: list[str]
     image: str | None

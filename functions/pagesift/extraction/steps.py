@@ -11,7 +11,8 @@
 5. ``select`` and ``render``: the body to keep (pagesift.extraction.selection) → plain paragraphs and
    markdown, from the same tree, so both views always agree;
 6. ``describe``: language (declared, else detected), date (structured, else the byline),
-   stats and fingerprints, and the Document itself.
+   stats and fingerprints, and the Document itself, with the page's type (read by
+   pagesift.extraction.page_types in ``extract_main``, while the tree is whole).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from pagesift.extraction.metadata.authors import clean_author
 from pagesift.extraction.metadata.dates import byline_date, structured_date
 from pagesift.extraction.metadata.language import page_language
 from pagesift.extraction.metadata.titles import clean_title
+from pagesift.extraction.page_types import page_type
 from pagesift.extraction.profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
 from pagesift.extraction.selection import AGREEMENT, confirms, default_selector
 from pagesift.extraction.urls import hostname, public_url
@@ -142,6 +144,7 @@ class MainContent:
     referee: str = ""
     alternative: etree._Element | None = None
     alternative_text: Rendered | None = None
+    page_type: str | None = None  # pagesift.extraction.page_types, read before anything consumes the tree
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
@@ -279,7 +282,14 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     # The crawler's address, when it gave one, is the page's: a canonical link in the page is
     # the page's claim about itself and never overrides it. Only public http(s) URLs are kept.
     url = public_url(page.url) if page.url else public_url(result.url)
-    return MainContent(result=result, structured_date=date, url=url, hostname=hostname(url))
+    found = MainContent(result=result, structured_date=date, url=url, hostname=hostname(url))
+    found.page_type = page_type(tree, page.url or result.url, main_words(found))
+    return found
+
+
+def main_words(found: MainContent | None) -> int:
+    """The number of words of trafilatura's main content, before cleanup (0 when it found none)."""
+    return len(_WORD.findall(found.result.text or "")) if found is not None else 0
 
 
 def clean(found: MainContent) -> None:
@@ -364,6 +374,7 @@ def describe(
         date=date or None,
         description=result.description or None,
         language=language,
+        page_type=found.page_type,
         categories=_term_list(result.categories),
         tags=_term_list(result.tags),
         image=public_url(result.image, base=found.url),
