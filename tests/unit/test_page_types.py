@@ -2,7 +2,6 @@
 its event."""
 
 import json
-import time
 
 import pytest
 from tests.support.pages import ARTICLE_PARAGRAPHS, article_bytes
@@ -144,15 +143,3 @@ def test_page_type_comes_after_language_in_the_document_and_is_in_its_event():
     event = extracted_event(document, "docs", "page.html.json", changed=True, change="0" * 32)
     assert event.detail["page_type"] == document.page_type
     validate_event({"detail-type": event.detail_type.value, "detail": event.detail, "source": "pagesift"})
-
-
-def test_the_signals_take_a_few_milliseconds_and_the_prediction_microseconds():
-    tree = _tree(FORUM)
-    started = time.perf_counter()
-    signals = features(tree, "https://forum.example/t/1")
-    assert time.perf_counter() - started < 0.05
-    model = default_model()
-    started = time.perf_counter()
-    for _ in range(100):
-        model.predict(signals)
-    assert (time.perf_counter() - started) / 100 < 0.001

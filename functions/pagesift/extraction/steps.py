@@ -47,6 +47,7 @@ from pagesift.extraction.metadata.authors import clean_author
 from pagesift.extraction.metadata.dates import byline_date, structured_date
 from pagesift.extraction.metadata.language import page_language
 from pagesift.extraction.metadata.titles import clean_title
+from pagesift.extraction.page_types import default_model as default_page_type_model
 from pagesift.extraction.page_types import page_type
 from pagesift.extraction.profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
 from pagesift.extraction.selection import AGREEMENT, confirms, default_selector
@@ -417,6 +418,8 @@ def _recorded_options(profile: str) -> dict[str, object]:
     options: dict[str, object] = {
         "profile": profile,
         "trafilatura": {k: dict(v) if isinstance(v, dict) else v for k, v in TRAFILATURA_OPTIONS.items()},
+        # The page-type model decides a field of every document: a new one is a reextraction.
+        "page_type": {"version": default_page_type_model().version},
     }
     if profile == ACCURATE:
         options["readability"] = dict(READABILITY_OPTIONS)
