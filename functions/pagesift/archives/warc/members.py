@@ -242,9 +242,3 @@ def _salvage(inflater: zlib._Decompress, piece: bytes, size: int) -> bytes:
         if len(out) >= size or inflater.eof:
             break
     return bytes(out)
-
-
-def _drain(member: GzipMember) -> None:
-    """Read the member to its end (checking its CRC), keeping nothing."""
-    while member.read():
-        pass
