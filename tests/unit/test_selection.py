@@ -11,10 +11,25 @@ import pytest
 from lxml import etree
 
 from pagesift.extraction import steps as extraction
-from pagesift.extraction.candidates import readability_body, referee_text
+from pagesift.contracts.errors import ErrorKind, ExtractionError
+from pagesift.extraction.candidates import readability_body, referee_text, text_body
 from pagesift.contracts.document import Source
 from pagesift.extraction.steps import Page, extract, render
-from pagesift.extraction.selection import AGREEMENT, FEATURES, Selector, agreement, confirms, default_selector, features
+from pagesift.extraction.selection import (
+    AGREEMENT,
+    ALTERNATIVES,
+    FEATURES,
+    READABILITY,
+    RESILIPARSE,
+    TEXT_FEATURES,
+    GainModel,
+    Selector,
+    agreement,
+    confirms,
+    default_selector,
+    features,
+    signals_of,
+)
 from tests.support.pages import ARTICLE_PARAGRAPHS, article_bytes
 
 PROSE = " ".join(ARTICLE_PARAGRAPHS)
@@ -22,30 +37,48 @@ PROSE = " ".join(ARTICLE_PARAGRAPHS)
 
 def test_the_shipped_model_loads_and_names_its_features():
     selector = default_selector()
-    assert selector.trees and selector.margin >= 0
-    assert len(features("a b c d e", "a b c d e", "a b c d e")) == len(FEATURES)
+    assert set(selector.models) == set(ALTERNATIVES)
+    assert all(model.trees and model.margin >= 0 for model in selector.models.values())
+    assert len(signals_of("a b c d e", "a b c d e", "a b c d e", {"article": 1.0})) == len(FEATURES)
 
 
-def test_a_model_trained_on_other_features_is_refused():
+def test_a_model_trained_on_other_features_or_alternatives_is_refused():
     with pytest.raises(ValueError, match="retrain"):
-        Selector.from_dict({"version": "x", "features": ["other"], "base": 0, "rate": 1, "margin": 0, "trees": []})
+        Selector.from_dict({"version": "x", "features": ["other"], "models": {}})
+    with pytest.raises(ValueError, match="one gain model for each"):
+        Selector.from_dict({"version": "x", "features": list(FEATURES), "models": {READABILITY: {}}})
 
 
 def test_trees_are_walked_left_when_at_or_under_the_threshold():
     # one tree on feature 0 (the primary's log token count): under 2.0 → +0.5, else −0.5
-    selector = Selector("t", 0.0, 1.0, 0.1, ([0, 2.0, 0.5, -0.5],))
-    assert selector.predicted_gain([2.0] + [0.0] * (len(FEATURES) - 1)) == 0.5
-    assert selector.predicted_gain([2.1] + [0.0] * (len(FEATURES) - 1)) == -0.5
+    model = GainModel(0.0, 1.0, 0.1, ([0, 2.0, 0.5, -0.5],))
+    assert model.predicted_gain([2.0] + [0.0] * (len(FEATURES) - 1)) == 0.5
+    assert model.predicted_gain([2.1] + [0.0] * (len(FEATURES) - 1)) == -0.5
+
+
+def test_the_alternative_with_the_highest_gain_over_its_margin_is_kept():
+    def constant(gain: float, margin: float) -> GainModel:
+        return GainModel(gain, 1.0, margin, ())
+
+    texts = {READABILITY: PROSE, RESILIPARSE: PROSE + " more"}
+    both_over = Selector("t", {READABILITY: constant(0.2, 0.0), RESILIPARSE: constant(0.1, 0.0)})
+    assert both_over.choose(PROSE, texts, "", {}) == READABILITY
+    under_its_margin = Selector("t", {READABILITY: constant(0.2, 0.3), RESILIPARSE: constant(0.1, 0.0)})
+    assert under_its_margin.choose(PROSE, texts, "", {}) == RESILIPARSE
+    neither = Selector("t", {READABILITY: constant(-0.1, 0.0), RESILIPARSE: constant(0.0, 0.0)})
+    assert neither.choose(PROSE, texts, "", {}) is None
+    # an alternative that holds nothing is never kept, whatever its model says
+    assert both_over.choose(PROSE, {READABILITY: " ", RESILIPARSE: PROSE}, "", {}) == RESILIPARSE
 
 
 def test_features_measure_overlap_and_shape():
     same = features(PROSE, PROSE, PROSE)
-    named = dict(zip(FEATURES, same, strict=True))
+    named = dict(zip(TEXT_FEATURES, same, strict=True))
     assert named["alternative_in_primary"] == named["primary_in_alternative"] == 1.0
     assert named["referee_in_primary"] == named["alternative_in_referee"] == 1.0
     assert named["length_ratio_log"] == 0.0
     menu = "\n".join(["Home", "News", "Sport", "Weather", "Contact us"])
-    named = dict(zip(FEATURES, features(PROSE, menu, ""), strict=True))
+    named = dict(zip(TEXT_FEATURES, features(PROSE, menu, ""), strict=True))
     assert named["alternative_short_lines"] == 1.0 and named["alternative_in_primary"] == 0.0
     assert named["alternative_tokens_log"] == pytest.approx(math.log1p(6))
     assert named["referee_tokens_log"] == 0.0 and named["primary_in_referee"] == 0.0
@@ -80,8 +113,33 @@ def test_a_page_the_referee_confirms_never_runs_readability(monkeypatch):
 
 def test_empty_alternative_is_never_kept_and_empty_primary_always_loses():
     selector = default_selector()
-    assert not selector.prefers_alternative(PROSE, "  ")
-    assert selector.prefers_alternative("", PROSE)
+    assert selector.choose(PROSE, {READABILITY: "  ", RESILIPARSE: ""}, PROSE, {}) is None
+    assert selector.choose("", {READABILITY: PROSE, RESILIPARSE: PROSE}, "", {}) == READABILITY
+    assert selector.choose("", {RESILIPARSE: PROSE}, "", {}) == RESILIPARSE
+
+
+def test_resiliparses_text_becomes_paragraphs_and_lists():
+    body = text_body("Opening hours\n\n\u2022 Monday to Friday\n\u2022 Saturday\n\xa0\nCall us any day.")
+    assert [element.tag for element in body] == ["p", "list", "p"]
+    assert [item.text for item in body[1]] == ["Monday to Friday", "Saturday"]
+    assert render(body).markdown == "Opening hours\n\n- Monday to Friday\n- Saturday\n\nCall us any day."
+    assert text_body(" \n\xa0\n") is None
+
+
+def test_a_shell_page_has_no_main_content(monkeypatch):
+    # a few words of chrome around an app its scripts render: resiliparse finds nothing in it
+    shell = b"<html><body><header><a href='/'>Shop</a></header><div id='app'>Loading your basket</div>" + (
+        b"<script>window.app = {}</script><footer>Terms and privacy of the shop</footer></body></html>"
+    )
+    with pytest.raises(ExtractionError) as raised:
+        extract(Page(shell))
+    assert raised.value.kind == ErrorKind.NO_MAIN_CONTENT
+    # the same words inside an article resiliparse reads are a document
+    monkeypatch.setattr(extraction, "referee_text", lambda html: "Loading your basket and the terms of the shop")
+    try:
+        extract(Page(shell))
+    except ExtractionError as error:
+        assert "shell" not in str(error)
 
 
 def test_readability_body_uses_trafilaturas_vocabulary():
@@ -116,9 +174,9 @@ def test_the_profile_and_the_extractor_are_recorded(profile):
     document = extract(Page(article_bytes(), source=Source(bucket="in", key="a.html")), profile=profile)
     options = document.extraction.options
     assert options["profile"] == profile
-    assert options["trafilatura"]["fast"] is True
+    assert options["trafilatura"]["fast"] is False
     assert ("selector" in options) == (profile == "accurate")
-    assert document.extraction.extractor in {"trafilatura", "readability-lxml"}
+    assert document.extraction.extractor in {"trafilatura", *ALTERNATIVES}
     json.dumps(options)
 
 

@@ -250,3 +250,26 @@ def _table(element: etree._Element, body: etree._Element) -> None:
             table.remove(converted)
     if not len(table):
         body.remove(table)
+
+
+_BULLET = "\u2022"  # resiliparse's list bullet
+
+
+def text_body(text: str) -> etree._Element | None:
+    """resiliparse's text as a trafilatura body: a paragraph per line, and runs of bulleted
+    lines as a list; None when it holds no words. (resiliparse gives text, not a tree: headings,
+    tables and code come out as paragraphs.)"""
+    body = etree.Element("body")
+    items: etree._Element | None = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith(_BULLET):
+            if items is None:
+                items = etree.SubElement(body, "list", rend="ul")
+            etree.SubElement(items, "item").text = line[1:].strip()
+            continue
+        items = None
+        etree.SubElement(body, "p").text = line
+    return body if len(body) else None

@@ -311,7 +311,10 @@ class PageTypeModel:
 
     def predict(self, signals: list[float]) -> str | None:
         """The most likely type, or None when its probability is under the threshold."""
-        probabilities = self.probabilities(signals)
+        return self.label(self.probabilities(signals))
+
+    def label(self, probabilities: dict[str, float]) -> str | None:
+        """The most likely type of these probabilities, or None when it is under the threshold."""
         kind = max(probabilities, key=probabilities.__getitem__)
         return kind if probabilities[kind] >= self.threshold else None
 
@@ -345,3 +348,8 @@ def default_model() -> PageTypeModel:
 def page_type(tree: etree._Element, url: str | None = None, main_words: int = 0) -> str | None:
     """The page's type, one of PAGE_TYPES, or None when the model cannot tell."""
     return default_model().predict(features(tree, url, main_words))
+
+
+def page_type_probabilities(tree: etree._Element, url: str | None = None, main_words: int = 0) -> dict[str, float]:
+    """How likely the page is of each of PAGE_TYPES."""
+    return default_model().probabilities(features(tree, url, main_words))

@@ -1,21 +1,21 @@
-"""Per page, which extraction to keep: trafilatura's (the primary) or readability-lxml's.
+"""Per page, which extraction to keep: trafilatura's (the primary), readability-lxml's body or
+resiliparse's text.
 
-Neither extractor wins everywhere: on the development pages trafilatura is ahead on news,
-readability-lxml on much of the wider web, and each one's failures are pages where the other
-is right. What tells them apart is visible in the outputs themselves: how much of one the
-other contains, how long each is, and how much of each is made of short lines (menus, link
-lists, captions); and a third opinion, resiliparse's text (the referee), says which of the two
-an independent extractor sides with. A small gradient-boosted model over those signals
-predicts how much F1 the alternative would gain over the primary; the alternative is kept only
-when the predicted gain is over a margin, so that on pages where the two roughly agree nothing
-changes.
+No extractor wins everywhere: trafilatura is ahead on news and on most of the wider web,
+readability-lxml on some older pages, and resiliparse keeps the whole of many listings, category
+grids and service pages of which the other two keep one block. Each one's failures are pages
+where another is right, and what tells them apart is visible in the outputs themselves: how
+much of one the other contains, how long each is, how much of each is made of short lines
+(menus, link lists, captions); and what kind of page it is (the page-type model's
+probabilities). One small gradient-boosted model per alternative predicts how much F1 it would
+gain over trafilatura's; the alternative with the highest predicted gain is kept when that
+gain is over the alternative's margin, so that on pages where they roughly agree nothing changes.
 
-Before any of that, ``confirms``: where the referee and trafilatura agree (each holds nearly
-all of the other), the page is settled and readability-lxml need not run at all. On the
-development pages that is about half of them, for a loss of F1 within the noise.
+Before any of that, ``confirms``: where resiliparse (the referee) and trafilatura agree (each
+holds nearly all of the other), the page is settled and readability-lxml need not run at all.
 
-The model (``models/selector.json``) is trained by ``benchmarks/train_selector.py`` on the
-``tune`` half of the development corpus and the 111 benchmark pages only, never on ``check``;
+The model (``models/selector.json``) is trained by ``benchmarks/train_selector.py`` on
+development pages only (the ``tune`` halves and the 111 benchmark pages), never on ``check``;
 it is plain data (trees of thresholds), read once, and evaluated in pure Python in microseconds.
 No signal names a site, a URL or a dataset.
 """
@@ -30,6 +30,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from pagesift.extraction.page_types import PAGE_TYPES
+
 _TOKEN = re.compile(r"\w+")
 SHORT_LINE_TOKENS = 6  # a line of fewer tokens is a menu entry, a caption or a label, not prose
 # a line that ends like a sentence, in the scripts of the pages pagesift reads (Latin, Arabic, CJK)
@@ -40,7 +42,10 @@ SHINGLE = 4  # the metric's shingle size: overlap is measured the way quality is
 # readability-lxml skip about half of them for about -0.001 F1.
 AGREEMENT = 0.9
 
-FEATURES = (
+READABILITY, RESILIPARSE = "readability-lxml", "resiliparse"
+ALTERNATIVES = (READABILITY, RESILIPARSE)  # in order of preference where trafilatura kept nothing
+
+TEXT_FEATURES = (
     "primary_tokens_log",
     "primary_lines_log",
     "primary_tokens_per_line",
@@ -67,6 +72,7 @@ FEATURES = (
     "referee_in_alternative",
     "alternative_in_referee",
 )
+FEATURES = TEXT_FEATURES + tuple(f"page_{kind}" for kind in PAGE_TYPES)
 
 
 def _shape(text: str) -> tuple[list[float], set[int]]:
@@ -106,7 +112,7 @@ def confirms(primary: str, referee: str, threshold: float = AGREEMENT) -> bool:
 
 
 def features(primary: str, alternative: str, referee: str) -> list[float]:
-    """The selector's signals for one page, in ``FEATURES`` order, from the three plain texts."""
+    """The signals of three plain texts, in ``TEXT_FEATURES`` order."""
     primary_shape, primary_shingles = _shape(primary)
     alternative_shape, alternative_shingles = _shape(alternative)
     referee_shape, referee_shingles = _shape(referee)
@@ -129,11 +135,12 @@ type TreeNode = list[Any] | float
 
 
 @dataclass(frozen=True, slots=True)
-class Selector:
-    """Gradient-boosted regression trees: each node is [feature, threshold, left, right] and
-    each leaf a value; the prediction is ``base`` plus ``rate`` times the sum of the leaves."""
+class GainModel:
+    """Gradient-boosted regression trees predicting how much F1 one alternative gains over
+    trafilatura's body: each node is [feature, threshold, left, right] and each leaf a value; the
+    prediction is ``base`` plus ``rate`` times the sum of the leaves. The alternative is kept only
+    when its predicted gain is over ``margin``."""
 
-    version: str
     base: float
     rate: float
     margin: float
@@ -149,20 +156,49 @@ class Selector:
             total += node
         return self.base + self.rate * total
 
-    def prefers_alternative(self, primary: str, alternative: str, referee: str = "") -> bool:
-        if not alternative.strip():
-            return False
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GainModel:
+        return cls(data["base"], data["rate"], data["margin"], tuple(data["trees"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """One gain model per alternative (readability-lxml's body, resiliparse's text): the
+    alternative kept is the one with the highest predicted gain over its margin, if any."""
+
+    version: str
+    models: dict[str, GainModel]
+
+    def choose(self, primary: str, alternatives: dict[str, str], referee: str, page: dict[str, float]) -> str | None:
+        """The alternative to keep instead of ``primary`` (a name of ``alternatives``), or None.
+        ``page`` is the page-type model's probabilities (pagesift.extraction.page_types)."""
+        offered = [name for name in ALTERNATIVES if alternatives.get(name, "").strip()]
         if not primary.strip():
-            return True
-        return self.predicted_gain(features(primary, alternative, referee)) > self.margin
+            return offered[0] if offered else None
+        signals = signals_of(primary, alternatives.get(READABILITY, ""), referee, page)
+        best, best_gain = None, 0.0
+        for name in offered:
+            model = self.models[name]
+            gain = model.predicted_gain(signals)
+            if gain > model.margin and (best is None or gain > best_gain):
+                best, best_gain = name, gain
+        return best
 
     @classmethod
-    def from_dict(cls, data: dict) -> Selector:
+    def from_dict(cls, data: dict[str, Any]) -> Selector:
         if tuple(data["features"]) != FEATURES:
             raise ValueError(
                 "the selector model was trained on other features: retrain it (benchmarks/train_selector.py)"
             )
-        return cls(data["version"], data["base"], data["rate"], data["margin"], tuple(data["trees"]))
+        if set(data["models"]) != set(ALTERNATIVES):
+            raise ValueError(f"the selector model must hold one gain model for each of {', '.join(ALTERNATIVES)}")
+        return cls(data["version"], {name: GainModel.from_dict(model) for name, model in data["models"].items()})
+
+
+def signals_of(primary: str, readability: str, referee: str, page: dict[str, float]) -> list[float]:
+    """The selector's signals, in ``FEATURES`` order: the three texts' shapes and overlaps, and
+    the page-type probabilities."""
+    return [*features(primary, readability, referee), *(page.get(kind, 0.0) for kind in PAGE_TYPES)]
 
 
 @cache

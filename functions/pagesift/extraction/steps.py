@@ -6,8 +6,9 @@
 2. ``parse``: HTML text → lxml tree (trafilatura's loader), inside the page's time budget;
 3. ``extract_main``: the tree → trafilatura's main content and metadata, and the structured date;
 4. ``clean``: the title without the site name, boilerplate that survives trafilatura
-   (pagesift.extraction.cleanup); accurate profile: ``second_opinion``, readability-lxml's body
-   unless resiliparse confirms trafilatura's (pagesift.extraction.candidates);
+   (pagesift.extraction.cleanup); accurate profile: ``second_opinion``, resiliparse's text (a
+   shell page ends here), and unless it confirms trafilatura's, the alternatives: readability-
+   lxml's body and resiliparse's text as a body (pagesift.extraction.candidates);
 5. ``select`` and ``render``: the body to keep (pagesift.extraction.selection) → plain paragraphs and
    markdown, from the same tree, so both views always agree;
 6. ``describe``: language (declared, else detected), date (structured, else the byline),
@@ -38,7 +39,13 @@ from pagesift import __version__
 from pagesift.contracts.document import Document, ExtractionInfo, Fingerprints, Source, Stats, source_document_id
 from pagesift.contracts.errors import ErrorKind, ExtractionError, Stage
 from pagesift.extraction.budget import BudgetExceeded, time_budget
-from pagesift.extraction.candidates import READABILITY_OPTIONS, RESILIPARSE_OPTIONS, readability_body, referee_text
+from pagesift.extraction.candidates import (
+    READABILITY_OPTIONS,
+    RESILIPARSE_OPTIONS,
+    readability_body,
+    referee_text,
+    text_body,
+)
 from pagesift.extraction.cleanup import remove_boilerplate
 from pagesift.extraction.decoding import DecodedPage, decode_page
 from pagesift.extraction.fingerprints import sha256_hex, simhash
@@ -48,9 +55,9 @@ from pagesift.extraction.metadata.dates import byline_date, structured_date
 from pagesift.extraction.metadata.language import page_language
 from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.page_types import default_model as default_page_type_model
-from pagesift.extraction.page_types import page_type
+from pagesift.extraction.page_types import page_type_probabilities
 from pagesift.extraction.profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
-from pagesift.extraction.selection import AGREEMENT, confirms, default_selector
+from pagesift.extraction.selection import AGREEMENT, READABILITY, RESILIPARSE, confirms, default_selector
 from pagesift.extraction.urls import hostname, public_url
 
 # Words per minute of an adult reading news in a European language (published averages run
@@ -68,25 +75,31 @@ class TrafilaturaOptions(TypedDict):
 
 
 # The trafilatura options the document is built with; recorded in every document so that an
-# index can tell which documents a change of options touched. Chosen on the corpus's tune half:
-# ``fast`` skips trafilatura's own readability/jusText comparison (the accurate profile runs its
-# own, on the same tree); ``favor_precision`` and the formatting and link options are off, as
-# they change which blocks trafilatura keeps (each cost F1 on pages nobody tuned on).
+# index can tell which documents a change of options touched. Chosen on the tune halves:
+# trafilatura's own fallbacks (its readability and jusText comparison, ``fast`` off) rescue
+# many pages of the wider web whose main block it would otherwise miss (+0.034 F1 on WCXB's
+# tune half, -0.011 on the news pages, where the selector makes up for it); ``favor_precision``
+# and the formatting and link options are off, as they change which blocks trafilatura keeps
+# (each cost F1 on pages nobody tuned on).
 TRAFILATURA_OPTIONS: TrafilaturaOptions = {
     "with_metadata": True,
     "include_comments": True,
     "include_tables": True,
     "include_images": False,
-    "fast": True,
+    "fast": False,
     # htmldate's fast mode: its result is not used (see pagesift.extraction.metadata.dates), and its extensive
     # search would cost a 5 s dateparser warm-up on the first page of a process.
     "date_extraction_params": {"extensive_search": False, "original_date": True},
 }
 
-TRAFILATURA, READABILITY = "trafilatura", "readability-lxml"
+TRAFILATURA = "trafilatura"
 
 # Fewer words than this is a menu or a stub, not an article: a one-line news brief has more.
 MIN_WORDS = 5
+# A page where resiliparse finds no main content at all and trafilatura fewer words than this
+# is a shell: a few words of chrome around an app its scripts render, an empty shop page. On the
+# development pages, 12 such pages, 10 of them with nothing to extract.
+SHELL_MAX_WORDS = 50
 
 # A page whose parse took this long (a typical one takes a few milliseconds) is markup that
 # parsers find hard, such as one tag with tens of thousands of attributes; resiliparse's parser
@@ -141,11 +154,12 @@ class MainContent:
     # trafilatura's cleaned body as text (markdown not yet rendered), or why it is no article
     primary: Rendered | None = None
     refusal: ExtractionError | None = None
-    # accurate profile: resiliparse's text, and readability-lxml's body and text when it ran
+    # accurate profile: resiliparse's text, and the alternatives' bodies and texts (readability-
+    # lxml's, resiliparse's) when the referee did not confirm trafilatura's
     referee: str = ""
-    alternative: etree._Element | None = None
-    alternative_text: Rendered | None = None
+    alternatives: dict[str, tuple[etree._Element, Rendered]] = field(default_factory=dict)
     page_type: str | None = None  # pagesift.extraction.page_types, read before anything consumes the tree
+    page_type_probabilities: dict[str, float] = field(default_factory=dict)
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
@@ -208,13 +222,17 @@ def extract(
 
 def select(found: MainContent) -> tuple[Rendered, str]:
     """The rendering of the body to keep, and which extractor made it: trafilatura's, unless
-    the selector predicts readability-lxml's is better (or trafilatura's is no article). Only
+    the selector predicts an alternative's is better (or trafilatura's is no article). Only
     the kept body is rendered as markdown."""
-    primary, alternative = found.primary, found.alternative_text
-    if alternative is not None and (
-        primary is None or default_selector().prefers_alternative(primary.text, alternative.text, found.referee)
-    ):
-        return replace(alternative, markdown=_markdown(found.alternative)), READABILITY
+    primary = found.primary
+    if found.alternatives:
+        texts = {name: rendered.text for name, (_, rendered) in found.alternatives.items()}
+        chosen = default_selector().choose(
+            primary.text if primary else "", texts, found.referee, found.page_type_probabilities
+        )
+        if chosen is not None:
+            body, rendered = found.alternatives[chosen]
+            return replace(rendered, markdown=_markdown(body)), chosen
     if primary is None:
         assert found.refusal is not None  # clean() sets one of primary and refusal
         raise found.refusal
@@ -284,7 +302,8 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     # the page's claim about itself and never overrides it. Only public http(s) URLs are kept.
     url = public_url(page.url) if page.url else public_url(result.url)
     found = MainContent(result=result, structured_date=date, url=url, hostname=hostname(url))
-    found.page_type = page_type(tree, page.url or result.url, main_words(found))
+    found.page_type_probabilities = page_type_probabilities(tree, page.url or result.url, main_words(found))
+    found.page_type = default_page_type_model().label(found.page_type_probabilities)
     return found
 
 
@@ -306,19 +325,36 @@ def clean(found: MainContent) -> None:
 
 
 def second_opinion(found: MainContent, tree: etree._Element, html: str, *, always: bool = False) -> None:
-    """Accurate profile: resiliparse's text, and, unless it confirms trafilatura's, readability-
-    lxml's body of the same tree (which it consumes), cleaned and rendered as text. ``always``
-    runs readability-lxml on every page (the selector's training needs both bodies of each)."""
+    """Accurate profile: resiliparse's text, and, unless it confirms trafilatura's, the
+    alternatives: readability-lxml's body of the same tree (which it consumes) and resiliparse's
+    text as a body, each cleaned and rendered as text. ``always`` makes both on every page (the
+    selector's training needs every body of each). A page resiliparse finds nothing in and
+    trafilatura next to nothing is a shell: no main content."""
     found.referee = referee_text(html)
+    if _is_shell(found):
+        found.primary, found.refusal = None, _shell()
+        return
     if not always and found.primary is not None and confirms(found.primary.text, found.referee):
         return
-    body = readability_body(tree)
-    if body is None:
-        return
-    remove_boilerplate(body, titles=(found.result.title, found.title))
-    rendered, _ = _text_of(body)
-    if rendered is not None:
-        found.alternative, found.alternative_text = body, rendered
+    for name, body in ((READABILITY, readability_body(tree)), (RESILIPARSE, text_body(found.referee))):
+        if body is None:
+            continue
+        remove_boilerplate(body, titles=(found.result.title, found.title))
+        rendered, _ = _text_of(body)
+        if rendered is not None:
+            found.alternatives[name] = (body, rendered)
+
+
+def _shell() -> ExtractionError:
+    return ExtractionError(
+        "no main content: the page is a shell (a few words of chrome; its content may be rendered by script)",
+        kind=ErrorKind.NO_MAIN_CONTENT,
+        stage=Stage.EXTRACT,
+    )
+
+
+def _is_shell(found: MainContent) -> bool:
+    return not _WORD.search(found.referee) and (found.primary is None or found.primary.words < SHELL_MAX_WORDS)
 
 
 def _text_of(body: etree._Element) -> tuple[Rendered | None, ExtractionError | None]:
@@ -431,9 +467,9 @@ def _recorded_options(profile: str) -> dict[str, object]:
 @cache
 def _version(extractor: str) -> str:
     """The extractor's version, read from its installed metadata once per process."""
-    if extractor == READABILITY:
-        return metadata.version("readability-lxml")
-    return trafilatura.__version__
+    if extractor == TRAFILATURA:
+        return trafilatura.__version__
+    return metadata.version(extractor)
 
 
 def _check_markup_size(html: str, limits: Limits) -> None:
