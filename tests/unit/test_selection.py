@@ -126,6 +126,27 @@ def test_resiliparses_text_becomes_paragraphs_and_lists():
     assert text_body(" \n\xa0\n") is None
 
 
+def test_resiliparses_lines_are_mapped_onto_the_pages_own_blocks():
+    html = """<html><body><nav><a href="/">Home</a></nav><main>
+    <h2>Plans <a class="headerlink" href="#plans">\u00b6</a></h2><div>Loose text <span>in a div</span></div>
+    <table><tr><th>Plan</th><th>Price</th></tr><tr><td>Basic</td><td>10 USD</td></tr></table>
+    <pre>x = 1\n\ny = 2</pre></main><footer>Footer of the site</footer></body></html>"""
+    tree = extraction.parse(extraction.decode(Page(html.encode())))
+    # resiliparse's lines, spaced its own way, with one line no element stands for
+    text = "Plans\n\nLoose text in a div\n\nA line of its own\nPlan\t\tPrice\nBasic\t\t10 USD\nx = 1\n\ny = 2"
+    body = text_body(text, tree)
+    assert [(element.tag, element.get("rend")) for element in body] == [
+        ("head", "h2"),
+        ("p", None),
+        ("p", None),
+        ("table", None),
+        ("code", None),
+    ]
+    assert body[2].text == "A line of its own"  # in resiliparse's order, after the line before it
+    assert [cell.text for cell in body[3].iter("cell")] == ["Plan", "Price", "Basic", "10 USD"]
+    assert "Footer" not in "".join(body.itertext()) and "Home" not in "".join(body.itertext())
+
+
 def test_a_shell_page_has_no_main_content(monkeypatch):
     # a few words of chrome around an app its scripts render: resiliparse finds nothing in it
     shell = b"<html><body><header><a href='/'>Shop</a></header><div id='app'>Loading your basket</div>" + (

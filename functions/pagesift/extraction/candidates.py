@@ -14,9 +14,13 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from typing import TypedDict
 
 from lxml import etree, html
+
+_WORD = re.compile(r"\w+")
 
 # readability-lxml logs a traceback at ERROR for every page it gives up on; here that is an
 # expected outcome (trafilatura's body stands), not an operator's concern: keep the logs clean.
@@ -253,23 +257,101 @@ def _table(element: etree._Element, body: etree._Element) -> None:
 
 
 _BULLET = "\u2022"  # resiliparse's list bullet
+# The page's own elements that can stand for one of resiliparse's lines (or, for <pre>, lists
+# and tables, a run of them); containers only when no block is inside them.
+_PROJECTED = {"p", "pre", "blockquote", "table", "ul", "ol", "li", "dt", "dd", "figcaption", "tr", *_HEADINGS}
+_CONTAINERS = {"div", "section", "article", "main", "td", "th", "span", "a", "label", "summary"}
 
 
-def text_body(text: str) -> etree._Element | None:
-    """resiliparse's text as a trafilatura body: a paragraph per line, and runs of bulleted
-    lines as a list; None when it holds no words. (resiliparse gives text, not a tree: headings,
-    tables and code come out as paragraphs.)"""
+def text_body(text: str, tree: etree._Element | None = None) -> etree._Element | None:
+    """resiliparse's text as a trafilatura body; None when it holds no words.
+
+    resiliparse gives text, not a tree. With the page's ``tree``, its lines are mapped back onto
+    the page's own elements (a heading stays a heading, a table a table, code a code block):
+    each element whose text is one of the lines, or whose lines all are, stands for them, in the
+    page's order. A line no element stands for, and every line without a tree, becomes a
+    paragraph (bulleted runs: a list) after the block of the line before it."""
+    wanted = Counter(key for key in map(_key, text.splitlines()) if key)
     body = etree.Element("body")
-    items: etree._Element | None = None
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith(_BULLET):
-            if items is None:
-                items = etree.SubElement(body, "list", rend="ul")
-            etree.SubElement(items, "item").text = line[1:].strip()
-            continue
-        items = None
-        etree.SubElement(body, "p").text = line
+    placed: dict[str, etree._Element] = {}
+    if tree is not None and wanted:
+        _project(tree, wanted, body, placed)
+    if +wanted:
+        _place_the_rest(text, wanted, body, placed)
     return body if len(body) else None
+
+
+def _key(line: str) -> str:
+    """A line (or an element's text) as its words run together: the two sides space words and
+    cells differently, and resiliparse leaves out some glyphs (a heading's anchor "¶")."""
+    return "".join(_WORD.findall(line))
+
+
+def _project(element: etree._Element, wanted: Counter[str], body: etree._Element, placed: dict) -> None:
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else None
+        if tag is None or tag in _DROPPED:
+            continue
+        keys = _keys(child) if _may_stand_for_lines(child) else []
+        if keys and all(wanted[key] >= count for key, count in Counter(keys).items()):
+            wanted.subtract(keys)
+            _emit(child, body)
+            if len(body):
+                placed.update(dict.fromkeys(keys, body[-1]))
+            continue
+        _project(child, wanted, body, placed)
+
+
+def _may_stand_for_lines(element: etree._Element) -> bool:
+    if element.tag in _PROJECTED:
+        return True
+    return element.tag in _CONTAINERS and not any(
+        isinstance(inner.tag, str) and inner.tag in _BLOCK_TAGS for inner in element.iterdescendants()
+    )
+
+
+def _keys(element: etree._Element) -> list[str]:
+    """The keys of the lines ``element`` would stand for ([] when it has no words)."""
+    if element.tag == "pre":
+        lines = element.text_content().splitlines()
+    elif element.tag in {"table", "ul", "ol"}:
+        lines = [row.text_content() for row in element.iter("tr" if element.tag == "table" else "li")]
+    else:
+        lines = [element.text_content()]
+    return [key for key in map(_key, lines) if key]
+
+
+def _emit(element: etree._Element, body: etree._Element) -> None:
+    tag = element.tag
+    if tag in {"li", "tr"} or tag in _CONTAINERS:  # an item or a row alone: a paragraph of its text
+        _leaf(element, etree.SubElement(body, "p"))
+    elif tag == "table" and not _is_data_table(element):
+        _blocks(element, body)
+    else:
+        _block(element, body)
+
+
+def _place_the_rest(text: str, wanted: Counter[str], body: etree._Element, placed: dict) -> None:
+    previous: etree._Element | None = None
+    for line in text.splitlines():
+        key = _key(line)
+        if not key:
+            continue
+        if wanted[key] <= 0:
+            previous = placed.get(key, previous)
+            continue
+        wanted[key] -= 1
+        line = line.strip()
+        if line.startswith(_BULLET) and previous is not None and previous.tag == "list":
+            etree.SubElement(previous, "item").text = line[1:].strip()
+            continue
+        block = etree.Element("list", rend="ul") if line.startswith(_BULLET) else etree.Element("p")
+        if block.tag == "list":
+            etree.SubElement(block, "item").text = line[1:].strip()
+        else:
+            block.text = line
+        if previous is None:
+            body.insert(0, block)
+        else:
+            previous.addnext(block)
+        previous = block

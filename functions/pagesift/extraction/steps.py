@@ -327,7 +327,7 @@ def clean(found: MainContent) -> None:
 def second_opinion(found: MainContent, tree: etree._Element, html: str, *, always: bool = False) -> None:
     """Accurate profile: resiliparse's text, and, unless it confirms trafilatura's, the
     alternatives: readability-lxml's body of the same tree (which it consumes) and resiliparse's
-    text as a body, each cleaned and rendered as text. ``always`` makes both on every page (the
+    text mapped onto the page's own blocks, each cleaned and rendered as text. ``always`` makes both on every page (the
     selector's training needs every body of each). A page resiliparse finds nothing in and
     trafilatura next to nothing is a shell: no main content."""
     found.referee = referee_text(html)
@@ -336,7 +336,9 @@ def second_opinion(found: MainContent, tree: etree._Element, html: str, *, alway
         return
     if not always and found.primary is not None and confirms(found.primary.text, found.referee):
         return
-    for name, body in ((READABILITY, readability_body(tree)), (RESILIPARSE, text_body(found.referee))):
+    # resiliparse's lines are mapped onto the tree before readability-lxml consumes it
+    resiliparse = text_body(found.referee, tree)
+    for name, body in ((READABILITY, readability_body(tree)), (RESILIPARSE, resiliparse)):
         if body is None:
             continue
         remove_boilerplate(body, titles=(found.result.title, found.title))
