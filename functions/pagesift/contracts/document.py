@@ -97,6 +97,8 @@ class Document:
     title: str | None
     author: str | None
     date: str | None
+    # when the page says it was last modified (YYYY-MM-DD, as date); None: it does not say
+    date_modified: str | None = field(default=None, kw_only=True)
     description: str | None
     language: str | None
     # article, forum, product, collection, listing, documentation or service; None: could not tell

@@ -44,7 +44,8 @@ from pagesift.extraction.decoding import DecodedPage, decode_page
 from pagesift.extraction.fingerprints import sha256_hex, simhash
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
 from pagesift.extraction.metadata.authors import clean_author
-from pagesift.extraction.metadata.dates import byline_date, structured_date
+from pagesift.extraction.metadata.dates import byline_date, modified_date, structured_date
+from pagesift.extraction.metadata.jsonld import read_json_ld
 from pagesift.extraction.metadata.language import page_language
 from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.page_types import default_model as default_page_type_model
@@ -146,6 +147,7 @@ class MainContent:
     alternative: etree._Element | None = None
     alternative_text: Rendered | None = None
     page_type: str | None = None  # pagesift.extraction.page_types, read before anything consumes the tree
+    date_modified: str | None = None  # what the page declares (pagesift.extraction.metadata)
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
@@ -285,6 +287,8 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     url = public_url(page.url) if page.url else public_url(result.url)
     found = MainContent(result=result, structured_date=date, url=url, hostname=hostname(url))
     found.page_type = page_type(tree, page.url or result.url, main_words(found))
+    json_ld = read_json_ld(tree)  # parsed once, for every fact read from it
+    found.date_modified = modified_date(tree, json_ld)
     return found
 
 
@@ -373,6 +377,7 @@ def describe(
         title=found.title,
         author=clean_author(result.author),
         date=date or None,
+        date_modified=found.date_modified,
         description=result.description or None,
         language=language,
         page_type=found.page_type,
