@@ -47,6 +47,7 @@ from pagesift.extraction.metadata.authors import clean_author
 from pagesift.extraction.metadata.dates import byline_date, modified_date, structured_date
 from pagesift.extraction.metadata.jsonld import read_json_ld
 from pagesift.extraction.metadata.language import page_language
+from pagesift.extraction.metadata.products import Product, page_product
 from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.page_types import default_model as default_page_type_model
 from pagesift.extraction.page_types import page_type
@@ -148,6 +149,7 @@ class MainContent:
     alternative_text: Rendered | None = None
     page_type: str | None = None  # pagesift.extraction.page_types, read before anything consumes the tree
     date_modified: str | None = None  # what the page declares (pagesift.extraction.metadata)
+    product: Product | None = None
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
@@ -288,7 +290,7 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     found = MainContent(result=result, structured_date=date, url=url, hostname=hostname(url))
     found.page_type = page_type(tree, page.url or result.url, main_words(found))
     json_ld = read_json_ld(tree)  # parsed once, for every fact read from it
-    found.date_modified = modified_date(tree, json_ld)
+    found.date_modified, found.product = modified_date(tree, json_ld), page_product(tree, json_ld)
     return found
 
 
@@ -381,6 +383,7 @@ def describe(
         description=result.description or None,
         language=language,
         page_type=found.page_type,
+        product=found.product,
         categories=_term_list(result.categories),
         tags=_term_list(result.tags),
         image=public_url(result.image, base=found.url),
