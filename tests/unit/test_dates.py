@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
-from pagesift.extraction.metadata.dates import byline_date, parse_written_date
-from pagesift.extraction.steps import Page, extract
+from pagesift.extraction.metadata.dates import byline_date, modified_date, parse_written_date
+from pagesift.extraction.metadata.jsonld import read_json_ld
+from pagesift.extraction.steps import Page, decode, extract, parse
 
 TODAY = date(2026, 11, 29)
 
@@ -92,3 +94,78 @@ _LEDE = "<p>" + "Le conseil a présenté le 10 janvier 2023 un plan qui doit dur
 def test_byline_dates_around_the_headline(above, below, expected):
     html = f"<html><body>{above}<h1>Un plan pour dix ans</h1>{below}{_LEDE}</body></html>"
     assert byline_date(html, title="Un plan pour dix ans", today=date(2026, 11, 29)) == expected
+
+
+# --- the modification date: what the page declares, in the form of the publication date ---
+
+
+def _modified(head: str, body: str = "") -> str | None:
+    tree = parse(
+        decode(Page(f"<html><head><title>t</title>{head}</head><body>{body}<p>text</p></body></html>".encode()))
+    )
+    return modified_date(tree, read_json_ld(tree))
+
+
+def _json_ld(value: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(value)}</script>'
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        (
+            _json_ld({"@type": "NewsArticle", "datePublished": "2021-11-25", "dateModified": "2021-11-26T10:00:00Z"}),
+            "",
+            "2021-11-26",
+        ),
+        (
+            _json_ld({"@graph": [{"@type": "WebSite"}, {"@type": "WebPage", "dateModified": "2022-01-03"}]}),
+            "",
+            "2022-01-03",
+        ),
+        (_json_ld([{"@type": "Organization"}, {"@type": "Article", "dateModified": ["2022-01-04"]}]), "", "2022-01-04"),
+        ('<meta property="article:modified_time" content="2021-11-26T08:30:00+01:00">', "", "2021-11-26"),
+        ('<meta property="og:updated_time" content="2021-11-27T08:30:00Z">', "", "2021-11-27"),
+        ('<meta itemprop="dateModified" content="2021-11-28">', "", "2021-11-28"),
+        ('<meta name="last-modified" content="Mon, 29 Nov 2021 08:30:00 GMT">', "", "2021-11-29"),
+        ("", '<time itemprop="dateModified" datetime="2021-11-30T12:00">30 Nov</time>', "2021-11-30"),
+        # JSON-LD first, then meta tags
+        (
+            '<meta property="article:modified_time" content="2021-11-26">' + _json_ld({"dateModified": "2021-12-01"}),
+            "",
+            "2021-12-01",
+        ),
+    ],
+)
+def test_modified_dates_the_page_declares(head, body, expected):
+    assert _modified(head, body) == expected
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "",
+        '<meta property="article:published_time" content="2021-11-25">',
+        _json_ld({"@type": "Article", "datePublished": "2021-11-25"}),
+        _json_ld({"@type": "ItemList", "itemListElement": [{"@type": "Article", "dateModified": "2021-11-26"}]}),
+        '<meta property="article:modified_time" content="2099-01-01">',  # the future
+        '<meta property="article:modified_time" content="1990-01-01">',  # before the web's news
+        '<meta property="article:modified_time" content="yesterday">',
+        _json_ld({"dateModified": {"@value": "2021-11-26"}}),
+        _json_ld({"dateModified": 20211126}),
+        '<script type="application/ld+json">{"dateModified": "2021-11-26"</script>',  # invalid JSON
+    ],
+)
+def test_no_modified_date_when_the_page_declares_none_that_reads(head):
+    assert _modified(head) is None
+
+
+def test_the_document_has_both_dates():
+    page = AGGREGATOR.replace(
+        "<head>",
+        '<head><meta property="article:published_time" content="2021-11-25T06:00:00Z">'
+        '<meta property="article:modified_time" content="2021-11-26T07:00:00Z">',
+    )
+    document = extract(Page(page.encode()))
+    assert (document.date, document.date_modified) == ("2021-11-25", "2021-11-26")
+    assert extract(Page(AGGREGATOR.encode())).date_modified is None

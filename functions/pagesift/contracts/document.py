@@ -87,6 +87,21 @@ class ExtractionInfo:
     options: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Product:
+    """The product a page declares that it sells (schema.org ``Product``), as it declares it."""
+
+    name: str | None = None
+    brand: str | None = None
+    sku: str | None = None
+    gtin: str | None = None  # GTIN-8, -12 (UPC), -13 (EAN) or -14: digits only
+    price: str | None = None  # a decimal number as a string, "19.99": the lowest of its offers
+    currency: str | None = None  # ISO 4217, upper case: "EUR"
+    availability: str | None = None  # a schema.org ItemAvailability term: "InStock", "OutOfStock"...
+    rating: float | None = None  # the page's aggregate rating, on the page's own scale
+    review_count: int | None = None
+
+
 @dataclass(slots=True)
 class Document:
     id: str
@@ -97,10 +112,13 @@ class Document:
     title: str | None
     author: str | None
     date: str | None
+    # when the page says it was last modified (YYYY-MM-DD, as date); None: it does not say
+    date_modified: str | None = field(default=None, kw_only=True)
     description: str | None
     language: str | None
     # article, forum, product, collection, listing, documentation or service; None: could not tell
     page_type: str | None = field(default=None, kw_only=True)
+    product: Product | None = field(default=None, kw_only=True)  # None: the page declares none
     categories: list[str]
     tags: list[str]
     image: str | None

@@ -29,6 +29,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from pagesift.extraction.metadata.jsonld import json_ld_texts
+
 PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")
 
 # schema.org types, grouped by the kind of page that declares them
@@ -150,10 +152,9 @@ _MAX_SCRIPT_CHARACTERS = 200_000  # JSON-LD blocks are a few KB; only the start 
 def _schema_types(tree: etree._Element) -> set[str]:
     """The schema.org types the page declares, lower-cased, without their namespace."""
     found: set[str] = set()
-    for script in tree.iter("script"):
-        if "ld+json" not in (script.get("type") or "").lower():
-            continue
-        for match in _TYPE_IN_JSON.finditer((script.text or "")[:_MAX_SCRIPT_CHARACTERS]):
+    # The types are read from the text, not the parse: a block that is not valid JSON still says them.
+    for block in json_ld_texts(tree):
+        for match in _TYPE_IN_JSON.finditer(block[:_MAX_SCRIPT_CHARACTERS]):
             found.update(name.rsplit("/", 1)[-1].lower() for name in _QUOTED.findall(match.group(1)))
     for element in tree.xpath("//*[@itemtype]"):
         found.update(name.rstrip("/").rsplit("/", 1)[-1].lower() for name in element.get("itemtype", "").split())

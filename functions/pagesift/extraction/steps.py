@@ -51,8 +51,10 @@ from pagesift.extraction.decoding import DecodedPage, decode_page
 from pagesift.extraction.fingerprints import sha256_hex, simhash
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
 from pagesift.extraction.metadata.authors import clean_author
-from pagesift.extraction.metadata.dates import byline_date, structured_date
+from pagesift.extraction.metadata.dates import byline_date, modified_date, structured_date
+from pagesift.extraction.metadata.jsonld import read_json_ld
 from pagesift.extraction.metadata.language import page_language
+from pagesift.extraction.metadata.products import Product, page_product
 from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.page_types import default_model as default_page_type_model
 from pagesift.extraction.page_types import page_type_probabilities
@@ -160,6 +162,8 @@ class MainContent:
     alternatives: dict[str, tuple[etree._Element, Rendered]] = field(default_factory=dict)
     page_type: str | None = None  # pagesift.extraction.page_types, read before anything consumes the tree
     page_type_probabilities: dict[str, float] = field(default_factory=dict)
+    date_modified: str | None = None  # what the page declares (pagesift.extraction.metadata)
+    product: Product | None = None
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
@@ -304,6 +308,8 @@ def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFA
     found = MainContent(result=result, structured_date=date, url=url, hostname=hostname(url))
     found.page_type_probabilities = page_type_probabilities(tree, page.url or result.url, main_words(found))
     found.page_type = default_page_type_model().label(found.page_type_probabilities)
+    json_ld = read_json_ld(tree)  # parsed once, for every fact read from it
+    found.date_modified, found.product = modified_date(tree, json_ld), page_product(tree, json_ld)
     return found
 
 
@@ -411,9 +417,11 @@ def describe(
         title=found.title,
         author=clean_author(result.author),
         date=date or None,
+        date_modified=found.date_modified,
         description=result.description or None,
         language=language,
         page_type=found.page_type,
+        product=found.product,
         categories=_term_list(result.categories),
         tags=_term_list(result.tags),
         image=public_url(result.image, base=found.url),

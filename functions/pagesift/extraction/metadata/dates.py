@@ -1,4 +1,5 @@
-"""The publication date as people write it in a byline, for pages with no machine-readable one.
+"""The publication date as people write it in a byline, for pages with no machine-readable one;
+and the date the page says it was last modified.
 
 Structured data comes first (JSON-LD ``datePublished``, ``article:published_time``,
 ``<time datetime>``: htmldate's fast path). When a page has none, the date is looked for in
@@ -7,6 +8,10 @@ tickers and footers mention other years ("Budget 2026", "© 2026"). Forms people
 French, Spanish, Arabic and English are read: ``25 - 11 - 2021``, ``25/11/2021``,
 ``25 novembre 2021``, ``25 de noviembre de 2021``, ``٢٥ نوفمبر ٢٠٢١``, ``Nov. 25, 2021``,
 ``2021-11-25``. No date is better than a wrong one: nothing found gives None.
+
+The modification date is read from machine-readable data only (JSON-LD ``dateModified``,
+``article:modified_time`` and the like): an "Updated …" written in the byline is not read, as
+telling it from the publication date beside it would be guesswork.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ from datetime import date
 from typing import Any
 
 from htmldate.core import examine_header, examine_time_elements
-from htmldate.extractors import extract_url_date, json_search
+from htmldate.extractors import extract_url_date, json_search, try_date_expr
 from htmldate.utils import Extractor
 from htmldate.validators import get_max_date, get_min_date
+from lxml import etree
+
+from pagesift.extraction.metadata.jsonld import entities, first
 
 # Month names and common abbreviations, lower-case, accents as written and without.
 _MONTHS: dict[str, int] = {}
@@ -137,6 +145,52 @@ def structured_date(tree: Any, url: str | None = None) -> str | None:
         or json_search(tree, options)
         or examine_time_elements(tree, options)
     )
+
+
+# Meta tags that say when the page was last modified: Open Graph's and Dublin Core's, and the
+# names CMSs use. (htmldate knows more, among them release dates, which are no modification.)
+MODIFIED_META = frozenset(
+    (
+        "article:modified_time",
+        "og:updated_time",
+        "og:modified_time",
+        "og:article:modified_time",
+        "modified_time",
+        "updated_time",
+        "datemodified",
+        "dcterms.modified",
+        "dc.modified",
+        "last-modified",
+        "lastmod",
+    )
+)
+_DATE_MODIFIED_ELEMENTS = etree.XPath("//*[@itemprop='dateModified'][not(self::meta)]")
+
+
+def modified_date(tree: Any, json_ld: list[Any]) -> str | None:
+    """When the page says it was last modified, as YYYY-MM-DD (the form of the publication
+    date): JSON-LD ``dateModified`` of the page's own entities, else a meta tag (MODIFIED_META,
+    ``<meta itemprop="dateModified">``), else an element marked ``itemprop="dateModified"``.
+    None when it says nothing, or nothing that reads as a date between 1995 and today."""
+    for entity in entities(json_ld):
+        if found := _iso_date(first(entity.get("dateModified"))):
+            return found
+    for meta in tree.iter("meta"):
+        name = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv") or ""
+        if name.lower() in MODIFIED_META and (found := _iso_date(meta.get("content"))):
+            return found
+    for element in _DATE_MODIFIED_ELEMENTS(tree):
+        if found := _iso_date(element.get("datetime") or element.get("content") or element.text):
+            return found
+    return None
+
+
+def _iso_date(value: Any) -> str | None:
+    """A date as pages write it in metadata (ISO 8601, RFC 822, "5 March 2024"…) → YYYY-MM-DD,
+    by htmldate's parser, as the publication date is read."""
+    if not isinstance(value, str):
+        return None
+    return try_date_expr(value[:100], "%Y-%m-%d", False, get_min_date(None), get_max_date(None))
 
 
 def byline_date(
