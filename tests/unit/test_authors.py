@@ -22,6 +22,9 @@ from pagesift.extraction.metadata.authors import clean_author
         ("Di Maio", "Di Maio"),  # a particle that begins a surname is not "by"
         ("Reuters", "Reuters"),
         ("12 March 2021", None),
+        ("Aug", None),  # a forum byline's "Aug 12", the day gone
+        ("Yesterday", None),
+        ("kate_w; Sept.", "kate_w"),
         ("Redacción", None),
         ("", None),
         (None, None),

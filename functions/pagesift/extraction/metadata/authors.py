@@ -29,6 +29,13 @@ _ROLES = re.compile(
     r"rédaction|la rédaction|redacción|redaccion|redação|agencias?|المحرر|محرر)$",
     re.IGNORECASE,
 )
+# Pieces that are a date's words: a forum post's "Aug 12" byline gives trafilatura "Aug".
+_CALENDAR = re.compile(
+    r"^(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|january|february|march|april|june|july|august|"
+    r"september|october|november|december|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|today|yesterday|ago|now|just now)\.?$",
+    re.IGNORECASE,
+)
 MAX_NAME_CHARACTERS = 80  # longer is a sentence that a page put where a name goes
 
 
@@ -42,7 +49,11 @@ def clean_author(author: str | None) -> str | None:
         pieces = [
             p
             for p in pieces
-            if p and not _ROLES.match(p) and not any(c.isdigit() for c in p) and len(p) <= MAX_NAME_CHARACTERS
+            if p
+            and not _ROLES.match(p)
+            and not _CALENDAR.match(p)
+            and not any(c.isdigit() for c in p)
+            and len(p) <= MAX_NAME_CHARACTERS
         ]
         if not pieces:
             continue
