@@ -43,6 +43,7 @@ from pagesift.extraction.cleanup import remove_boilerplate
 from pagesift.extraction.decoding import DecodedPage, decode_page
 from pagesift.extraction.fingerprints import sha256_hex, simhash
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.extraction.markdown import SourceHints, render_markdown, source_hints
 from pagesift.extraction.metadata.authors import clean_author
 from pagesift.extraction.metadata.dates import byline_date, structured_date
 from pagesift.extraction.metadata.language import page_language
@@ -146,6 +147,8 @@ class MainContent:
     alternative: etree._Element | None = None
     alternative_text: Rendered | None = None
     page_type: str | None = None  # pagesift.extraction.page_types, read before anything consumes the tree
+    # what the markdown takes from the source tree (code languages), read before readability consumes it
+    hints: SourceHints = field(default_factory=SourceHints)
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
@@ -178,6 +181,7 @@ def extract(
             slow_to_parse = time.perf_counter() - parse_started > SECOND_OPINION_MAX_PARSE_SECONDS
             found = extract_main(tree, page, profile=profile)
             if found is not None:
+                found.hints = source_hints(tree)
                 clean(found)
                 if profile == ACCURATE and not slow_to_parse and not _AT_MAX_DEPTH(tree):
                     second_opinion(found, tree, decoded.html)
@@ -214,11 +218,11 @@ def select(found: MainContent) -> tuple[Rendered, str]:
     if alternative is not None and (
         primary is None or default_selector().prefers_alternative(primary.text, alternative.text, found.referee)
     ):
-        return replace(alternative, markdown=_markdown(found.alternative)), READABILITY
+        return replace(alternative, markdown=render_markdown(found.alternative, found.hints)), READABILITY
     if primary is None:
         assert found.refusal is not None  # clean() sets one of primary and refusal
         raise found.refusal
-    return replace(primary, markdown=_markdown(found.result.body)), TRAFILATURA
+    return replace(primary, markdown=render_markdown(found.result.body, found.hints)), TRAFILATURA
 
 
 def decode(page: Page, limits: Limits = DEFAULT_LIMITS) -> DecodedPage:
@@ -343,7 +347,7 @@ def render(body: etree._Element, *, markdown: bool = True) -> Rendered:
             kind=ErrorKind.NO_MAIN_CONTENT,
             stage=Stage.EXTRACT,
         )
-    return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=_markdown(body) if markdown else "")
+    return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=render_markdown(body) if markdown else "")
 
 
 def describe(
@@ -517,48 +521,7 @@ def _has_text_outside_links(body: etree._Element) -> bool:
     return False
 
 
-_QUOTE_MARK = "PAGESIFTQUOTEMARK"  # plain letters: survives the markdown escaping of ">" and sanitising
 _TABLE_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?")
-
-
-def _markdown(body: etree._Element) -> str:
-    """The body as markdown, block quotes included (trafilatura keeps them as <quote> but
-    renders them as plain paragraphs). Marks the tree in place: call it last on a body."""
-    for quote in body.iter("quote"):
-        for element in (quote, *quote.iterdescendants()):
-            if element.text and element.text.strip():
-                element.text = _QUOTE_MARK + element.text.lstrip()
-    markdown = xmltotxt(body, include_formatting=True).replace(_QUOTE_MARK, "> ").strip()
-    return _caption_rows_out_of_tables(markdown) if "|" in markdown else markdown
-
-
-def _caption_rows_out_of_tables(markdown: str) -> str:
-    """A table's caption comes out of trafilatura as a first row with one filled cell and a rule
-    under it, before the real header and its rule: two rules make a broken table. The caption
-    becomes a line of its own above the table."""
-    lines = markdown.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i].strip()
-        cells = (
-            [cell.strip() for cell in line[1:-1].split("|")]
-            if line.startswith("|") and line.endswith("|") and len(line) > 1
-            else []
-        )
-        if (
-            len(cells) > 1
-            and sum(1 for cell in cells if cell) == 1
-            and i + 3 < len(lines)
-            and _TABLE_RULE.fullmatch(lines[i + 1].strip())
-            and _TABLE_RULE.fullmatch(lines[i + 3].strip())
-        ):
-            out += [next(cell for cell in cells if cell), ""]
-            i += 2  # the rule under the caption goes; the header row and its rule follow
-            continue
-        out.append(lines[i])
-        i += 1
-    return "\n".join(out)
 
 
 def _paragraphs(text: str) -> list[str]:
