@@ -1,10 +1,11 @@
 """The document's markdown, rendered from the kept body (trafilatura's XML vocabulary: ``p``,
 ``head``, ``list``/``item``, ``quote``, ``code``, ``table``/``row``/``cell``, ``lb``, ``hi``,
 ``ref``, ``del``), with what the page's source tree says that the body lost: the language of
-a code block (``SourceHints``).
+a code block and the links of the text (``SourceHints``).
 
 The markdown holds the words of the plain text and nothing else of the page: it never adds or
-drops a block, it only marks the blocks the text has (headings, lists, tables, quotes, code).
+drops a block, it only marks the blocks the text has (headings, lists, tables, quotes, code)
+and the links in them.
 Whitespace of the page's source never reaches it (four leading spaces would make a code block
 of a paragraph); only code keeps its own.
 """
@@ -15,14 +16,19 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urljoin
 
 from lxml import etree
+from trafilatura.utils import remove_control_characters
 
 # Body elements that stand on their own lines; anything else inside a block is inline.
 _BLOCK_TAGS = frozenset({"p", "head", "list", "item", "quote", "code", "table", "row", "cell", "div"})
 _HEADING_LEVELS = {f"h{level}": level for level in range(1, 7)}
 _EMPHASIS = {"#b": "**", "#i": "*", "#t": "`"}
-_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")  # HTML's collapsible whitespace (a no-break space stays)
+# HTML's collapsible whitespace, and the separators the text takes for line ends (a no-break
+# space stays)
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v\x1c-\x1e\x85\u2028\u2029]+")
 _LINE_BREAK = "\x00"  # an <lb> while a block's inline text is assembled
 # Characters that would start inline markup: emphasis, code spans, links, raw HTML.
 _INLINE_SPECIAL = re.compile(r"[*`\[\]]|(?<!\w)_|_(?!\w)|<(?=[A-Za-z/!?])|\\(?=[!-/:-@\[-`{-~])")
@@ -39,15 +45,29 @@ _ENDS_CLAUSE = re.compile(r"[.!?:;,…。]$")
 @dataclass(slots=True)
 class SourceHints:
     """What the page's source tree says about the body's blocks that the body lost: each code
-    block's language, keyed by its text without whitespace."""
+    block's language, keyed by its text without whitespace; each link's target, keyed by its
+    words, with the words before and after it."""
 
     code_languages: dict[str, str] = field(default_factory=dict)
+    links: dict[tuple[str, ...], list[SourceLink]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    before: tuple[str, ...]  # the words before the link in the source, at most CONTEXT_WORDS
+    after: tuple[str, ...]
+    target: str
 
 
 def render_markdown(body: etree._Element, hints: SourceHints | None = None) -> str:
     """The body as markdown: headings, paragraphs, lists (nested ones indented), block quotes,
-    fenced code with its language, tables with one header row and rows of equal width."""
-    return "\n\n".join(_blocks(body, hints or SourceHints())).strip()
+    fenced code with its language, tables with one header row and rows of equal width, and
+    the source's links where their words stand in the body. Marks the tree (links): call it
+    last on a body."""
+    hints = hints or SourceHints()
+    if hints.links:
+        add_links(body, hints)
+    return "\n\n".join(_blocks(body, hints)).strip()
 
 
 # --- blocks -----------------------------------------------------------------------------------
@@ -238,11 +258,11 @@ def _append_code_text(element: etree._Element, parts: list[str]) -> None:
     if element.tag == "lb":
         parts.append("\n")
     elif isinstance(element.tag, str) and element.text:  # a comment's text is no code
-        parts.append(element.text)
+        parts.append(_readable(element.text))
     for child in element:
         _append_code_text(child, parts)
         if child.tail:
-            parts.append(child.tail)
+            parts.append(_readable(child.tail))
 
 
 def _longest_run(text: str, character: str) -> int:
@@ -277,7 +297,7 @@ def code_key(text: str) -> str:
 
 
 def _inline_code(code: etree._Element) -> str:
-    text = _WHITESPACE.sub(" ", "".join(code.itertext())).strip()
+    text = _WHITESPACE.sub(" ", _readable("".join(code.itertext()))).strip()
     if not text:
         return ""
     fence = "`" * (_longest_run(text, "`") + 1)
@@ -395,7 +415,12 @@ def _spaced(content: str, wrap: Callable[[str], str]) -> str:
 
 
 def _escaped(text: str) -> str:
-    return _INLINE_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
+    return _INLINE_SPECIAL.sub(lambda match: "\\" + match.group(0), _readable(text))
+
+
+def _readable(text: str) -> str:
+    """Text as the plain text has it: entities left in it read, invisible characters out."""
+    return remove_control_characters(unescape(text)) if "&" in text or not text.isprintable() else text
 
 
 def _link_target(target: str) -> str:
@@ -407,7 +432,8 @@ def _link_target(target: str) -> str:
 
 def source_hints(tree: etree._Element | None, url: str | None = None) -> SourceHints:
     """What the markdown may take from the page's source tree (read before anything changes
-    it): code languages, by code text."""
+    it): code languages, by code text, and links, by their words (``url``: the page's address,
+    for the links' targets)."""
     hints = SourceHints()
     if tree is None:
         return hints
@@ -415,6 +441,7 @@ def source_hints(tree: etree._Element | None, url: str | None = None) -> SourceH
         if (key := code_key("".join(pre.itertext()))) and len(key) >= MIN_CODE_KEY_CHARACTERS:
             if language := _source_language(pre):
                 hints.code_languages.setdefault(key, language)
+    hints.links = source_links(tree, url)
     return hints
 
 
@@ -430,3 +457,147 @@ def _source_language(pre: etree._Element) -> str:
         if language := element_language(element):
             return language
     return ""
+
+
+# --- links ------------------------------------------------------------------------------------
+
+# A link is recognised in the body by its words and the words around it in the source (as many
+# as the body's block has on each side, up to this many): its words alone would link every
+# "here" of the text to the first "here" of the page.
+CONTEXT_WORDS = 3
+LINK_MAX_WORDS = 16  # a longer link is a whole teaser, and the words of its block already say it
+_WORD = re.compile(r"\w+")
+_UNREAD = frozenset({"script", "style", "noscript", "template", "head", "title"})
+# Targets that lead nowhere outside the page: its own anchors, scripts.
+_NOWHERE = re.compile(r"^\s*(?:#|javascript:|data:|$)", re.IGNORECASE)
+
+
+def source_links(tree: etree._Element, url: str | None) -> dict[tuple[str, ...], list[SourceLink]]:
+    """The source's links, by their lower-cased words: each with the words around it and its
+    target, made absolute against the page's address when it has one."""
+    words: list[str] = []
+    opened: list[tuple[etree._Element, int]] = []  # links whose words are being read
+    spans: list[tuple[int, int, str]] = []  # (first word, end word, target)
+    walk = etree.iterwalk(tree, events=("start", "end"))
+    for event, element in walk:
+        if event == "start" and isinstance(element.tag, str):
+            if element.tag in _UNREAD:
+                walk.skip_subtree()
+                continue
+            if element.tag == "a" and (href := element.get("href")) and not _NOWHERE.match(href):
+                opened.append((element, len(words)))
+            if element.text:
+                words += _WORD.findall(element.text.lower())
+        elif event == "end":
+            if opened and opened[-1][0] is element:
+                start = opened.pop()[1]
+                if 0 < len(words) - start <= LINK_MAX_WORDS and (target := _target(element.get("href"), url)):
+                    spans.append((start, len(words), target))
+            if element.tail:  # a comment's text is no text, but its tail is
+                words += _WORD.findall(element.tail.lower())
+    links: dict[tuple[str, ...], list[SourceLink]] = {}
+    for start, end, target in spans:
+        before, after = words[max(0, start - CONTEXT_WORDS) : start], words[end : end + CONTEXT_WORDS]
+        links.setdefault(tuple(words[start:end]), []).append(SourceLink(tuple(before), tuple(after), target))
+    return links
+
+
+def _target(href: str | None, base: str | None) -> str:
+    href = (href or "").strip()
+    try:
+        target = urljoin(base, href) if base else href
+    except ValueError:  # a malformed address ("http://[") links nowhere
+        return ""
+    if base and target.split("#", 1)[0] == base.split("#", 1)[0]:
+        return ""  # the page itself
+    return target
+
+
+def add_links(body: etree._Element, hints: SourceHints) -> None:
+    """Wrap the body's words that the source has as a link (same words, same words around
+    them) in a ``ref`` element, when all such links in the source lead to one target."""
+    for block in list(body.iter("p", "head", "item", "cell", "quote")):
+        nodes = _text_nodes(block)
+        block_words = [word for _, _, node_words in nodes for word, _ in node_words]
+        offset = 0
+        for owner, is_tail, node_words in nodes:
+            matches = _links_in(node_words, block_words, offset, hints.links)
+            if matches:
+                _wrap(owner, is_tail, [(node_words[i][1][0], node_words[j - 1][1][1], t) for i, j, t in matches])
+            offset += len(node_words)
+
+
+_WordSpan = tuple[str, tuple[int, int]]
+
+
+def _text_nodes(block: etree._Element) -> list[tuple[etree._Element, bool, list[_WordSpan]]]:
+    """A block's own text nodes (not those of the blocks nested in it, nor of code or links),
+    in order: (element, whether it is that element's tail, its words with their spans)."""
+    nodes: list[tuple[etree._Element, bool, list[_WordSpan]]] = []
+
+    def visit(element: etree._Element) -> None:
+        if element.text and element.tag not in ("code", "ref"):
+            nodes.append((element, False, _spans(element.text)))
+        for child in element:
+            if isinstance(child.tag, str) and child.tag not in _BLOCK_TAGS and child.tag != "code":
+                visit(child)
+            if child.tail:
+                nodes.append((child, True, _spans(child.tail)))
+
+    visit(block)
+    return nodes
+
+
+def _spans(text: str) -> list[_WordSpan]:
+    return [(match.group(0).lower(), match.span()) for match in _WORD.finditer(text)]
+
+
+def _links_in(
+    node_words: list[_WordSpan], block_words: list[str], offset: int, links: dict[tuple[str, ...], list[SourceLink]]
+) -> list[tuple[int, int, str]]:
+    """The links in one text node, as (first word, end word, target), leftmost longest first."""
+    found: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(node_words):
+        for j in range(min(len(node_words), i + LINK_MAX_WORDS), i, -1):
+            candidates = links.get(tuple(word for word, _ in node_words[i:j]))
+            if candidates and (target := _agreed_target(candidates, block_words, offset + i, offset + j)):
+                found.append((i, j, target))
+                i = j - 1
+                break
+        i += 1
+    return found
+
+
+def _agreed_target(candidates: list[SourceLink], block_words: list[str], start: int, end: int) -> str:
+    """The target of the source links whose context is the body's, if they agree on one."""
+    before = tuple(block_words[max(0, start - CONTEXT_WORDS) : start])
+    after = tuple(block_words[end : end + CONTEXT_WORDS])
+    targets = {
+        link.target
+        for link in candidates
+        if link.before[len(link.before) - len(before) :] == before
+        and link.after[: len(after)] == after
+        and len(link.before) >= len(before)
+        and len(link.after) >= len(after)
+    }
+    return targets.pop() if len(targets) == 1 else ""
+
+
+def _wrap(owner: etree._Element, is_tail: bool, spans: list[tuple[int, int, str]]) -> None:
+    """Split one text node around ``spans`` (start, end, target), each span becoming a ``ref``."""
+    text = (owner.tail if is_tail else owner.text) or ""
+    refs = []
+    for index, (start, end, target) in enumerate(spans):
+        ref = etree.Element("ref", target=target)
+        ref.text = text[start:end]
+        ref.tail = text[end : spans[index + 1][0] if index + 1 < len(spans) else len(text)]
+        refs.append(ref)
+    if is_tail:
+        owner.tail = text[: spans[0][0]]
+        for ref in reversed(refs):
+            owner.addnext(ref)  # each right after the owner: in order once all are in
+    else:
+        owner.text = text[: spans[0][0]]
+        for position, ref in enumerate(refs):
+            owner.insert(position, ref)

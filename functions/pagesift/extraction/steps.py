@@ -147,7 +147,7 @@ class MainContent:
     alternative: etree._Element | None = None
     alternative_text: Rendered | None = None
     page_type: str | None = None  # pagesift.extraction.page_types, read before anything consumes the tree
-    # what the markdown takes from the source tree (code languages), read before readability consumes it
+    # what the markdown takes from the source tree (code languages, links), read before readability consumes it
     hints: SourceHints = field(default_factory=SourceHints)
 
 
@@ -181,7 +181,7 @@ def extract(
             slow_to_parse = time.perf_counter() - parse_started > SECOND_OPINION_MAX_PARSE_SECONDS
             found = extract_main(tree, page, profile=profile)
             if found is not None:
-                found.hints = source_hints(tree)
+                found.hints = source_hints(tree, found.url)
                 clean(found)
                 if profile == ACCURATE and not slow_to_parse and not _AT_MAX_DEPTH(tree):
                     second_opinion(found, tree, decoded.html)
