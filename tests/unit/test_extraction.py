@@ -339,7 +339,7 @@ def test_markdown_keeps_structure_and_text_stays_plain():
     assert "- Three new night lines every twenty minutes" in markdown
     assert "> We listened to the people" in markdown
     assert "| N1 | 00:10 |" in markdown
-    assert "Details are on the council's website and in the printed timetable today." in markdown
+    assert "Details are on the [council's website](https://council.example.org/night) and in the printed" in markdown
     assert "\nThree new night lines every twenty minutes\n" in text
     assert "We listened to the people" in text and ">" not in text
     assert "N1 | 00:10" in text and "---" not in text and "](" not in text and "## " not in text
