@@ -72,7 +72,8 @@ def test_regression_page(name: str, gzipped: bool) -> None:
             problems.append(("in_order", f"not in order (or missing) after character {position}: {phrase!r}"))
         else:
             position = found + len(phrase)
-    problems += [("markdown", f"not in the markdown: {piece!r}") for piece in expected.get("markdown", []) if piece not in document.markdown]
+    missing = [piece for piece in expected.get("markdown", []) if piece not in document.markdown]
+    problems += [("markdown", f"not in the markdown: {piece!r}") for piece in missing]
     if "body" in expected:
         body = "\n\n".join(expected["body"])
         if (f1 := body_f1(text, body)) < MIN_BODY_F1:
