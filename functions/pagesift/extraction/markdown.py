@@ -150,12 +150,12 @@ def _heading(element: etree._Element) -> str:
     level = _HEADING_LEVELS.get(element.get("rend") or "", 2)
     if text.startswith("\\") and _BLOCK_START.match(text[1:]):
         text = text[1:]  # on a heading's line, a leading "-" or "1." is just text
-    # a trailing " #" would be read as the heading's closing sequence
-    return f"{'#' * level} {_CLOSING_HASHES.sub(lambda m: m.group(1) + '\\' + m.group(2), text)}"
+    text = _CLOSING_HASHES.sub(r"\1\\\2", text)  # a trailing " #" would close the heading
+    return f"{'#' * level} {text}"
 
 
 def _list(element: etree._Element, hints: SourceHints) -> str:
-    """Items one a line, ``- `` or ``1. ``; an item's further blocks and nested lists indented
+    """Items one to a line, ``- `` or ``1. ``; an item's further blocks and nested lists indented
     under its text; a definition (``dd``) indented under its term."""
     ordered = element.get("rend") == "ol"
     lines: list[str] = []
@@ -182,7 +182,7 @@ def _item(blocks: list[str], marker: str) -> str:
     indent = " " * len(marker)
     first, *rest = blocks
     if _LIST_LINE.match(first):  # an item that opens with its sublist: the sublist takes its place
-        text = _indented(first, indent, first="")
+        text = first
     else:
         text = _indented(first, indent, first=marker)
     for block in rest:
@@ -312,14 +312,13 @@ def _table(table: etree._Element) -> str:
     """A GitHub table: the first row is its header (markdown has no table without one), every
     row as wide as the widest, one cell per cell whatever it holds. A caption row (one filled
     cell over a wider table) is a line above it."""
-    rows = [[_cell(cell) for cell in row if cell.tag == "cell"] for row in table.iter("row")]
-    rows = [row for row in rows if any(row)]
-    if not rows:
+    filled = [(row, cells) for row in table if row.tag == "row" if any(cells := [_cell(c) for c in _cells(row)])]
+    if not filled:
         return ""
     caption = ""
-    first = next(table.iter("row"))
-    if len(rows) > 1 and _is_caption_row(first):
-        caption, rows = rows[0][0], rows[1:]
+    if len(filled) > 1 and _is_caption_row(filled[0][0]):
+        caption, filled = filled[0][1][0], filled[1:]
+    rows = [cells for _, cells in filled]
     width = max(len(row) for row in rows)
     if width == 1 and len(rows) == 1:
         return "\n\n".join(filter(None, (caption, _escape_block_start(rows[0][0]))))
@@ -328,9 +327,13 @@ def _table(table: etree._Element) -> str:
     return "\n\n".join(filter(None, (caption, "\n".join(lines))))
 
 
+def _cells(row: etree._Element) -> list[etree._Element]:
+    return [cell for cell in row if cell.tag == "cell"]
+
+
 def _is_caption_row(row: etree._Element) -> bool:
     """trafilatura's row for a <caption>: one filled header cell, padded to the table's width."""
-    cells = [cell for cell in row if cell.tag == "cell"]
+    cells = _cells(row)
     filled = [cell for cell in cells if "".join(cell.itertext()).strip()]
     return len(cells) > 1 and filled == cells[:1] and cells[0].get("role") == "head"
 
