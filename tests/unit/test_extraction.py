@@ -57,15 +57,16 @@ def test_url_hint_wins_over_canonical():
     assert document.hostname == "crawler.example.net"
 
 
-def test_links_keep_their_text_in_both_views_and_no_address():
+def test_links_keep_their_text_in_the_text_and_their_address_in_the_markdown():
     # trafilatura's link option changes which blocks it keeps (it cost F1 on pages nobody tuned
-    # on), so the document is built without it: a link's words stay, its address does not.
+    # on), so the body is built without it: the text has a link's words, and the markdown takes
+    # its address from the source tree.
     paragraphs = [*ARTICLE_PARAGRAPHS, 'Read the <a href="https://council.example.org/plan.pdf">full plan</a> online today, the council said in a statement.']
     for profile in ("accurate", "fast"):
         document = extract(Page(article_bytes(paragraphs=paragraphs), source=Source(bucket="in", key="news/a.html")), profile=profile)
-        assert "Read the full plan online today" in document.markdown
+        assert "Read the [full plan](https://council.example.org/plan.pdf) online today" in document.markdown
         assert "Read the full plan online today" in document.text
-        assert "](" not in document.text + document.markdown
+        assert "](" not in document.text
         assert document.extraction.options["profile"] == profile
 
 
@@ -339,7 +340,7 @@ def test_markdown_keeps_structure_and_text_stays_plain():
     assert "- Three new night lines every twenty minutes" in markdown
     assert "> We listened to the people" in markdown
     assert "| N1 | 00:10 |" in markdown
-    assert "Details are on the council's website and in the printed timetable today." in markdown
+    assert "Details are on the [council's website](https://council.example.org/night) and in the printed" in markdown
     assert "\nThree new night lines every twenty minutes\n" in text
     assert "We listened to the people" in text and ">" not in text
     assert "N1 | 00:10" in text and "---" not in text and "](" not in text and "## " not in text

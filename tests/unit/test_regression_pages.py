@@ -5,8 +5,9 @@ comments, legacy encodings with and without declaration, right-to-left text, gzi
 
 Optional keys of an expectation: "body" (the article's paragraphs as a reader sees them,
 headline excluded: the text must match them with F1 >= 0.95 on the benchmark's metric),
-"in_order" (phrases the text must hold in that order), "author", and "content_type" and
-"content_language" (the storage's hints, passed to the extractor)."""
+"in_order" (phrases the text must hold in that order), "author", "markdown" (pieces the
+document's markdown must hold, as written), and "content_type" and "content_language" (the
+storage's hints, passed to the extractor)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,8 @@ def test_regression_page(name: str, gzipped: bool) -> None:
             problems.append(("in_order", f"not in order (or missing) after character {position}: {phrase!r}"))
         else:
             position = found + len(phrase)
+    missing = [piece for piece in expected.get("markdown", []) if piece not in document.markdown]
+    problems += [("markdown", f"not in the markdown: {piece!r}") for piece in missing]
     if "body" in expected:
         body = "\n\n".join(expected["body"])
         if (f1 := body_f1(text, body)) < MIN_BODY_F1:

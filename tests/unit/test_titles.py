@@ -21,3 +21,9 @@ from pagesift.extraction.metadata.titles import clean_title
 )
 def test_site_names_are_removed_from_titles(title, sitename, hostname, expected):
     assert clean_title(title, sitename=sitename, hostname=hostname) == expected
+
+
+def test_a_title_read_from_a_heading_loses_its_anchor_glyph():
+    assert clean_title("Configuring the scheduler¶") == "Configuring the scheduler"
+    assert clean_title("Installation 🔗") == "Installation"
+    assert clean_title("Section ¶ 12 of the lease") == "Section ¶ 12 of the lease"

@@ -107,18 +107,42 @@ BAR_ITEM_MAX_WORDS = 4
 # 26/11/2021 à 08h15", "2021-11-25 | Staff"). Prose that gives a date ends like a sentence.
 _NUMERIC_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?!\d)")
 DATED_LINE_MAX_WORDS = 25
+# The glyph of a link to a heading's own anchor, which documentation generators put after it
+# (Sphinx, Django, MkDocs: "Installation¶"; others a link or an anchor symbol): at the end of a
+# line it is never text. A "#" or "§" counts only in a heading and apart from its words, so
+# that "C#" and "§ 3" stay.
+_ANCHOR_GLYPH = re.compile(r"\s*[¶🔗⚓][\ufe0e\ufe0f]?\s*$")
+_HEADING_ANCHOR_GLYPH = re.compile(r"(?<=\S)\s+[#§]\s*$|\s*[¶🔗⚓][\ufe0e\ufe0f]?\s*$")
 _SENTENCE_END = (".", "!", "?", "…", ":", ";", "»", "”", '"', "؟", "。")
 
 
 def remove_boilerplate(body: etree._Element, *, titles: tuple[str | None, ...] = ()) -> None:
     """Clean ``body`` (trafilatura's output tree) in place; ``titles`` are the page's title as
     found and as cleaned, for the headline repeated at the top of the body."""
+    _remove_anchor_glyphs(body)
     _remove_repeated_headline(body, titles)
     _remove_shortcodes(body)
     _remove_link_runs(body)
     _remove_headline_lists(body)
     _remove_calls_to_action(body)
     _remove_edge_lines(body)
+
+
+def _remove_anchor_glyphs(body: etree._Element) -> None:
+    """Headings' anchor glyphs ("Installation¶"): the text at the end of each line loses them."""
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag == "code":
+            continue
+        if element.text and (len(element) == 0 or element[0].tag == "lb"):
+            element.text = _without_anchor_glyph(element.text, heading=element.tag == "head")
+        parent, following = element.getparent(), element.getnext()
+        ends_line = following is None or following.tag == "lb"
+        if element.tail and ends_line and parent is not None and parent.tag != "code":
+            element.tail = _without_anchor_glyph(element.tail, heading=parent.tag == "head")
+
+
+def _without_anchor_glyph(text: str, *, heading: bool) -> str:
+    return (_HEADING_ANCHOR_GLYPH if heading else _ANCHOR_GLYPH).sub("", text)
 
 
 def _remove_repeated_headline(body: etree._Element, titles: tuple[str | None, ...]) -> None:

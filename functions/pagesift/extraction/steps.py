@@ -50,6 +50,7 @@ from pagesift.extraction.cleanup import remove_boilerplate
 from pagesift.extraction.decoding import DecodedPage, decode_page
 from pagesift.extraction.fingerprints import sha256_hex, simhash
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
+from pagesift.extraction.markdown import SourceHints, render_markdown, source_hints
 from pagesift.extraction.metadata.authors import clean_author
 from pagesift.extraction.metadata.dates import byline_date, modified_date, structured_date
 from pagesift.extraction.metadata.jsonld import read_json_ld
@@ -164,6 +165,8 @@ class MainContent:
     page_type_probabilities: dict[str, float] = field(default_factory=dict)
     date_modified: str | None = None  # what the page declares (pagesift.extraction.metadata)
     product: Product | None = None
+    # what the markdown takes from the source tree (code languages, links), read before readability consumes it
+    hints: SourceHints = field(default_factory=SourceHints)
 
 
 _TAG_OPEN = re.compile(r"<[a-zA-Z]")
@@ -196,6 +199,7 @@ def extract(
             slow_to_parse = time.perf_counter() - parse_started > SECOND_OPINION_MAX_PARSE_SECONDS
             found = extract_main(tree, page, profile=profile)
             if found is not None:
+                found.hints = source_hints(tree, found.url)
                 clean(found)
                 if profile == ACCURATE and not slow_to_parse and not _AT_MAX_DEPTH(tree):
                     second_opinion(found, tree, decoded.html)
@@ -236,11 +240,11 @@ def select(found: MainContent) -> tuple[Rendered, str]:
         )
         if chosen is not None:
             body, rendered = found.alternatives[chosen]
-            return replace(rendered, markdown=_markdown(body)), chosen
+            return replace(rendered, markdown=render_markdown(body, found.hints)), chosen
     if primary is None:
         assert found.refusal is not None  # clean() sets one of primary and refusal
         raise found.refusal
-    return replace(primary, markdown=_markdown(found.result.body)), TRAFILATURA
+    return replace(primary, markdown=render_markdown(found.result.body, found.hints)), TRAFILATURA
 
 
 def decode(page: Page, limits: Limits = DEFAULT_LIMITS) -> DecodedPage:
@@ -387,7 +391,7 @@ def render(body: etree._Element, *, markdown: bool = True) -> Rendered:
             kind=ErrorKind.NO_MAIN_CONTENT,
             stage=Stage.EXTRACT,
         )
-    return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=_markdown(body) if markdown else "")
+    return Rendered(paragraphs=paragraphs, text=text, words=words, markdown=render_markdown(body) if markdown else "")
 
 
 def describe(
@@ -563,48 +567,7 @@ def _has_text_outside_links(body: etree._Element) -> bool:
     return False
 
 
-_QUOTE_MARK = "PAGESIFTQUOTEMARK"  # plain letters: survives the markdown escaping of ">" and sanitising
 _TABLE_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?")
-
-
-def _markdown(body: etree._Element) -> str:
-    """The body as markdown, block quotes included (trafilatura keeps them as <quote> but
-    renders them as plain paragraphs). Marks the tree in place: call it last on a body."""
-    for quote in body.iter("quote"):
-        for element in (quote, *quote.iterdescendants()):
-            if element.text and element.text.strip():
-                element.text = _QUOTE_MARK + element.text.lstrip()
-    markdown = xmltotxt(body, include_formatting=True).replace(_QUOTE_MARK, "> ").strip()
-    return _caption_rows_out_of_tables(markdown) if "|" in markdown else markdown
-
-
-def _caption_rows_out_of_tables(markdown: str) -> str:
-    """A table's caption comes out of trafilatura as a first row with one filled cell and a rule
-    under it, before the real header and its rule: two rules make a broken table. The caption
-    becomes a line of its own above the table."""
-    lines = markdown.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i].strip()
-        cells = (
-            [cell.strip() for cell in line[1:-1].split("|")]
-            if line.startswith("|") and line.endswith("|") and len(line) > 1
-            else []
-        )
-        if (
-            len(cells) > 1
-            and sum(1 for cell in cells if cell) == 1
-            and i + 3 < len(lines)
-            and _TABLE_RULE.fullmatch(lines[i + 1].strip())
-            and _TABLE_RULE.fullmatch(lines[i + 3].strip())
-        ):
-            out += [next(cell for cell in cells if cell), ""]
-            i += 2  # the rule under the caption goes; the header row and its rule follow
-            continue
-        out.append(lines[i])
-        i += 1
-    return "\n".join(out)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -7,6 +7,8 @@ import unicodedata
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|•)\s+")
 _COMPACT = re.compile(r"[\W_]+")
+# A heading's anchor glyph, kept when the title is read from the page's <h1> ("Installation¶").
+_ANCHOR_GLYPH = re.compile(r"\s*[¶🔗⚓][\ufe0e\ufe0f]?$")
 
 
 def _compact(text: str) -> str:
@@ -32,7 +34,7 @@ def clean_title(title: str | None, *, sitename: str | None = None, hostname: str
     """``title`` with a leading or trailing site name removed, when one is recognisable."""
     if not title:
         return title
-    title = " ".join(title.split())
+    title = _ANCHOR_GLYPH.sub("", " ".join(title.split()))
     if sitename:
         for pattern in (
             rf"^(?P<rest>.+?){_SEPARATORS.pattern}{re.escape(sitename)}$",
