@@ -61,12 +61,10 @@ def test_links_keep_their_text_in_both_views_and_no_address():
     # trafilatura's link option changes which blocks it keeps (it cost F1 on pages nobody tuned
     # on), so the document is built without it: a link's words stay, its address does not.
     paragraphs = [*ARTICLE_PARAGRAPHS, 'Read the <a href="https://council.example.org/plan.pdf">full plan</a> online today, the council said in a statement.']
-    for profile in ("accurate", "fast"):
-        document = extract(Page(article_bytes(paragraphs=paragraphs), source=Source(bucket="in", key="news/a.html")), profile=profile)
-        assert "Read the full plan online today" in document.markdown
-        assert "Read the full plan online today" in document.text
-        assert "](" not in document.text + document.markdown
-        assert document.extraction.options["profile"] == profile
+    document = extract(Page(article_bytes(paragraphs=paragraphs), source=Source(bucket="in", key="news/a.html")))
+    assert "Read the full plan online today" in document.markdown
+    assert "Read the full plan online today" in document.text
+    assert "](" not in document.text + document.markdown
 
 
 def test_gzip_is_detected_by_magic_bytes_without_a_header():
