@@ -68,8 +68,6 @@ DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "article-extraction-benc
 # 14cc2a0ca59c...) costs no more first than later.
 DEFAULT_FIRST_PAGE = "c00962aabe7bdd1fca78f5360ea7fa93cd7674863b05157e00827506a7aa58c4"
 SYSTEMS = ("pagesift", "trafilatura")
-# the throughput pass also measures the fast profile (pagesift is the default, accurate profile)
-THROUGHPUT_SYSTEMS = ("pagesift", "pagesift-fast", "trafilatura")
 # What the handler needs to import (config from the environment, clients built at import
 # time), with dummy credentials and no instance metadata so that nothing goes to the network.
 # LAMBDA_TASK_ROOT and AWS_LAMBDA_FUNCTION_NAME say "in Lambda", as the runtime does: the X-Ray
@@ -88,8 +86,7 @@ HANDLER_ENV = {
     "AWS_EC2_METADATA_DISABLED": "true",
 }
 TARGETS = {
-    "throughput": 0.69,  # accurate profile: pages/s at least this many times trafilatura's (aim 1.0)
-    "throughput_fast": 1.5,  # fast profile
+    "throughput": 0.69,  # pages/s at least this many times trafilatura's (aim 1.0)
     "max_page_ms": 1000.0,  # no page over 1 s
     "first_page": 1.5,  # first page in a process at most this many times the median page
     "handler_import": 1.2,  # import extract.app at most this many times its dependencies alone
@@ -122,7 +119,7 @@ def make_system(name: str) -> tuple[Callable[[BenchPage], Any], Callable[[Any, s
     system it measures. "pagesift+app" is pagesift in the handler's process: it imports the
     handler module first, for the memory the function really holds.
     """
-    if name in ("pagesift", "pagesift-fast", "pagesift+app"):
+    if name in ("pagesift", "pagesift+app"):
         if name == "pagesift+app":
             os.environ.update(HANDLER_ENV)
             import extract.app  # noqa: F401
@@ -132,7 +129,7 @@ def make_system(name: str) -> tuple[Callable[[BenchPage], Any], Callable[[Any, s
 
         def run_pagesift(data: bytes, url: str | None) -> str | None:
             try:
-                extract(Page(data, url=url), profile="fast" if name == "pagesift-fast" else "accurate")
+                extract(Page(data, url=url))
             except ExtractionError as error:
                 return error.kind
             return None
@@ -183,14 +180,14 @@ def measure_throughput(pages: list[BenchPage], *, repeat: int, warmup: list[Benc
     The systems take turns pass by pass rather than one finishing before the other starts,
     so that a slow spell of the machine does not land on one of them only.
     """
-    systems = {name: make_system(name) for name in THROUGHPUT_SYSTEMS}
+    systems = {name: make_system(name) for name in SYSTEMS}
     inputs = {name: [prepare(page) for page in pages] for name, (prepare, _) in systems.items()}
     for prepare, run in systems.values():
         for page in warmup:
             run(prepare(page), page.url)
 
-    times: dict[str, list[list[float]]] = {name: [[] for _ in pages] for name in THROUGHPUT_SYSTEMS}
-    failures: dict[str, dict[str, str]] = {name: {} for name in THROUGHPUT_SYSTEMS}
+    times: dict[str, list[list[float]]] = {name: [[] for _ in pages] for name in SYSTEMS}
+    failures: dict[str, dict[str, str]] = {name: {} for name in SYSTEMS}
     for _ in range(repeat):
         for name, (_, run) in systems.items():
             for index, page in enumerate(pages):
@@ -200,7 +197,7 @@ def measure_throughput(pages: list[BenchPage], *, repeat: int, warmup: list[Benc
                     failures[name][page.id] = failure
 
     results: dict[str, Any] = {}
-    for name in THROUGHPUT_SYSTEMS:
+    for name in SYSTEMS:
         medians = [statistics.median(runs) for runs in times[name]]
         results[name] = {
             **ms_stats(medians),
@@ -224,14 +221,14 @@ def pooled(*results: dict[str, Any]) -> dict[str, float]:
     """pages/s of each system over every page of the given throughput results."""
     return {
         name: sum(len(r[name]["per_page_ms"]) for r in results) / (sum(sum(r[name]["per_page_ms"].values()) for r in results) / 1000)
-        for name in THROUGHPUT_SYSTEMS
+        for name in SYSTEMS
     }
 
 
 def print_throughput(results: dict[str, Any], pages: list[BenchPage], repeat: int, title: str = "1. Throughput") -> float:
     print(f"\n{title} (per page: median of {repeat} passes, after a warm-up pass)")
     print(f"{'system':<13} {'pages/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'worst run':>9} {'no document':>11}")
-    for name in THROUGHPUT_SYSTEMS:
+    for name in SYSTEMS:
         r = results[name]
         print(
             f"{name:<13} {r['pages_per_s']:>8.1f} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} {r['max_ms']:>8.1f}"
@@ -239,9 +236,7 @@ def print_throughput(results: dict[str, Any], pages: list[BenchPage], repeat: in
         )
     ratio = results["pagesift"]["pages_per_s"] / results["trafilatura"]["pages_per_s"]
     print(f"throughput ratio pagesift / trafilatura: {ratio:.2f}x")
-    fast_ratio = results["pagesift-fast"]["pages_per_s"] / results["trafilatura"]["pages_per_s"]
-    print(f"throughput ratio pagesift-fast / trafilatura: {fast_ratio:.2f}x")
-    for name in THROUGHPUT_SYSTEMS:
+    for name in SYSTEMS:
         for page_id, failure in sorted(results[name]["failures"].items()):
             print(f"  {name} gave no document for {page_id[:12]}: {failure}")
 
@@ -415,15 +410,13 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target of the issue with what was measured; ``passed`` is reported, never enforced."""
     t = TARGETS
     throughput = figures["throughput"]
-    rates = figures.get("pooled_pages_per_s") or {name: throughput[name]["pages_per_s"] for name in THROUGHPUT_SYSTEMS}
+    rates = figures.get("pooled_pages_per_s") or {name: throughput[name]["pages_per_s"] for name in SYSTEMS}
     where = "all pages" if "pooled_pages_per_s" in figures else "benchmark pages"
-    accurate, fast = rates["pagesift"] / rates["trafilatura"], rates["pagesift-fast"] / rates["trafilatura"]
+    accurate = rates["pagesift"] / rates["trafilatura"]
     slowest = max(run["pagesift"]["max_ms"] for run in (throughput, figures.get("corpus_throughput") or throughput))
     return [
         {"target": f"core throughput >= {t['throughput']}x trafilatura-with-metadata ({where})",
          "measured": f"{accurate:.2f}x", "passed": accurate >= t["throughput"]},
-        {"target": f"fast profile throughput >= {t['throughput_fast']}x trafilatura-with-metadata ({where})",
-         "measured": f"{fast:.2f}x", "passed": fast >= t["throughput_fast"]},
         {"target": f"no page over {t['max_page_ms'] / 1000:g} s (pagesift max, {where})",
          "measured": f"{slowest:.0f} ms", "passed": slowest < t["max_page_ms"]},
         {"target": f"first page <= {t['first_page']}x median page (pagesift)",
@@ -499,8 +492,7 @@ def main() -> None:
         )
         figures["pooled_pages_per_s"] = pooled(figures["throughput"], figures["corpus_throughput"])
         rates = figures["pooled_pages_per_s"]
-        print(f"all {len(pages) + len(corpus_pages)} pages pooled: pagesift / trafilatura {rates['pagesift'] / rates['trafilatura']:.2f}x, "
-              f"pagesift-fast / trafilatura {rates['pagesift-fast'] / rates['trafilatura']:.2f}x")
+        print(f"all {len(pages) + len(corpus_pages)} pages pooled: pagesift / trafilatura {rates['pagesift'] / rates['trafilatura']:.2f}x")
     figures["ratios"]["peak_rss"] = print_rss(figures["rss"])
     sys.stdout.flush()
     figures["first_page"] = measure_first_page(args.dataset, args.first_page, args.processes)
