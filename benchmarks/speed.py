@@ -106,13 +106,45 @@ class BenchPage:
     raw: bytes  # the file as stored: gzip-compressed HTML
 
 
-def load_pages(dataset: Path) -> list[BenchPage]:
-    """The pages in a fixed order (by id), as quality.py reads them."""
+# A page to read later: (id, URL, the gzip-compressed file). The RSS children get lists of these
+# and read one page at a time, so that what they hold is the extraction's, not the data set's.
+PageRef = tuple[str, str | None, str]
+
+
+def benchmark_listing(dataset: Path) -> list[PageRef]:
+    """The benchmark's pages in a fixed order (by id), as quality.py reads them."""
     truth = json.loads((dataset / "ground-truth.json").read_text())
-    return [
-        BenchPage(page_id, item.get("url"), (dataset / "html" / f"{page_id}.html.gz").read_bytes())
-        for page_id, item in sorted(truth.items())
-    ]
+    html = dataset / "html"
+    return [(page_id, item.get("url"), str(html / f"{page_id}.html.gz")) for page_id, item in sorted(truth.items())]
+
+
+def wcxb_listing(half: str, wcxb: Path) -> list[PageRef]:
+    """One half of WCXB's development split, with ids as benchmarks/corpora.py names them. Read
+    here rather than with corpora.wcxb_pages, which holds every page's truth at once (about 60 MB
+    of Python objects that would sit in this process's peak RSS, and so in its children's): only
+    each page's URL is kept, never its truth."""
+    splits, truth = wcxb / "splits.json", wcxb / "truth.jsonl.gz"
+    if not splits.is_file() or not truth.is_file():
+        raise SystemExit(
+            f"no WCXB development split at {wcxb} (expected splits.json, truth.jsonl.gz and html/): "
+            "give its folder with --wcxb DIR"
+        )
+    urls: dict[str, str | None] = {}
+    with gzip.open(truth, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            urls[row["id"]] = row.get("url")
+    names = json.loads(splits.read_text())[half]
+    return [(f"wcxb/{name}", urls[name], str(wcxb / "html" / f"{name}.html.gz")) for name in names]
+
+
+def read_page(ref: PageRef) -> BenchPage:
+    page_id, url, file = ref
+    return BenchPage(page_id, url, Path(file).read_bytes())
+
+
+def load_pages(dataset: Path) -> list[BenchPage]:
+    return [read_page(ref) for ref in benchmark_listing(dataset)]
 
 
 def make_system(name: str) -> tuple[Callable[[BenchPage], Any], Callable[[Any, str | None], str | None]]:
@@ -213,20 +245,6 @@ def measure_throughput(pages: list[BenchPage], *, repeat: int, warmup: list[Benc
     return results
 
 
-def wcxb_bench_pages(half: str, wcxb: Path) -> list[BenchPage]:
-    """One half of WCXB's development split, as stored (gzip-compressed, like the benchmark's).
-    Only the pages' bytes and addresses are used, never their truth."""
-    sys.path[:0] = [str(ROOT / "benchmarks")]
-    import corpora
-
-    return [BenchPage(page.id, page.url, page.path.read_bytes()) for page in corpora.wcxb_pages(half, wcxb)]
-
-
-def judged_pages(dataset: Path, wcxb: Path, wcxb_half: str) -> list[BenchPage]:
-    """The pages the targets are judged on: the benchmark's, then WCXB's half (none: the benchmark's alone)."""
-    return load_pages(dataset) + ([] if wcxb_half == "none" else wcxb_bench_pages(wcxb_half, wcxb))
-
-
 def corpus_bench_pages(half: str, corpus: Path) -> list[BenchPage]:
     """One half of the web-content-extraction corpus, each page stored gzip-compressed like the
     benchmark's, so that every page is given to the systems the same way."""
@@ -308,24 +326,26 @@ def print_throughput(
 # --- child processes ------------------------------------------------------------------------------
 
 
-def run_child(args: list[str], *, code: bool = False) -> dict[str, Any]:
+def run_child(args: list[str], *, code: bool = False, stdin: str | None = None) -> dict[str, Any]:
     """Run a fresh interpreter (this script with ``--child ...``, or ``-c code``) in the
-    handler's directory and environment, and return the JSON it prints last."""
+    handler's directory and environment, with ``stdin`` as its input, and return the JSON it
+    prints last."""
     command = [sys.executable, "-c", *args] if code else [sys.executable, str(Path(__file__).resolve()), *args]
     env = {**os.environ, **HANDLER_ENV, "PYTHONPATH": str(FUNCTIONS_DIR)}
-    done = subprocess.run(command, cwd=FUNCTIONS_DIR, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, cwd=FUNCTIONS_DIR, env=env, input=stdin, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"child {args[:3]} failed with exit status {done.returncode}:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def child_rss(system: str, pages: list[BenchPage]) -> dict[str, Any]:
+def child_rss(system: str, listing: list[PageRef]) -> dict[str, Any]:
     """In a fresh process: import the system, extract every page once, report ru_maxrss (KB on
-    Linux) after the import and at the end. Inputs are prepared page by page, so the decoded
+    Linux) after the import and at the end. Pages are read and prepared one at a time, so the
     pages are not all held at once."""
     prepare, run = make_system(system)
     after_import = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for page in pages:
+    for ref in listing:
+        page = read_page(ref)
         run(prepare(page), page.url)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"after_import_mb": after_import, "peak_mb": peak, "vm_hwm_mb": vm_hwm_mb()}
@@ -389,12 +409,13 @@ IMPORTS = {
 # --- 2, 3, 4: fresh processes ---------------------------------------------------------------------
 
 
-def measure_rss(judged: list[str]) -> dict[str, Any]:
-    """Peak RSS of one fresh process per system over the judged pages (``judged``: the arguments
-    that name them). Call it while this process is still small: on Linux a child's ru_maxrss
-    starts at its parent's peak (it is carried across the exec), so children started after the
-    throughput passes would all report this process's size."""
-    return {name: run_child(["--child", "rss", "--system", name, *judged]) for name in (*SYSTEMS, "pagesift+app")}
+def measure_rss(listing: list[PageRef]) -> dict[str, Any]:
+    """Peak RSS of one fresh process per system over the pages of ``listing``. Call it while
+    this process is still small: on Linux a child's ru_maxrss starts at its parent's peak (it is
+    carried across the exec), so children started after the throughput passes would all report
+    this process's size."""
+    pages = json.dumps(listing)
+    return {name: run_child(["--child", "rss", "--system", name], stdin=pages) for name in (*SYSTEMS, "pagesift+app")}
 
 
 def print_rss(rss: dict[str, Any]) -> float:
@@ -515,15 +536,15 @@ def main() -> None:
     parser.add_argument("--child", choices=["rss", "first"], help=argparse.SUPPRESS)
     parser.add_argument("--system", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child == "rss":  # the pages come on stdin
+        print(json.dumps(child_rss(args.system, [tuple(ref) for ref in json.load(sys.stdin)])))
+        return
     if not (args.dataset / "ground-truth.json").is_file():
         parser.error(
             f"no article-extraction benchmark at {args.dataset} (expected ground-truth.json and html/): "
             "give its folder with --dataset DIR"
         )
 
-    if args.child == "rss":
-        print(json.dumps(child_rss(args.system, judged_pages(args.dataset, args.wcxb, args.wcxb_half))))
-        return
     if args.child == "first":
         print(json.dumps(child_first_page(args.system, args.dataset, args.first_page)))
         return
@@ -544,14 +565,14 @@ def main() -> None:
     }
     print(f"Python {header['python']}, trafilatura {header['trafilatura']}, {header['cpus']} CPUs; {len(pages)} pages from {args.dataset}")
 
-    wcxb_pages = [] if args.wcxb_half == "none" else wcxb_bench_pages(args.wcxb_half, args.wcxb)
-    sets = {"benchmark": pages, **({f"wcxb-{args.wcxb_half}": wcxb_pages} if wcxb_pages else {})}
+    wcxb_refs = [] if args.wcxb_half == "none" else wcxb_listing(args.wcxb_half, args.wcxb)
     figures: dict[str, Any] = {"header": header, "ratios": {}}
+    # Measured first, printed second: see measure_rss.
+    figures["rss"] = measure_rss(benchmark_listing(args.dataset) + wcxb_refs)
+    wcxb_pages = [read_page(ref) for ref in wcxb_refs]
+    sets = {"benchmark": pages, **({f"wcxb-{args.wcxb_half}": wcxb_pages} if wcxb_pages else {})}
     figures["judged_sets"] = " + ".join(f"{len(set_pages)} {name}" for name, set_pages in sets.items()) + " pages"
     print(f"judged pages: {figures['judged_sets']}")
-    # Measured first, printed second: see measure_rss.
-    judged_arguments = ["--dataset", str(args.dataset), "--wcxb", str(args.wcxb), "--wcxb-half", args.wcxb_half]
-    figures["rss"] = measure_rss(judged_arguments)
     figures["throughput"] = measure_throughput(pages, repeat=args.repeat, warmup=warmup)
     figures["ratios"]["throughput"] = print_throughput(
         figures["throughput"], pages, args.repeat, f"1a. Throughput on the {len(pages)} benchmark pages", slowest=0
