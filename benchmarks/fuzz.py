@@ -13,7 +13,7 @@ nesting, unclosed tags, gzip magic), plus purely random bytes.
 ``--time``: each shape of ``HARD_SHAPES`` (one construct repeated: attributes in one tag, nesting
 of each kind of element, unclosed and misnested formatting, tables, foreign content, entities,
 comments...) and seeded random mixes of them, spliced before the article of a written page at
-each size in KB, are extracted by the accurate profile (every parser and extractor pagesift
+each size in KB, are extracted by pagesift (every parser and extractor it
 runs). It prints ms per KB at each size and the growth from the smallest to the largest size
 against the size's own growth: a shape whose time grows faster than its size (superlinear) is
 marked, and the slowest inputs per KB are listed. Every input must end as a document or a

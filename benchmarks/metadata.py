@@ -1,7 +1,7 @@
 """Title, date, language and author of every benchmark and regression page, to count what a
 change of code changed in the metadata ("report the counts that change and why").
 
-    .venv/bin/python benchmarks/metadata.py OUT.json [--root DIR] [--profile accurate|fast]
+    .venv/bin/python benchmarks/metadata.py OUT.json [--root DIR]
     .venv/bin/python benchmarks/metadata.py --compare BEFORE.json AFTER.json
 
 The pages: the 111 of the article-extraction benchmark (``--benchmark``), the regression pages
@@ -40,7 +40,7 @@ def pages(benchmark: Path) -> list[tuple[str, Path, str | None]]:
     return found
 
 
-def child(root: Path, profile: str, listing: list[tuple[str, str, str | None]]) -> None:
+def child(root: Path, listing: list[tuple[str, str, str | None]]) -> None:
     """In a fresh process: extract each page with ``root``'s core, print one JSON object each."""
     sys.path[:0] = [str(root / "functions")]
     from pagesift.extraction.steps import ExtractionError, Page, extract
@@ -50,22 +50,21 @@ def child(root: Path, profile: str, listing: list[tuple[str, str, str | None]]) 
         # benchmark pages are stored gzipped: a crawler would have stored them plain
         data = gzip.decompress(raw) if page_id.startswith("aeb/") else raw
         try:
-            kwargs = {"profile": profile} if profile else {}
-            document = extract(Page(data, url=url), **kwargs)
+            document = extract(Page(data, url=url))
             values = {name: getattr(document, name) for name in FIELDS}
         except ExtractionError as error:
             values = {"error": error.kind}
         print(json.dumps({"id": page_id, **values}, ensure_ascii=False), flush=True)
 
 
-def write(out: Path, root: Path, profile: str, benchmark: Path) -> None:
+def write(out: Path, root: Path, benchmark: Path) -> None:
     listing = [(page_id, str(path), url) for page_id, path, url in pages(benchmark)]
     result = subprocess.run(
-        [sys.executable, __file__, "--child", str(root), profile],
+        [sys.executable, __file__, "--child", str(root)],
         input=json.dumps(listing), capture_output=True, text=True, check=True,
     )
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    out.write_text(json.dumps({"root": str(root), "profile": profile, "pages": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    out.write_text(json.dumps({"root": str(root), "pages": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"{len(rows)} pages -> {out}")
 
 
@@ -105,21 +104,20 @@ def compare(before_file: Path, after_file: Path) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(Path(sys.argv[2]), sys.argv[3], json.loads(sys.stdin.read()))
+        child(Path(sys.argv[2]), json.loads(sys.stdin.read()))
         return
     import corpora
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", nargs="?", type=Path)
     parser.add_argument("--root", type=Path, default=ROOT)
-    parser.add_argument("--profile", default="", help="the extraction profile (default: the root's own default)")
     parser.add_argument("--benchmark", type=Path, default=corpora.DEFAULT_BENCHMARK)
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args()
     if args.compare:
         compare(*args.compare)
     elif args.out:
-        write(args.out, args.root.resolve(), args.profile, args.benchmark)
+        write(args.out, args.root.resolve(), args.benchmark)
     else:
         parser.error("give OUT.json, or --compare BEFORE.json AFTER.json")
 

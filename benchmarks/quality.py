@@ -65,7 +65,7 @@ MEAN = "mean"
 ALL = "all"
 CORPORA = ("aeb", "web", "wcxb")
 # Systems whose title, author and date are measured (the others give none).
-WITH_METADATA = ("pagesift", "pagesift-fast", "trafilatura")
+WITH_METADATA = ("pagesift", "trafilatura")
 FIELDS = ("title", "author", "date")
 LOST_RECALL, BASELINE_RECALL = 0.3, 0.7
 

@@ -1,10 +1,10 @@
 """The extractors measured side by side: each one a function page bytes (+ URL) → ``Output``
 (plain text; markdown, title, author and date from the systems that give them).
 
-``pagesift`` and ``pagesift-fast`` are the product's two profiles (text, the document's markdown
-and metadata); the others are the libraries as their users call them: plain trafilatura
-(``bare_extraction(with_metadata=True)``: text and metadata), its ``fast`` mode, its
-``favor_recall`` mode, readability-lxml, jusText and, when installed, resiliparse.
+``pagesift`` is the product (text, the document's markdown and metadata); the others are the
+libraries as their users call them: plain trafilatura (``bare_extraction(with_metadata=True)``:
+text and metadata), its ``fast`` mode, its ``favor_recall`` mode, readability-lxml, jusText and,
+when installed, resiliparse.
 Trafilatura's own markdown (``extract(output_format="markdown")``) is a second call,
 ``trafilatura_markdown``, made only where markdown is measured and outside the timings. Every other system
 gets the HTML decoded the way the pipeline decodes it, so a page's charset is never what one
@@ -13,7 +13,6 @@ system is judged on; trafilatura gets the bytes, as a user would give them.
 
 from __future__ import annotations
 
-import inspect
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,18 +53,12 @@ def _html(raw: bytes) -> str:
         return ""
 
 
-def pagesift(profile: str) -> System:
-    # A checkout from before the profiles (the "before" of a before/after run) takes none.
-    options = {"profile": profile} if "profile" in inspect.signature(extract).parameters else {}
-
-    def run(raw: bytes, url: str | None) -> Output:
-        try:
-            document = extract(Page(raw, url=url), **options)
-        except ExtractionError:
-            return Output("", markdown="")
-        return Output(document.text, document.markdown, document.title, document.author, document.date)
-
-    return run
+def pagesift(raw: bytes, url: str | None) -> Output:
+    try:
+        document = extract(Page(raw, url=url))
+    except ExtractionError:
+        return Output("", markdown="")
+    return Output(document.text, document.markdown, document.title, document.author, document.date)
 
 
 def _trafilatura(**options: bool) -> System:
@@ -136,8 +129,7 @@ def block_text(html: str) -> str:
 
 def available() -> dict[str, System]:
     systems: dict[str, System] = {
-        "pagesift": pagesift("accurate"),
-        "pagesift-fast": pagesift("fast"),
+        "pagesift": pagesift,
         "trafilatura": plain_trafilatura,
         "trafilatura-fast": trafilatura_fast,
         "trafilatura-recall": trafilatura_recall,

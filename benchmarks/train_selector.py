@@ -1,4 +1,4 @@
-"""Train the accurate profile's selector (functions/pagesift/extraction/models/selector.json).
+"""Train the selector (functions/pagesift/extraction/models/selector.json).
 
     .venv/bin/python benchmarks/train_selector.py [--jobs N] [--benchmark DIR] [--corpus DIR] [--wcxb DIR]
         [--renderings FILE] [--dry-run]
@@ -57,7 +57,7 @@ CANDIDATES = (PRIMARY, *ALTERNATIVES)
 
 @dataclasses.dataclass(slots=True)
 class Rendering:
-    """One page as the accurate profile sees it: every candidate's text (None: it has none)."""
+    """One page as the extraction sees it: every candidate's text (None: it has none)."""
 
     id: str
     dataset: str

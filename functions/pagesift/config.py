@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -9,10 +10,15 @@ from pagesift.archives.tasks import RANGE_PAGES, OutputMode
 from pagesift.contracts.document import DEFAULT_DOCUMENTS_PREFIX
 from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES, Limits
 from pagesift.extraction.options import ExtractionOptions
-from pagesift.extraction.profiles import DEFAULT_PROFILE, PROFILES, Profile
 
 DEFAULT_EXTRACTION_BUDGET_SECONDS = 10.0
 REQUIRED = ("DOCUMENTS_BUCKET", "EVENT_BUS_NAME", "STATE_TABLE")
+# Settings a function may still carry from an older template, read by nothing: a function
+# deployed with one still starts (an update of the code alone must not break it), and says once
+# that it ignores it.
+IGNORED = ("EXTRACTION_PROFILE",)
+
+log = logging.getLogger(__name__)
 
 
 class ConfigurationError(RuntimeError):
@@ -49,9 +55,9 @@ class Settings:
         budget = _positive(
             env, "EXTRACTION_BUDGET_SECONDS", DEFAULT_EXTRACTION_BUDGET_SECONDS, float, "a number of seconds"
         )
-        profile = env.get("EXTRACTION_PROFILE") or DEFAULT_PROFILE
-        if profile not in PROFILES:
-            raise ConfigurationError(f"EXTRACTION_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
+        for name in IGNORED:
+            if name in env:
+                log.warning("%s=%r is ignored: pages are extracted one way only (docs/extraction.md)", name, env[name])
         output_mode = env.get("OUTPUT_MODE") or OutputMode.DOCUMENTS
         if output_mode not in set(OutputMode):
             raise ConfigurationError(f"OUTPUT_MODE must be one of {', '.join(OutputMode)}, not {output_mode!r}")
@@ -61,7 +67,7 @@ class Settings:
             documents_prefix=env.get("DOCUMENTS_PREFIX", DEFAULT_DOCUMENTS_PREFIX),
             event_bus_name=env["EVENT_BUS_NAME"],
             state_table=env["STATE_TABLE"],
-            extraction=ExtractionOptions(Limits(max_input_bytes=max_input_bytes), Profile(profile), budget),
+            extraction=ExtractionOptions(Limits(max_input_bytes=max_input_bytes), budget_seconds=budget),
             archive_queue_url=env.get("ARCHIVE_QUEUE_URL") or None,
             output_mode=OutputMode(output_mode),
             archive_range_pages=range_pages,

@@ -432,7 +432,6 @@ def test_function_environment_is_the_documented_one(template: dict[str, Any], re
         "STATE_TABLE",
         "MAX_INPUT_BYTES",
         "EXTRACTION_BUDGET_SECONDS",
-        "EXTRACTION_PROFILE",
         "INPUT_BUCKET",
         "ARCHIVE_QUEUE_URL",
         "OUTPUT_MODE",

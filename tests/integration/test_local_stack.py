@@ -106,7 +106,6 @@ def test_function_config_has_the_real_resource_names(stack: LocalStack) -> None:
         "STATE_TABLE": info["state_table"],
         "MAX_INPUT_BYTES": "20971520",
         "EXTRACTION_BUDGET_SECONDS": "10",
-        "EXTRACTION_PROFILE": "accurate",
         "ARCHIVE_QUEUE_URL": fn.environment["ARCHIVE_QUEUE_URL"],  # moto's URL of it (the worker's is the server's)
         "OUTPUT_MODE": "documents",
         "ARCHIVE_RANGE_PAGES": "1000",

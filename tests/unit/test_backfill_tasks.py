@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pagesift.extraction.options import ExtractionOptions
+from pagesift.extraction.limits import Limits
+from pagesift.extraction.options import DEFAULT_OPTIONS, ExtractionOptions
 from pagesift.contracts.events import DetailType
 from pagesift.delivery.outcomes import Status
 from pagesift.delivery.pipeline import Pipeline
@@ -18,6 +19,8 @@ from tests.support.pages import article_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "input"
+# Options other than the defaults: a deployment with a larger input limit.
+OTHER_OPTIONS = ExtractionOptions(Limits(max_input_bytes=40 * 1024 * 1024))
 
 
 class World:
@@ -26,14 +29,14 @@ class World:
         self.publisher = RecordingPublisher()
         self.jobs = 0
 
-    def pipeline(self, profile: str = "accurate") -> Pipeline:
+    def pipeline(self, options: ExtractionOptions = DEFAULT_OPTIONS) -> Pipeline:
         return Pipeline(pages=self.pages, documents=self.documents, publisher=self.publisher, state=self.state,
-                        options=ExtractionOptions(profile=profile))
+                        options=options)
 
-    def task(self, key: str, purpose: str | None, profile: str = "accurate") -> object:
+    def task(self, key: str, purpose: str | None, options: ExtractionOptions = DEFAULT_OPTIONS) -> object:
         self.jobs += 1
         change = ObjectChange(BUCKET, key, ChangeKind.CREATED, request=f"batch:job-{self.jobs}:task", purpose=purpose)
-        return self.pipeline(profile).process(change)
+        return self.pipeline(options).process(change)
 
 
 def test_a_backfill_applies_only_what_no_pagesift_has_applied() -> None:
@@ -59,17 +62,18 @@ def test_a_reextraction_redoes_what_another_pagesift_made_and_announces_only_cha
     assert world.task("a.html", None).status is Status.EXTRACTED
     outcome = world.task("a.html", "reextract")
     assert outcome.status is Status.SKIPPED and "this pagesift with these options" in outcome.reason
-    # Made with other options (the fast profile): redone; the same document is not announced again.
+    # Made with other options (another input limit): redone; the same document is not announced again.
     events = len(world.publisher.events)
-    outcome = world.task("a.html", "reextract", profile="fast")
+    outcome = world.task("a.html", "reextract", OTHER_OPTIONS)
     assert outcome.status in (Status.UNCHANGED, Status.EXTRACTED)
     if outcome.status is Status.UNCHANGED:
         assert len(world.publisher.events) == events
     else:
         assert world.publisher.events[-1].detail_type is DetailType.EXTRACTED
-    assert world.task("a.html", "reextract", profile="fast").status is Status.SKIPPED
+    assert world.task("a.html", "reextract", OTHER_OPTIONS).status is Status.SKIPPED
     # Recorded on the object: what made it.
-    assert world.state.state(BUCKET, "a.html")["made_by"] == world.pipeline("fast").made_by != world.pipeline().made_by
+    made_by = world.state.state(BUCKET, "a.html")["made_by"]
+    assert made_by == world.pipeline(OTHER_OPTIONS).made_by != world.pipeline().made_by
 
 
 def test_a_job_without_pagesift_arguments_applies_every_task_as_before() -> None:

@@ -62,12 +62,10 @@ def test_links_keep_their_text_in_the_text_and_their_address_in_the_markdown():
     # on), so the body is built without it: the text has a link's words, and the markdown takes
     # its address from the source tree.
     paragraphs = [*ARTICLE_PARAGRAPHS, 'Read the <a href="https://council.example.org/plan.pdf">full plan</a> online today, the council said in a statement.']
-    for profile in ("accurate", "fast"):
-        document = extract(Page(article_bytes(paragraphs=paragraphs), source=Source(bucket="in", key="news/a.html")), profile=profile)
-        assert "Read the [full plan](https://council.example.org/plan.pdf) online today" in document.markdown
-        assert "Read the full plan online today" in document.text
-        assert "](" not in document.text
-        assert document.extraction.options["profile"] == profile
+    document = extract(Page(article_bytes(paragraphs=paragraphs), source=Source(bucket="in", key="news/a.html")))
+    assert "Read the [full plan](https://council.example.org/plan.pdf) online today" in document.markdown
+    assert "Read the full plan online today" in document.text
+    assert "](" not in document.text
 
 
 def test_gzip_is_detected_by_magic_bytes_without_a_header():

@@ -1,4 +1,4 @@
-"""The accurate profile's second opinions: readability-lxml's body in trafilatura's shape,
+"""The second opinions: readability-lxml's body in trafilatura's shape,
 resiliparse's text as the referee that can settle a page before readability-lxml runs, and the
 selector that decides per page which body the document keeps."""
 
@@ -190,20 +190,13 @@ def test_a_page_without_html_head_is_still_parsed():
     assert ARTICLE_PARAGRAPHS[0] in document.text
 
 
-@pytest.mark.parametrize("profile", ["accurate", "fast"])
-def test_the_profile_and_the_extractor_are_recorded(profile):
-    document = extract(Page(article_bytes(), source=Source(bucket="in", key="a.html")), profile=profile)
+def test_the_options_and_the_extractor_are_recorded():
+    document = extract(Page(article_bytes(), source=Source(bucket="in", key="a.html")))
     options = document.extraction.options
-    assert options["profile"] == profile
+    assert set(options) == {"trafilatura", "page_type", "readability", "resiliparse", "selector"}
     assert options["trafilatura"]["fast"] is False
-    assert ("selector" in options) == (profile == "accurate")
     assert document.extraction.extractor in {"trafilatura", *ALTERNATIVES}
     json.dumps(options)
-
-
-def test_an_unknown_profile_is_refused():
-    with pytest.raises(ValueError, match="profile"):
-        extract(Page(article_bytes()), profile="turbo")
 
 
 def test_trafilatura_leaves_the_tree_whole_for_readability():

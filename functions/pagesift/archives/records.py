@@ -91,7 +91,7 @@ def count(counts: ArchiveCounts, item: Item | Result) -> None:
 def extract_page(page: Page, options: ExtractionOptions = DEFAULT_OPTIONS) -> Result:
     """One page of an archive → its document, or the failure that takes its place."""
     try:
-        return extract(page, limits=options.limits, time_budget_seconds=options.budget_seconds, profile=options.profile)
+        return extract(page, limits=options.limits, time_budget_seconds=options.budget_seconds)
     except ExtractionError as error:
         assert page.source.record is not None
         return PageFailure(page, page.source.record, error)

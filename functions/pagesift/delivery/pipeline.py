@@ -73,7 +73,7 @@ class Pipeline:
         self.state = state
         self.options = options
         self.archives = archives  # None: web archives are pages like any other (and fail as not HTML)
-        self.made_by = made_by(options.profile, options.limits)  # recorded with every change applied
+        self.made_by = made_by(options.limits)  # recorded with every change applied
 
     def round(self, invocation: Invocation | None = None) -> Round:
         """A round for the changes of one invocation (see Round)."""
@@ -310,9 +310,7 @@ class Pipeline:
         """One page's document, within its budget and what is left of the invocation."""
         options = self.options.within(invocation.seconds_left())
         try:
-            return extract(
-                page, limits=options.limits, time_budget_seconds=options.budget_seconds, profile=options.profile
-            )
+            return extract(page, limits=options.limits, time_budget_seconds=options.budget_seconds)
         except ExtractionError as error:
             if error.kind is ErrorKind.EXTRACTION_TIMEOUT and options.budget_seconds != self.options.budget_seconds:
                 left = options.budget_seconds or 0.0

@@ -1,4 +1,4 @@
-"""Second opinions on a page's main content, beside trafilatura's (the accurate profile).
+"""Second opinions on a page's main content, beside trafilatura's.
 
 - **readability-lxml**: scores a page's blocks a different way, and is right on many of the pages
   where trafilatura keeps a teaser and misses the article, or keeps the furniture around it. Its
@@ -95,7 +95,7 @@ _BLOCK_TAGS = {
 
 def referee_text(html: str) -> str:
     """resiliparse's main-content text of the page ("" when it finds none or gives up)."""
-    from resiliparse.extract.html2text import extract_plain_text  # first use: the fast profile never needs it
+    from resiliparse.extract.html2text import extract_plain_text  # imported on first use
 
     try:
         return extract_plain_text(html, **RESILIPARSE_OPTIONS)
@@ -108,7 +108,7 @@ def readability_body(tree: etree._Element) -> etree._Element | None:
     nothing. readability changes the tree it reads (it cleans and prunes it): pass one nothing
     reads afterwards. No URL is given: readability would only rewrite every link to absolute,
     a quarter of its time, for links the body does not keep."""
-    from readability import Document  # imported on first use: the fast profile never needs it
+    from readability import Document  # imported on first use
 
     try:
         fragment = Document(tree, **READABILITY_OPTIONS).summary(html_partial=True)

@@ -1,18 +1,16 @@
 """How pages are extracted, as one deployment (or one command) sets it, in one value passed
-through: the page bounds, the profile, and the time one page may take."""
+through: the page bounds and the time one page may take."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
-from pagesift.extraction.profiles import DEFAULT_PROFILE
 
 
 @dataclass(frozen=True, slots=True)
 class ExtractionOptions:
     limits: Limits = DEFAULT_LIMITS
-    profile: str = DEFAULT_PROFILE
     budget_seconds: float | None = None  # of one page's parse, extract and clean; None: unbounded
 
     def within(self, seconds_left: float | None) -> ExtractionOptions:

@@ -6,7 +6,7 @@
 2. ``parse``: HTML text → lxml tree (trafilatura's loader), inside the page's time budget;
 3. ``extract_main``: the tree → trafilatura's main content and metadata, and the structured date;
 4. ``clean``: the title without the site name, boilerplate that survives trafilatura
-   (pagesift.extraction.cleanup); accurate profile: ``second_opinion``, resiliparse's text (a
+   (pagesift.extraction.cleanup); ``second_opinion``: resiliparse's text (a
    shell page ends here), and unless it confirms trafilatura's, the alternatives: readability-
    lxml's body and resiliparse's text as a body (pagesift.extraction.candidates);
 5. ``select`` and ``render``: the body to keep (pagesift.extraction.selection) → plain paragraphs and
@@ -59,7 +59,6 @@ from pagesift.extraction.metadata.products import Product, page_product
 from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.page_types import default_model as default_page_type_model
 from pagesift.extraction.page_types import page_type_probabilities
-from pagesift.extraction.profiles import ACCURATE, DEFAULT_PROFILE, PROFILES
 from pagesift.extraction.selection import AGREEMENT, READABILITY, RESILIPARSE, confirms, default_selector
 from pagesift.extraction.urls import hostname, public_url
 
@@ -157,8 +156,8 @@ class MainContent:
     # trafilatura's cleaned body as text (markdown not yet rendered), or why it is no article
     primary: Rendered | None = None
     refusal: ExtractionError | None = None
-    # accurate profile: resiliparse's text, and the alternatives' bodies and texts (readability-
-    # lxml's, resiliparse's) when the referee did not confirm trafilatura's
+    # resiliparse's text, and the alternatives' bodies and texts (readability-lxml's,
+    # resiliparse's) when the referee did not confirm trafilatura's
     referee: str = ""
     alternatives: dict[str, tuple[etree._Element, Rendered]] = field(default_factory=dict)
     page_type: str | None = None  # pagesift.extraction.page_types, read before anything consumes the tree
@@ -182,14 +181,11 @@ def extract(
     *,
     limits: Limits = DEFAULT_LIMITS,
     time_budget_seconds: float | None = None,
-    profile: str = DEFAULT_PROFILE,
 ) -> Document:
     """Build the document of one page, or raise ExtractionError saying why there is none.
 
     ``time_budget_seconds`` bounds the parse, extract and clean steps (kind ``ExtractionTimeout``).
     """
-    if profile not in PROFILES:
-        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not {profile!r}")
     started = time.perf_counter()
     decoded = decode(page, limits)
     try:
@@ -197,11 +193,11 @@ def extract(
             parse_started = time.perf_counter()
             tree = parse(decoded)
             slow_to_parse = time.perf_counter() - parse_started > SECOND_OPINION_MAX_PARSE_SECONDS
-            found = extract_main(tree, page, profile=profile)
+            found = extract_main(tree, page)
             if found is not None:
                 found.hints = source_hints(tree, found.url)
                 clean(found)
-                if profile == ACCURATE and not slow_to_parse and not _AT_MAX_DEPTH(tree):
+                if not slow_to_parse and not _AT_MAX_DEPTH(tree):
                     second_opinion(found, tree, decoded.html)
     except BudgetExceeded:
         raise ExtractionError(
@@ -225,7 +221,7 @@ def extract(
             stage=Stage.EXTRACT,
         )
     rendered, extractor = select(found)
-    return describe(page, decoded, found, rendered, started=started, profile=profile, extractor=extractor)
+    return describe(page, decoded, found, rendered, started=started, extractor=extractor)
 
 
 def select(found: MainContent) -> tuple[Rendered, str]:
@@ -292,9 +288,9 @@ def parse(decoded: DecodedPage) -> etree._Element | None:
     return tree
 
 
-def extract_main(tree: etree._Element | None, page: Page, *, profile: str = DEFAULT_PROFILE) -> MainContent | None:
-    """trafilatura's main content and metadata (and, accurate profile, readability-lxml's main
-    content of the same tree), or None when trafilatura finds no body."""
+def extract_main(tree: etree._Element | None, page: Page) -> MainContent | None:
+    """trafilatura's main content and metadata, and the page's type, or None when trafilatura
+    finds no body."""
     if tree is None:
         return None
     date = structured_date(tree, page.url)
@@ -335,7 +331,7 @@ def clean(found: MainContent) -> None:
 
 
 def second_opinion(found: MainContent, tree: etree._Element, html: str, *, always: bool = False) -> None:
-    """Accurate profile: resiliparse's text, and, unless it confirms trafilatura's, the
+    """resiliparse's text, and, unless it confirms trafilatura's, the
     alternatives: readability-lxml's body of the same tree (which it consumes) and resiliparse's
     text mapped onto the page's own blocks, each cleaned and rendered as text. ``always`` makes both on every page (the
     selector's training needs every body of each). A page resiliparse finds nothing in and
@@ -401,7 +397,6 @@ def describe(
     rendered: Rendered,
     *,
     started: float,
-    profile: str = DEFAULT_PROFILE,
     extractor: str = TRAFILATURA,
 ) -> Document:
     """Language, date, stats and fingerprints: the Document."""
@@ -447,35 +442,32 @@ def describe(
             input_bytes=len(page.data),
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
             timestamp=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            options=_recorded_options(profile),
+            options=_recorded_options(),
         ),
     )
 
 
-def made_by(profile: str, limits: Limits = DEFAULT_LIMITS) -> str:
+def made_by(limits: Limits = DEFAULT_LIMITS) -> str:
     """What made a document, in 16 hex digits: pagesift's version, the options it records in
     every document, and the page bounds. A re-extraction redoes the objects whose record has
     another (pagesift backfill --reextract)."""
     made = [
         __version__,
-        _recorded_options(profile),
+        _recorded_options(),
         [limits.max_input_bytes, limits.max_html_elements, limits.max_markup_characters],
     ]
     return sha256_hex(json.dumps(made, sort_keys=True, default=str))[:16]
 
 
-def _recorded_options(profile: str) -> dict[str, object]:
-    options: dict[str, object] = {
-        "profile": profile,
+def _recorded_options() -> dict[str, object]:
+    return {
         "trafilatura": {k: dict(v) if isinstance(v, dict) else v for k, v in TRAFILATURA_OPTIONS.items()},
         # The page-type model decides a field of every document: a new one is a reextraction.
         "page_type": {"version": default_page_type_model().version},
+        "readability": dict(READABILITY_OPTIONS),
+        "resiliparse": dict(RESILIPARSE_OPTIONS),
+        "selector": {"version": default_selector().version, "agreement": AGREEMENT},
     }
-    if profile == ACCURATE:
-        options["readability"] = dict(READABILITY_OPTIONS)
-        options["resiliparse"] = dict(RESILIPARSE_OPTIONS)
-        options["selector"] = {"version": default_selector().version, "agreement": AGREEMENT}
-    return options
 
 
 @cache

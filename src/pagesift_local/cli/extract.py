@@ -37,7 +37,7 @@ ArchivePageTask = tuple[Page, ExtractionOptions]  # an archive's page, the optio
 def options_of(args: argparse.Namespace) -> ExtractionOptions:
     """The options a command line gives (no time budget: a command waits for every page)."""
     limits = Limits(max_input_bytes=args.max_input_bytes, max_input_bytes_setting="--max-input-bytes")
-    return ExtractionOptions(limits, args.profile)
+    return ExtractionOptions(limits)
 
 
 def extract_file(path: Path, url: str | None, options: ExtractionOptions) -> tuple[Path, str | None, str | None]:
@@ -46,7 +46,7 @@ def extract_file(path: Path, url: str | None, options: ExtractionOptions) -> tup
     data = path.read_bytes()
     page = Page(data, source=Source(path=str(path), size=len(data)), url=url)
     try:
-        document = extract(page, limits=options.limits, profile=options.profile)
+        document = extract(page, limits=options.limits)
     except ExtractionError as error:
         return path, None, str(error)
     return path, json.dumps(document.to_dict(), ensure_ascii=False), None

@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES
-from pagesift.extraction.profiles import DEFAULT_PROFILE, PROFILES
 
 # The repository's template: src/pagesift_local/cli/parser.py -> the repository's root.
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
@@ -38,12 +37,6 @@ def _add_extract(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     extract.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES)
     extract.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: the number of CPUs)"
-    )
-    extract.add_argument(
-        "--profile",
-        choices=PROFILES,
-        default=DEFAULT_PROFILE,
-        help="accurate (default): two extractors, the better kept per page; fast: trafilatura alone",
     )
     extract.set_defaults(module="extract")
 
