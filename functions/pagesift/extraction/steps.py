@@ -80,7 +80,7 @@ class TrafilaturaOptions(TypedDict):
 # index can tell which documents a change of options touched. Chosen on the tune halves:
 # trafilatura's own fallbacks (its readability and jusText comparison, ``fast`` off) rescue
 # many pages of the wider web whose main block it would otherwise miss (+0.034 F1 on WCXB's
-# tune half, -0.011 on the news pages, where the selector makes up for it); ``favor_precision``
+# tune half, about -0.01 on the news pages, which the selector makes up); ``favor_precision``
 # and the formatting and link options are off, as they change which blocks trafilatura keeps
 # (each cost F1 on pages nobody tuned on).
 TRAFILATURA_OPTIONS: TrafilaturaOptions = {
