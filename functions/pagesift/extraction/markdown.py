@@ -519,12 +519,20 @@ def _target(href: str | None, base: str | None) -> str:
 def add_links(body: etree._Element, hints: SourceHints) -> None:
     """Wrap the body's words that the source has as a link (same words, same words around
     them) in a ``ref`` element, when all such links in the source lead to one target."""
+    if not hints.links:
+        return
+    # the lengths of the source's links by their first word: most words start none
+    lengths: dict[str, list[int]] = {}
+    for words in hints.links:
+        lengths.setdefault(words[0], []).append(len(words))
+    for first in lengths:
+        lengths[first] = sorted(set(lengths[first]), reverse=True)
     for block in list(body.iter("p", "head", "item", "cell", "quote")):
         nodes = _text_nodes(block)
         block_words = [word for _, _, node_words in nodes for word, _ in node_words]
         offset = 0
         for owner, is_tail, node_words in nodes:
-            matches = _links_in(node_words, block_words, offset, hints.links)
+            matches = _links_in(node_words, block_words, offset, hints.links, lengths)
             if matches:
                 _wrap(owner, is_tail, [(node_words[i][1][0], node_words[j - 1][1][1], t) for i, j, t in matches])
             offset += len(node_words)
@@ -556,13 +564,18 @@ def _spans(text: str) -> list[_WordSpan]:
 
 
 def _links_in(
-    node_words: list[_WordSpan], block_words: list[str], offset: int, links: dict[tuple[str, ...], list[SourceLink]]
+    node_words: list[_WordSpan],
+    block_words: list[str],
+    offset: int,
+    links: dict[tuple[str, ...], list[SourceLink]],
+    lengths: dict[str, list[int]],
 ) -> list[tuple[int, int, str]]:
-    """The links in one text node, as (first word, end word, target), leftmost longest first."""
+    """The links in one text node, as (first word, end word, target), leftmost longest first.
+    ``lengths``: the lengths of the links starting with each word, longest first."""
     found: list[tuple[int, int, str]] = []
     i = 0
     while i < len(node_words):
-        for j in range(min(len(node_words), i + LINK_MAX_WORDS), i, -1):
+        for j in (i + length for length in lengths.get(node_words[i][0], ()) if i + length <= len(node_words)):
             candidates = links.get(tuple(word for word, _ in node_words[i:j]))
             if candidates and (target := _agreed_target(candidates, block_words, offset + i, offset + j)):
                 found.append((i, j, target))
