@@ -2,7 +2,9 @@
 
 import pytest
 
-from pagesift.extraction.metadata.authors import clean_author
+from pagesift.extraction.metadata.authors import clean_author, opening_post_author
+from pagesift.extraction.steps import Page, extract
+from tests.support.pages import ARTICLE_PARAGRAPHS
 
 
 @pytest.mark.parametrize(
@@ -45,3 +47,38 @@ def test_clean_author(author, expected):
 )
 def test_published_by_forms_keep_the_name(author, expected):
     assert clean_author(author) == expected
+
+
+def _declared(*blocks: object) -> list:
+    return list(blocks)
+
+
+@pytest.mark.parametrize(
+    ("json_ld", "expected"),
+    [
+        (_declared({"@type": "DiscussionForumPosting", "author": {"@type": "Person", "name": "raoul"}}), "raoul"),
+        # a Q&A page declares its question as its main entity
+        (_declared({"@type": "QAPage", "mainEntity": {"@type": "Question", "author": {"name": " Linc "}}}), "Linc"),
+        (_declared({"@graph": [{"@type": "WebPage"}, {"@type": "SocialMediaPosting", "author": ["kate_w", "x"]}]}), "kate_w"),
+        (_declared({"@type": "https://schema.org/DiscussionForumPosting", "author": [{"name": "TissueBox"}]}), "TissueBox"),
+        # replies are not the thread's opening post
+        (_declared({"@type": "Comment", "author": {"name": "a reply's author"}}), None),
+        (_declared({"@type": "NewsArticle", "author": {"name": "Jane Doe"}}), None),
+        (_declared({"@type": "DiscussionForumPosting", "author": {"name": 42}}), None),
+        (_declared({"@type": "DiscussionForumPosting", "author": "x" * 200}), None),
+        (_declared({"@type": "DiscussionForumPosting"}), None),
+        ([], None),
+    ],
+)
+def test_a_threads_author_is_its_opening_posts(json_ld, expected):
+    assert opening_post_author(json_ld) == expected
+
+
+def test_a_forum_page_takes_its_opening_posts_author_over_the_byline():
+    posting = '{"@context": "https://schema.org", "@type": "DiscussionForumPosting", "headline": "Night buses", "author": {"@type": "Person", "name": "raoul"}}'
+    posts = "".join(
+        f'<article class="post"><div class="byline">Aug {day}</div><p>{text}</p></article>'
+        for day, text in ((12, ARTICLE_PARAGRAPHS[0]), (13, ARTICLE_PARAGRAPHS[1]), (14, ARTICLE_PARAGRAPHS[2]))
+    )
+    html = f'<html><head><script type="application/ld+json">{posting}</script></head><body><main>{posts}</main></body></html>'
+    assert extract(Page(html.encode())).author == "raoul"

@@ -51,7 +51,7 @@ from pagesift.extraction.decoding import DecodedPage, decode_page
 from pagesift.extraction.fingerprints import sha256_hex, simhash
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
 from pagesift.extraction.markdown import SourceHints, render_markdown, source_hints
-from pagesift.extraction.metadata.authors import clean_author
+from pagesift.extraction.metadata.authors import clean_author, opening_post_author
 from pagesift.extraction.metadata.dates import byline_date, modified_date, structured_date
 from pagesift.extraction.metadata.jsonld import read_json_ld
 from pagesift.extraction.metadata.language import page_language
@@ -164,6 +164,7 @@ class MainContent:
     page_type_probabilities: dict[str, float] = field(default_factory=dict)
     date_modified: str | None = None  # what the page declares (pagesift.extraction.metadata)
     product: Product | None = None
+    opening_post_author: str | None = None  # a thread's, as it declares it
     # what the markdown takes from the source tree (code languages, links), read before readability consumes it
     hints: SourceHints = field(default_factory=SourceHints)
 
@@ -310,6 +311,7 @@ def extract_main(tree: etree._Element | None, page: Page) -> MainContent | None:
     found.page_type = default_page_type_model().label(found.page_type_probabilities)
     json_ld = read_json_ld(tree)  # parsed once, for every fact read from it
     found.date_modified, found.product = modified_date(tree, json_ld), page_product(tree, json_ld)
+    found.opening_post_author = opening_post_author(json_ld)
     return found
 
 
@@ -414,7 +416,8 @@ def describe(
         hostname=found.hostname,
         sitename=result.sitename or None,
         title=found.title,
-        author=clean_author(result.author),
+        # a thread's author is its opening post's: the byline trafilatura reads may be any post's
+        author=found.opening_post_author or clean_author(result.author),
         date=date or None,
         date_modified=found.date_modified,
         description=result.description or None,

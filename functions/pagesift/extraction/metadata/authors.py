@@ -8,6 +8,9 @@ Writer". Names are kept in their order, separated by "; " as trafilatura gives t
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from pagesift.extraction.metadata.jsonld import entities, first, types
 
 # "By", "Par", "Por", "بقلم" (by the pen of), "كتب" (wrote), "إعداد" (prepared by); not the
 # particles that also begin surnames ("Di Maio", "Von Trapp")
@@ -63,3 +66,20 @@ def clean_author(author: str | None) -> str | None:
         if name not in names:
             names.append(name)
     return "; ".join(names) or None
+
+
+# What a thread declares itself to be: its opening post (a reply is a Comment or an Answer).
+_OPENING_POSTS = frozenset({"DiscussionForumPosting", "SocialMediaPosting", "Question"})
+
+
+def opening_post_author(json_ld: list[Any]) -> str | None:
+    """The author of the post a thread declares itself to be (JSON-LD ``DiscussionForumPosting``,
+    ``SocialMediaPosting`` or a Q&A page's ``Question``), or None. On a forum, the byline
+    trafilatura reads may be any post's, or a date's words."""
+    for entity in entities(json_ld):
+        if types(entity) & _OPENING_POSTS:
+            author = first(entity.get("author"))
+            name = author.get("name") if isinstance(author, dict) else author
+            if isinstance(name, str) and (name := " ".join(name.split())) and len(name) <= MAX_NAME_CHARACTERS:
+                return name
+    return None
