@@ -27,3 +27,22 @@ def test_a_title_read_from_a_heading_loses_its_anchor_glyph():
     assert clean_title("Configuring the scheduler¶") == "Configuring the scheduler"
     assert clean_title("Installation 🔗") == "Installation"
     assert clean_title("Section ¶ 12 of the lease") == "Section ¶ 12 of the lease"
+
+
+@pytest.mark.parametrize(
+    ("title", "headings", "expected"),
+    [
+        ("useState – React", ["useState"], "useState"),
+        ("Create and manage resources | Terraform | HashiCorp Developer", ["Create and manage resources"], "Create and manage resources"),
+        # the longest leading part that is the heading
+        ("Nintendo Switch – OLED Model - Nintendo - Official Site", ["Nintendo Switch – OLED Model"], "Nintendo Switch – OLED Model"),
+        ("Shelving Furniture - Shelves for Storage", ["Shelving furniture"], "Shelving Furniture"),
+        # a heading that is the site's logo never makes the site's name the title
+        ("Night buses return - The Daily Courier", ["The Daily Courier"], "Night buses return - The Daily Courier"),
+        # no heading before a separator: the site's name rules apply as before
+        ("Night buses return | Example News", ["Something else"], "Night buses return | Example News"),
+        ("Night buses return", ["Night buses return"], "Night buses return"),
+    ],
+)
+def test_the_pages_own_heading_before_a_separator_is_its_title(title, headings, expected):
+    assert clean_title(title, headings=headings) == expected

@@ -165,6 +165,7 @@ class MainContent:
     date_modified: str | None = None  # what the page declares (pagesift.extraction.metadata)
     product: Product | None = None
     opening_post_author: str | None = None  # a thread's, as it declares it
+    headings: tuple[str, ...] = ()  # the page's own <h1>s, for its title
     # what the markdown takes from the source tree (code languages, links), read before readability consumes it
     hints: SourceHints = field(default_factory=SourceHints)
 
@@ -312,7 +313,21 @@ def extract_main(tree: etree._Element | None, page: Page) -> MainContent | None:
     json_ld = read_json_ld(tree)  # parsed once, for every fact read from it
     found.date_modified, found.product = modified_date(tree, json_ld), page_product(tree, json_ld)
     found.opening_post_author = opening_post_author(json_ld)
+    found.headings = page_headings(tree)
     return found
+
+
+MAX_HEADINGS = 5  # a page of many <h1>s uses them for styling; the first few are enough
+
+
+def page_headings(tree: etree._Element) -> tuple[str, ...]:
+    """The text of the page's first <h1>s."""
+    headings: list[str] = []
+    for heading in tree.iter("h1"):
+        if len(headings) == MAX_HEADINGS:
+            break
+        headings.append(" ".join(heading.text_content().split()))
+    return tuple(headings)
 
 
 def main_words(found: MainContent | None) -> int:
@@ -326,7 +341,13 @@ def clean(found: MainContent) -> None:
     result = found.result
     # the page's own claimed host helps tell its name from the headline (it goes nowhere else)
     found.title = (
-        clean_title(result.title, sitename=result.sitename, hostname=found.hostname or result.hostname) or None
+        clean_title(
+            result.title,
+            sitename=result.sitename,
+            hostname=found.hostname or result.hostname,
+            headings=found.headings,
+        )
+        or None
     )
     remove_boilerplate(result.body, titles=(result.title, found.title))
     found.primary, found.refusal = _text_of(result.body)

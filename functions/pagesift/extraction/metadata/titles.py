@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|»|•)\s+")
 _COMPACT = re.compile(r"[\W_]+")
@@ -30,11 +31,17 @@ def _is_site(part: str, sitename: str | None, hostname: str | None) -> bool:
     return bool(host) and (compact == host or (len(host) >= 5 and compact.startswith(host)))
 
 
-def clean_title(title: str | None, *, sitename: str | None = None, hostname: str | None = None) -> str | None:
-    """``title`` with a leading or trailing site name removed, when one is recognisable."""
+def clean_title(
+    title: str | None, *, sitename: str | None = None, hostname: str | None = None, headings: Sequence[str] = ()
+) -> str | None:
+    """``title`` with a leading or trailing site name removed, when one is recognisable: when the
+    page's own heading (``headings``: its <h1>s) is what comes before a separator, that is the
+    title; otherwise a part that is the site's name goes."""
     if not title:
         return title
     title = _ANCHOR_GLYPH.sub("", " ".join(title.split()))
+    if headings and (own := _leading_heading(title, headings)):
+        return own
     if sitename:
         for pattern in (
             rf"^(?P<rest>.+?){_SEPARATORS.pattern}{re.escape(sitename)}$",
@@ -53,3 +60,15 @@ def clean_title(title: str | None, *, sitename: str | None = None, hostname: str
     else:
         return title
     return rest.strip() if len(rest.strip()) >= 10 else title
+
+
+def _leading_heading(title: str, headings: Sequence[str]) -> str | None:
+    """The longest part of ``title`` before a separator that is one of the page's headings
+    ("useState – React" on a page whose <h1> is "useState"), or None."""
+    compact_headings = {compact for heading in headings if len(compact := _compact(heading)) >= 3}
+    found = None
+    for separator in _SEPARATORS.finditer(title):
+        leading = title[: separator.start()].strip()
+        if _compact(leading) in compact_headings:
+            found = leading
+    return found
