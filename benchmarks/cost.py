@@ -117,20 +117,23 @@ def child(root: Path, batch_size: int) -> None:
                               "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
                               "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "awsRegion": "us-east-1"}
                              for i, body in enumerate(bodies)]}
-        put_events = app.pipeline.publisher._events.put_events
+        # the handler built by the composition root (app.handler), or, in a checkout from before
+        # the composition roots, the module itself
+        owner = getattr(app, "handler", app)
+        put_events = owner.pipeline.publisher._events.put_events
 
         def counting_entries(**kwargs):
             nonlocal entries
             entries += len(kwargs["Entries"])
             return put_events(**kwargs)
 
-        app.pipeline.publisher._events.put_events = counting_entries
+        owner.pipeline.publisher._events.put_events = counting_entries
         figures = {}
         for run in ("pages", "duplicates"):
             calls.clear()
             entries = 0
             logged = io.StringIO()
-            for handler in getattr(app.logger, "handlers", None) or app.logger._logger.handlers:
+            for handler in getattr(owner.logger, "handlers", None) or owner.logger._logger.handlers:
                 handler.setStream(logged)
             Endpoint._do_get_response = counted
             try:
