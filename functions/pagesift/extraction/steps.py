@@ -354,10 +354,10 @@ def clean(found: MainContent) -> None:
 
 
 def second_opinion(found: MainContent, tree: etree._Element, html: str, *, always: bool = False) -> None:
-    """resiliparse's text, and, unless it confirms trafilatura's, the
-    alternatives: readability-lxml's body of the same tree (which it consumes) and resiliparse's
-    text mapped onto the page's own blocks, each cleaned and rendered as text. ``always`` makes both on every page (the
-    selector's training needs every body of each). A page resiliparse finds nothing in and
+    """resiliparse's text, and, unless it confirms trafilatura's, the alternatives: readability-
+    lxml's body of the same tree (which it consumes) and resiliparse's text mapped onto the
+    page's own blocks, each cleaned and rendered as text. ``always`` makes both on every page
+    (the selector's training needs every body of each). A page resiliparse finds nothing in and
     trafilatura next to nothing is a shell: no main content."""
     found.referee = referee_text(html)
     if _is_shell(found):
