@@ -20,6 +20,8 @@ from typing import TypedDict
 
 from lxml import etree, html
 
+from pagesift.extraction.parsing import HTML_PARSER
+
 _WORD = re.compile(r"\w+")
 
 # readability-lxml logs a traceback at ERROR for every page it gives up on; here that is an
@@ -115,7 +117,7 @@ def readability_body(tree: etree._Element) -> etree._Element | None:
     except Exception:  # noqa: BLE001 - readability gives up on odd pages in many ways; trafilatura stands
         return None
     try:
-        root = html.fragment_fromstring(fragment, create_parent="div")
+        root = html.fragment_fromstring(fragment, create_parent="div", parser=HTML_PARSER)
     except Exception:  # noqa: BLE001 - lxml asserts on some fragments ("too many bodies")
         return None
     body = etree.Element("body")

@@ -3,7 +3,7 @@
 ``extract`` runs six named steps, each a function of this module:
 
 1. ``decode``: size limits, gunzip, charset → HTML text (pagesift.extraction.decoding);
-2. ``parse``: HTML text → lxml tree (trafilatura's loader), inside the page's time budget;
+2. ``parse``: HTML text → lxml tree (pagesift.extraction.parsing), inside the page's time budget;
 3. ``extract_main``: the tree → trafilatura's main content and metadata, and the structured date;
 4. ``clean``: the title without the site name, boilerplate that survives trafilatura
    (pagesift.extraction.cleanup); ``second_opinion``: resiliparse's text (a
@@ -29,10 +29,8 @@ from functools import cache
 from importlib import metadata
 from typing import Any, TypedDict
 
-import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from pagesift import __version__
@@ -59,6 +57,7 @@ from pagesift.extraction.metadata.products import Product, page_product
 from pagesift.extraction.metadata.titles import clean_title
 from pagesift.extraction.page_types import default_model as default_page_type_model
 from pagesift.extraction.page_types import page_type_probabilities
+from pagesift.extraction.parsing import parse_html
 from pagesift.extraction.selection import AGREEMENT, READABILITY, RESILIPARSE, confirms, default_selector
 from pagesift.extraction.urls import hostname, public_url
 
@@ -276,18 +275,8 @@ def _without_huge_scripts(html: str) -> str:
 
 
 def parse(decoded: DecodedPage) -> etree._Element | None:
-    """HTML text → tree; None when nothing is parseable (then: no main content).
-
-    trafilatura's loader refuses markup that does not start like a document (a page saved
-    without its <html> and <head>, a CMS fragment): lxml's own HTML parser takes those, as a
-    browser would, rather than losing the page."""
-    tree = load_html(decoded.html)
-    if tree is None and decoded.html.strip():
-        try:
-            tree = lxml.html.document_fromstring(decoded.html)
-        except (etree.ParserError, ValueError):
-            return None
-    return tree
+    """HTML text → tree; None when nothing is parseable (then: no main content)."""
+    return parse_html(decoded.html)
 
 
 def extract_main(tree: etree._Element | None, page: Page) -> MainContent | None:
