@@ -50,13 +50,14 @@ class SourceHints:
 
     code_languages: dict[str, str] = field(default_factory=dict)
     links: dict[tuple[str, ...], list[SourceLink]] = field(default_factory=dict)
+    base: str | None = None  # the page's address, which the links' targets are relative to
 
 
 @dataclass(frozen=True, slots=True)
 class SourceLink:
     before: tuple[str, ...]  # the words before the link in the source, at most CONTEXT_WORDS
     after: tuple[str, ...]
-    target: str
+    href: str  # as the source has it: made absolute only for the links the body keeps
 
 
 def render_markdown(body: etree._Element, hints: SourceHints | None = None) -> str:
@@ -444,7 +445,7 @@ def source_hints(tree: etree._Element | None, url: str | None = None) -> SourceH
         if (key := code_key("".join(pre.itertext()))) and len(key) >= MIN_CODE_KEY_CHARACTERS:
             if language := _source_language(pre):
                 hints.code_languages.setdefault(key, language)
-    hints.links = source_links(tree, url)
+    hints.links, hints.base = source_links(tree), url
     return hints
 
 
@@ -475,12 +476,12 @@ _UNREAD = frozenset({"script", "style", "noscript", "template", "head", "title"}
 _NOWHERE = re.compile(r"^\s*(?:#|javascript:|data:|$)", re.IGNORECASE)
 
 
-def source_links(tree: etree._Element, url: str | None) -> dict[tuple[str, ...], list[SourceLink]]:
+def source_links(tree: etree._Element) -> dict[tuple[str, ...], list[SourceLink]]:
     """The source's links, by their lower-cased words: each with the words around it and its
-    target, made absolute against the page's address when it has one."""
+    href (most are never in the body: only those that are are resolved, by ``_target``)."""
     words: list[str] = []
     opened: list[tuple[etree._Element, int]] = []  # links whose words are being read
-    spans: list[tuple[int, int, str]] = []  # (first word, end word, target)
+    spans: list[tuple[int, int, str]] = []  # (first word, end word, href)
     walk = etree.iterwalk(tree, events=("start", "end"))
     for event, element in walk:
         if event == "start" and isinstance(element.tag, str):
@@ -494,14 +495,14 @@ def source_links(tree: etree._Element, url: str | None) -> dict[tuple[str, ...],
         elif event == "end":
             if opened and opened[-1][0] is element:
                 start = opened.pop()[1]
-                if 0 < len(words) - start <= LINK_MAX_WORDS and (target := _target(element.get("href"), url)):
-                    spans.append((start, len(words), target))
+                if 0 < len(words) - start <= LINK_MAX_WORDS:
+                    spans.append((start, len(words), element.get("href")))
             if element.tail:  # a comment's text is no text, but its tail is
                 words += _WORD.findall(element.tail.lower())
     links: dict[tuple[str, ...], list[SourceLink]] = {}
-    for start, end, target in spans:
+    for start, end, href in spans:
         before, after = words[max(0, start - CONTEXT_WORDS) : start], words[end : end + CONTEXT_WORDS]
-        links.setdefault(tuple(words[start:end]), []).append(SourceLink(tuple(before), tuple(after), target))
+        links.setdefault(tuple(words[start:end]), []).append(SourceLink(tuple(before), tuple(after), href))
     return links
 
 
@@ -532,7 +533,7 @@ def add_links(body: etree._Element, hints: SourceHints) -> None:
         block_words = [word for _, _, node_words in nodes for word, _ in node_words]
         offset = 0
         for owner, is_tail, node_words in nodes:
-            matches = _links_in(node_words, block_words, offset, hints.links, lengths)
+            matches = _links_in(node_words, block_words, offset, hints, lengths)
             if matches:
                 _wrap(owner, is_tail, [(node_words[i][1][0], node_words[j - 1][1][1], t) for i, j, t in matches])
             offset += len(node_words)
@@ -567,7 +568,7 @@ def _links_in(
     node_words: list[_WordSpan],
     block_words: list[str],
     offset: int,
-    links: dict[tuple[str, ...], list[SourceLink]],
+    hints: SourceHints,
     lengths: dict[str, list[int]],
 ) -> list[tuple[int, int, str]]:
     """The links in one text node, as (first word, end word, target), leftmost longest first.
@@ -576,8 +577,8 @@ def _links_in(
     i = 0
     while i < len(node_words):
         for j in (i + length for length in lengths.get(node_words[i][0], ()) if i + length <= len(node_words)):
-            candidates = links.get(tuple(word for word, _ in node_words[i:j]))
-            if candidates and (target := _agreed_target(candidates, block_words, offset + i, offset + j)):
+            candidates = hints.links.get(tuple(word for word, _ in node_words[i:j]))
+            if candidates and (target := _agreed_target(candidates, block_words, offset + i, offset + j, hints.base)):
                 found.append((i, j, target))
                 i = j - 1
                 break
@@ -585,18 +586,20 @@ def _links_in(
     return found
 
 
-def _agreed_target(candidates: list[SourceLink], block_words: list[str], start: int, end: int) -> str:
-    """The target of the source links whose context is the body's, if they agree on one."""
+def _agreed_target(candidates: list[SourceLink], block_words: list[str], start: int, end: int, base: str | None) -> str:
+    """The target of the source links whose context is the body's, if they agree on one (links
+    to nowhere, such as the page itself, are not counted)."""
     before = tuple(block_words[max(0, start - CONTEXT_WORDS) : start])
     after = tuple(block_words[end : end + CONTEXT_WORDS])
     targets = {
-        link.target
+        _target(link.href, base)
         for link in candidates
         if link.before[len(link.before) - len(before) :] == before
         and link.after[: len(after)] == after
         and len(link.before) >= len(before)
         and len(link.after) >= len(after)
     }
+    targets.discard("")
     return targets.pop() if len(targets) == 1 else ""
 
 

@@ -146,6 +146,7 @@ _PRICE = re.compile(r"[$€£¥₹]\s?\d+(?:[.,]\d+)*|\d+(?:[.,]\d+)*\s?(?:[$€
 _WORD = re.compile(r"\w+")
 MIN_ELEMENTS = 300
 _PATH_WORD = re.compile(r"[a-z]+")
+_CLASS_WORD_SET = frozenset(CLASS_WORDS)
 _MAX_SCRIPT_CHARACTERS = 200_000  # JSON-LD blocks are a few KB; only the start of a huge one is read
 
 
@@ -200,15 +201,22 @@ def _repeated_siblings(tree: etree._Element) -> list[float]:
     return [math.log1p(value) for value in (most, most_with_class, groups, with_heading, with_price)]
 
 
-def _class_words(tree: etree._Element) -> list[float]:
-    counts: Counter[str] = Counter()
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        if names.strip():
-            counts.update(set(_PATH_WORD.findall(names)).intersection(CLASS_WORDS))
-    return [math.log1p(counts[word]) for word in CLASS_WORDS]
+def _elements(tree: etree._Element) -> tuple[Counter[str], Counter[str]]:
+    """In one walk: how many elements of each tag, and of elements whose class or id holds
+    each of CLASS_WORDS. A page repeats a few class strings on thousands of elements: each
+    distinct one is split into words once."""
+    tags: Counter[str] = Counter()
+    class_words: Counter[str] = Counter()
+    words_of: dict[str, frozenset[str]] = {}
+    for element in tree.iter(etree.Element):
+        tags[element.tag] += 1
+        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+        words = words_of.get(names)
+        if words is None:
+            words = words_of[names] = _CLASS_WORD_SET.intersection(_PATH_WORD.findall(names.lower()))
+        if words:
+            class_words.update(words)
+    return tags, class_words
 
 
 def _paragraphs(tree: etree._Element, words: int) -> list[float]:
@@ -259,12 +267,8 @@ def features(tree: etree._Element, url: str | None = None, main_words: int = 0) 
     words trafilatura kept as its main content."""
     schema = _schema_types(tree)
     og = _og_type(tree)
-    counts: Counter[str] = Counter()
-    elements = 0
-    for element in tree.iter():
-        if isinstance(element.tag, str):
-            elements += 1
-            counts[element.tag] += 1
+    counts, class_words = _elements(tree)
+    elements = counts.total()
     words, link_words, text = _text_words(tree)
     prices = len(_PRICE.findall(text))
     # shares of the elements, out of at least a small page's worth: on a stub, one table is no signal
@@ -281,7 +285,7 @@ def features(tree: etree._Element, url: str | None = None, main_words: int = 0) 
         math.log1p(prices),
         min(1000 * prices / max(words, 1), 50.0),
         *_repeated_siblings(tree),
-        *_class_words(tree),
+        *(math.log1p(class_words[word]) for word in CLASS_WORDS),
         *_paragraphs(tree, words),
         math.log1p(words),
         link_words / words if words else 0.0,

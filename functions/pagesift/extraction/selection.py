@@ -26,7 +26,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -75,7 +75,10 @@ TEXT_FEATURES = (
 FEATURES = TEXT_FEATURES + tuple(f"page_{kind}" for kind in PAGE_TYPES)
 
 
-def _shape(text: str) -> tuple[list[float], set[int]]:
+# A page's primary and referee texts are shaped for the confirmation and again for each
+# alternative: the last few shapes are kept.
+@lru_cache(maxsize=8)
+def _shape(text: str) -> tuple[tuple[float, ...], frozenset[int]]:
     lines_with_words = [line.strip() for line in text.splitlines() if _TOKEN.search(line)]
     counts = [len(_TOKEN.findall(line)) for line in lines_with_words]
     sentences = sum(1 for line in lines_with_words if line.endswith(_SENTENCE_ENDS))
@@ -90,11 +93,11 @@ def _shape(text: str) -> tuple[list[float], set[int]]:
         sum(short) / total if total else 0.0,
         sentences / lines if lines else 0.0,
     ]
-    shingles = {hash(tuple(tokens[i : i + SHINGLE])) for i in range(len(tokens) - SHINGLE + 1)}
-    return shape, shingles
+    shingles = frozenset(hash(tuple(tokens[i : i + SHINGLE])) for i in range(len(tokens) - SHINGLE + 1))
+    return tuple(shape), shingles
 
 
-def _share(part: set[int], whole: set[int]) -> float:
+def _share(part: frozenset[int], whole: frozenset[int]) -> float:
     """How much of ``part`` ``whole`` holds (0 when ``part`` is empty)."""
     return len(part & whole) / len(part) if part else 0.0
 
