@@ -161,6 +161,12 @@ def test_a_shell_page_has_no_main_content(monkeypatch):
         extract(Page(shell))
     except ExtractionError as error:
         assert "shell" not in str(error)
+    # a referee that gives up on the page says nothing about it: not a shell either
+    monkeypatch.setattr(extraction, "referee_text", lambda html: None)
+    try:
+        extract(Page(shell))
+    except ExtractionError as error:
+        assert "shell" not in str(error)
 
 
 def test_readability_body_uses_trafilaturas_vocabulary():

@@ -95,14 +95,15 @@ _BLOCK_TAGS = {
 }
 
 
-def referee_text(html: str) -> str:
-    """resiliparse's main-content text of the page ("" when it finds none or gives up)."""
+def referee_text(html: str) -> str | None:
+    """resiliparse's main-content text of the page ("" when it finds none), or None when it
+    gives up: then it neither confirms trafilatura's text nor says the page is a shell."""
     from resiliparse.extract.html2text import extract_plain_text  # imported on first use
 
     try:
         return extract_plain_text(html, **RESILIPARSE_OPTIONS)
     except Exception:  # noqa: BLE001 - a referee that gives up leaves trafilatura unconfirmed, nothing more
-        return ""
+        return None
 
 
 def readability_body(tree: etree._Element) -> etree._Element | None:

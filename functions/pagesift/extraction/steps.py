@@ -348,8 +348,9 @@ def second_opinion(found: MainContent, tree: etree._Element, html: str, *, alway
     page's own blocks, each cleaned and rendered as text. ``always`` makes both on every page
     (the selector's training needs every body of each). A page resiliparse finds nothing in and
     trafilatura next to nothing is a shell: no main content."""
-    found.referee = referee_text(html)
-    if _is_shell(found):
+    referee = referee_text(html)
+    found.referee = referee or ""
+    if referee is not None and _is_shell(found):
         found.primary, found.refusal = None, _shell()
         return
     if not always and found.primary is not None and confirms(found.primary.text, found.referee):
