@@ -101,6 +101,29 @@ def test_code_keeps_its_blank_lines_and_the_language_its_wrapper_names():
     assert '```rust\nfn main() {\n    let boats = 2;\n\n    println!("{}", boats);\n}\n```' in markdown
 
 
+def test_a_listing_highlighted_token_by_token_stays_code_with_its_lines():
+    # Pygments and Sphinx wrap every token in a span: trafilatura reads such a <pre> as a quote
+    spans = (
+        '<span class="k">def</span> <span class="nf">crossings</span><span class="p">(</span>'
+        '<span class="n">boats</span><span class="p">):</span>\n'
+        '    <span class="c1"># one crossing every fifteen minutes</span>\n'
+        '    <span class="k">return</span> <span class="n">boats</span> <span class="o">*</span> '
+        '<span class="mi">4</span>\n'
+    )
+    # ...inside the definition of a function of an API reference (a <dd>), it became a quote
+    markdown = markdown_of(
+        '<dl class="py function"><dt class="sig">crossings(boats)</dt><dd>'
+        "<p>The number of crossings an hour for the boats in service.</p><p>Roughly equivalent to:</p>"
+        f'<div class="highlight-python3 notranslate"><div class="highlight"><pre><span></span>{spans}</pre></div></div>'
+        "</dd></dl>"
+    )
+    expected = ["```python3", "def crossings(boats):", "    # one crossing every fifteen minutes", "    return boats * 4", "```"]
+    lines = [line.removeprefix("  ") for line in markdown.splitlines()]  # the definition's indentation
+    start = lines.index("```python3")
+    assert lines[start : start + len(expected)] == expected
+    assert "> def" not in markdown
+
+
 @pytest.mark.parametrize(
     "block",
     [

@@ -45,10 +45,11 @@ _ENDS_CLAUSE = re.compile(r"[.!?:;,…。]$")
 @dataclass(slots=True)
 class SourceHints:
     """What the page's source tree says about the body's blocks that the body lost: each code
-    block's language, keyed by its text without whitespace; each link's target, keyed by its
-    words, with the words before and after it."""
+    block's language and its text as written (its lines), keyed by its text without
+    whitespace; each link's target, keyed by its words, with the words before and after it."""
 
     code_languages: dict[str, str] = field(default_factory=dict)
+    code_texts: dict[str, str] = field(default_factory=dict)
     links: dict[tuple[str, ...], list[SourceLink]] = field(default_factory=dict)
     base: str | None = None  # the page's address, which the links' targets are relative to
 
@@ -442,11 +443,28 @@ def source_hints(tree: etree._Element | None, url: str | None = None) -> SourceH
     if tree is None:
         return hints
     for pre in tree.iter("pre"):
-        if (key := code_key("".join(pre.itertext()))) and len(key) >= MIN_CODE_KEY_CHARACTERS:
+        text = "".join(pre.itertext())
+        if (key := code_key(text)) and len(key) >= MIN_CODE_KEY_CHARACTERS:
+            hints.code_texts.setdefault(key, text)
             if language := _source_language(pre):
                 hints.code_languages.setdefault(key, language)
     hints.links, hints.base = source_links(tree), url
     return hints
+
+
+def restore_code_blocks(body: etree._Element, hints: SourceHints) -> None:
+    """Make code again of the body's quotes that are one of the source's <pre> blocks, with its
+    lines. trafilatura reads a <pre> as a quote unless it sees signs of code in it, and a quote's
+    whitespace is run together: a highlighted listing (a span per token, as Sphinx and Pygments
+    write them) became one long line of "> " in the markdown."""
+    if not hints.code_texts:
+        return
+    for quote in list(body.iter("quote")):
+        source = hints.code_texts.get(code_key("".join(quote.itertext())))
+        if source is not None:
+            tail = quote.tail
+            quote.clear()
+            quote.tag, quote.text, quote.tail = "code", source, tail
 
 
 def _source_language(pre: etree._Element) -> str:

@@ -48,7 +48,7 @@ from pagesift.extraction.cleanup import remove_boilerplate
 from pagesift.extraction.decoding import DecodedPage, decode_page
 from pagesift.extraction.fingerprints import sha256_hex, simhash
 from pagesift.extraction.limits import DEFAULT_LIMITS, Limits
-from pagesift.extraction.markdown import SourceHints, render_markdown, source_hints
+from pagesift.extraction.markdown import SourceHints, render_markdown, restore_code_blocks, source_hints
 from pagesift.extraction.metadata.authors import clean_author, opening_post_author
 from pagesift.extraction.metadata.dates import byline_date, modified_date, structured_date
 from pagesift.extraction.metadata.jsonld import read_json_ld
@@ -339,6 +339,7 @@ def clean(found: MainContent) -> None:
         or None
     )
     remove_boilerplate(result.body, titles=(result.title, found.title))
+    restore_code_blocks(result.body, found.hints)
     found.primary, found.refusal = _text_of(result.body)
 
 
