@@ -59,6 +59,7 @@ from pagesift.extraction.page_types import default_model as default_page_type_mo
 from pagesift.extraction.page_types import page_type_probabilities
 from pagesift.extraction.parsing import parse_html
 from pagesift.extraction.selection import AGREEMENT, READABILITY, RESILIPARSE, confirms, default_selector
+from pagesift.extraction.threads import Post, add_post_headers, is_thread, thread_posts
 from pagesift.extraction.urls import hostname, public_url
 
 # Words per minute of an adult reading news in a European language (published averages run
@@ -165,6 +166,7 @@ class MainContent:
     product: Product | None = None
     opening_post_author: str | None = None  # a thread's, as it declares it
     headings: tuple[str, ...] = ()  # the page's own <h1>s, for its title
+    posts: list[Post] = field(default_factory=list)  # a thread's posts, their authors and dates
     # what the markdown takes from the source tree (code languages, links), read before readability consumes it
     hints: SourceHints = field(default_factory=SourceHints)
 
@@ -228,7 +230,8 @@ def extract(
 def select(found: MainContent) -> tuple[Rendered, str]:
     """The rendering of the body to keep, and which extractor made it: trafilatura's, unless
     the selector predicts an alternative's is better (or trafilatura's is no article). Only
-    the kept body is rendered as markdown."""
+    the kept body is rendered as markdown, and only it gets a thread's post headers: the
+    selector compares the bodies as the extractors made them."""
     primary = found.primary
     if found.alternatives:
         texts = {name: rendered.text for name, (_, rendered) in found.alternatives.items()}
@@ -237,11 +240,20 @@ def select(found: MainContent) -> tuple[Rendered, str]:
         )
         if chosen is not None:
             body, rendered = found.alternatives[chosen]
-            return replace(rendered, markdown=render_markdown(body, found.hints)), chosen
+            return _kept(found, body, rendered), chosen
     if primary is None:
         assert found.refusal is not None  # clean() sets one of primary and refusal
         raise found.refusal
-    return replace(primary, markdown=render_markdown(found.result.body, found.hints)), TRAFILATURA
+    return _kept(found, found.result.body, primary), TRAFILATURA
+
+
+def _kept(found: MainContent, body: etree._Element, rendered: Rendered) -> Rendered:
+    """The kept body's rendering with its markdown; on a thread, each post's author and date
+    first go before the post's text (pagesift.extraction.threads), and the text is rendered
+    again from the same body, so that text and markdown agree."""
+    if found.posts and add_post_headers(body, found.posts):
+        rendered = render(body, markdown=False)
+    return replace(rendered, markdown=render_markdown(body, found.hints))
 
 
 def decode(page: Page, limits: Limits = DEFAULT_LIMITS) -> DecodedPage:
@@ -303,6 +315,8 @@ def extract_main(tree: etree._Element | None, page: Page) -> MainContent | None:
     found.date_modified, found.product = modified_date(tree, json_ld), page_product(tree, json_ld)
     found.opening_post_author = opening_post_author(json_ld)
     found.headings = page_headings(tree)
+    # read only on threads: a page of another type is not walked
+    found.posts = thread_posts(tree, json_ld) if is_thread(found.page_type, json_ld) else []
     return found
 
 
