@@ -82,3 +82,20 @@ def test_a_forum_page_takes_its_opening_posts_author_over_the_byline():
     )
     html = f'<html><head><script type="application/ld+json">{posting}</script></head><body><main>{posts}</main></body></html>'
     assert extract(Page(html.encode())).author == "raoul"
+
+
+def test_a_thread_declared_in_microdata_gives_its_opening_posts_author():
+    from pagesift.extraction.parsing import parse_html
+
+    person = '<div itemprop="author" itemscope itemtype="https://schema.org/Person">{}</div>'
+    thread = (
+        '<html><body><div itemscope itemtype="https://schema.org/DiscussionForumPosting">'
+        + person.format('<span class="avatar">R</span><meta itemprop="name" content="raoul">')
+        + "<p>Night buses</p>"
+        + person.format('<span itemprop="name">claire</span>')
+        + "</div></body></html>"
+    )
+    assert opening_post_author([], parse_html(thread)) == "raoul"  # the avatar's initial is no part of it
+    without_name = thread.replace('<span class="avatar">R</span><meta itemprop="name" content="raoul">', " raoul ")
+    assert opening_post_author([], parse_html(without_name)) == "raoul"  # the author's own text
+    assert opening_post_author([], parse_html("<html><body><p>No thread here</p></body></html>")) is None

@@ -313,7 +313,7 @@ def extract_main(tree: etree._Element | None, page: Page) -> MainContent | None:
     found.page_type = default_page_type_model().label(found.page_type_probabilities)
     json_ld = read_json_ld(tree)  # parsed once, for every fact read from it
     found.date_modified, found.product = modified_date(tree, json_ld), page_product(tree, json_ld)
-    found.opening_post_author = opening_post_author(json_ld)
+    found.opening_post_author = opening_post_author(json_ld, tree)
     found.headings = page_headings(tree)
     # read only on threads: a page of another type is not walked
     found.posts = thread_posts(tree, json_ld) if is_thread(found.page_type, json_ld) else []

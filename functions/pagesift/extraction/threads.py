@@ -247,8 +247,8 @@ def _author_name(author: etree._Element, named: etree._Element) -> str | None:
     if name := author.get("data-author"):
         return short_author(name)
     for element in named.iter(etree.Element):
-        if element.get("itemprop") == "name":
-            return short_author(element.text_content())
+        if element.get("itemprop") == "name":  # shown, or given in a <meta content>
+            return short_author(element.get("content") or element.text_content())
     return short_author(named.text_content())
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lxml import etree
+
 from pagesift.extraction.metadata.jsonld import entities, first, types
 
 # "By", "Par", "Por", "بقلم" (by the pen of), "كتب" (wrote), "إعداد" (prepared by); not the
@@ -72,14 +74,37 @@ def clean_author(author: str | None) -> str | None:
 _OPENING_POSTS = frozenset({"DiscussionForumPosting", "SocialMediaPosting", "Question"})
 
 
-def opening_post_author(json_ld: list[Any]) -> str | None:
-    """The author of the post a thread declares itself to be (JSON-LD ``DiscussionForumPosting``,
-    ``SocialMediaPosting`` or a Q&A page's ``Question``), or None. On a forum, the byline
-    trafilatura reads may be any post's, or a date's words."""
+def opening_post_author(json_ld: list[Any], tree: etree._Element | None = None) -> str | None:
+    """The author of the post a thread declares itself to be (a ``DiscussionForumPosting``,
+    ``SocialMediaPosting`` or a Q&A page's ``Question``), in JSON-LD, else in the ``tree``'s
+    microdata; or None. On a forum, the byline trafilatura reads may be any post's, or a
+    date's words (or a name with its avatar's initial)."""
     for entity in entities(json_ld):
         if types(entity) & _OPENING_POSTS:
             author = first(entity.get("author"))
             name = author.get("name") if isinstance(author, dict) else author
-            if isinstance(name, str) and (name := " ".join(name.split())) and len(name) <= MAX_NAME_CHARACTERS:
+            if isinstance(name, str) and (name := _name(name)):
                 return name
+    return _microdata_opening_post_author(tree) if tree is not None else None
+
+
+_OPENING_POST_ITEMS = etree.XPath(
+    "//*[@itemscope and (" + " or ".join(f"contains(@itemtype, '/{kind}')" for kind in sorted(_OPENING_POSTS)) + ")]"
+)
+
+
+def _microdata_opening_post_author(tree: etree._Element) -> str | None:
+    """The first thread item's ``author`` property: its ``name`` (as text or a meta tag's
+    content), else its own text."""
+    for item in _OPENING_POST_ITEMS(tree)[:1]:
+        author = next((e for e in item.iter(etree.Element) if e.get("itemprop") == "author"), None)
+        if author is None:
+            return None
+        named = next((e for e in author.iter(etree.Element) if e.get("itemprop") == "name"), author)
+        return _name(named.get("content") or named.text_content() if named is not author else author.text_content())
     return None
+
+
+def _name(name: str) -> str | None:
+    name = " ".join(name.split())
+    return name if name and len(name) <= MAX_NAME_CHARACTERS else None
