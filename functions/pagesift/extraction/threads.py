@@ -52,6 +52,9 @@ MIN_BLOCK_KEY_CHARACTERS = 12
 # How many body blocks past the previous post's start a post's first block is looked for: a
 # post the body does not hold costs this many look-ups, not the whole body.
 MAX_BLOCKS_AHEAD = 80
+# How many blocks before a post's start may already show its author's name (its name heading,
+# a "Member" title under it).
+AUTHOR_SHOWN_BLOCKS = 3
 
 # Class words of a post's author element: "author", "username", "poster", "creator" as the
 # last part of a class ("post-author", "forum-post-author", "post_author", "u-author") or
@@ -367,14 +370,27 @@ def add_post_headers(body: etree._Element, posts: list[Post]) -> int:
                 continue
         starts.append((found, post))
         cursor = found + 1
+    previous_start = -1
     for index, post in starts:
         block = blocks[index][0]
-        for text in (post.author, post.date):
+        # an author the body already shows just before the post (a name heading it kept) is not said twice
+        author = (
+            None
+            if _shown_before(blocks, max(previous_start + 1, index - AUTHOR_SHOWN_BLOCKS), index, post.author)
+            else post.author
+        )
+        for text in (author, post.date):
             if text:
                 header = etree.Element("p")
                 header.text = text
                 block.addprevious(header)
+        previous_start = index
     return len(starts)
+
+
+def _shown_before(blocks: list[tuple[etree._Element, str]], start: int, end: int, author: str) -> bool:
+    name = _key(author)
+    return any(blocks[index][1] == name for index in range(start, end))
 
 
 def _block_key(block: etree._Element) -> str:
