@@ -10,8 +10,9 @@ multinomial logistic regression (standardised signals, L2 penalty, full-batch gr
 from zero: deterministic), fitted here in plain Python so the repository needs no
 machine-learning library. 5-fold cross-validation on ``tune`` (folds by domain, so that no site
 is on both sides) prints the accuracy per type, and chooses the threshold under which the page's
-type is None: the one that maximises right minus wrong cross-validated predictions (a wrong type
-costs what a right one gains; "could not tell" costs nothing).
+type is None: the highest at which the share of pages typed right, cross-validated, is at its
+best. So a page is None only where the model is so unsure that telling its type would not have
+been right more often (an indexer that filters on the type loses no page it would have had).
 """
 
 from __future__ import annotations
@@ -171,14 +172,14 @@ def main() -> None:
     best = [max(h, key=h.__getitem__) for h in held]
     report(f"tune, {FOLDS}-fold cross-validated (folds by domain), no threshold", truth, list(best))
     print("\nthreshold  null pages  accuracy where told  overall accuracy")
-    threshold, best_net = 0.0, -len(pages)
+    threshold, most_right = 0.0, -1
     for candidate in THRESHOLDS:
         kept = [i for i in range(len(pages)) if held[i][best[i]] >= candidate]
         right = sum(1 for i in kept if best[i] == truth[i])
         precision = right / len(kept) if kept else 0.0
         print(f"{candidate:>9.2f}  {len(pages) - len(kept):>10}  {precision:>19.3f}  {right / len(pages):>16.3f}")
-        if right - (len(kept) - right) > best_net:  # a wrong type costs what a right one gains
-            threshold, best_net = candidate, right - (len(kept) - right)
+        if right >= most_right:  # the thresholds rise: of equals, the highest
+            threshold, most_right = candidate, right
     chosen = [b if held[i][b] >= threshold else None for i, b in enumerate(best)]
     report(f"tune, {FOLDS}-fold cross-validated, threshold {threshold}", truth, chosen)
     means, scales, weights = fit(rows, labels)
