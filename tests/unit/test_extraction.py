@@ -364,7 +364,7 @@ def test_language_table_built_on_demand_gives_langdetects_own_probabilities(text
     reference.set_seed(language.SEED)
     expected = reference.create()
     expected.append(text)
-    ours = language._factory().create()
+    ours = language._factory.create()
     ours.append(text)
     got = [(p.lang, round(p.prob, 9)) for p in ours.get_probabilities()]
     assert got == [(p.lang, round(p.prob, 9)) for p in expected.get_probabilities()]

@@ -7,9 +7,8 @@ the same text always gives the same answer. Its own start-up builds
 a table of every n-gram of every profile with one probability per language (87,598 lists of
 55 floats: about 0.25 s and 50 MB); here the profiles are only read (about 50 ms) and a
 word's probabilities are computed the first time a text uses it, which gives the detector the
-same numbers. The profiles are read the first time a page needs its language detected: most
-pages declare theirs, and the function's start-up (which every cold start waits for) does not
-pay for them. That they are there is checked at import: a broken artifact fails to start.
+same numbers. The profiles are read when this module is imported, at the start of the process,
+so that no page pays for them.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from functools import cache
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
@@ -86,8 +84,8 @@ class _WordProbabilities(dict):
         return probabilities
 
 
-def _profile_names() -> list[str]:
-    """The files langdetect's own loader reads: every regular file of its profiles directory."""
+def _load_factory() -> DetectorFactory:
+    # The files langdetect's own loader reads: every regular file of its profiles directory.
     try:
         names = sorted(
             n
@@ -98,20 +96,12 @@ def _profile_names() -> list[str]:
         raise ImportError(
             f"langdetect's language profiles cannot be read from {PROFILES_DIRECTORY}: {error}"
         ) from error
-    if len(names) < 2:
-        raise ImportError(f"langdetect's language profiles are missing from {PROFILES_DIRECTORY}")
-    return names
-
-
-_PROFILE_NAMES = _profile_names()
-
-
-@cache
-def _factory() -> DetectorFactory:
     profiles = []
-    for name in _PROFILE_NAMES:
+    for name in names:
         with open(os.path.join(PROFILES_DIRECTORY, name), encoding="utf-8") as file:
             profiles.append(json.load(file))
+    if len(profiles) < 2:
+        raise ImportError(f"langdetect's language profiles are missing from {PROFILES_DIRECTORY}")
     factory = DetectorFactory()
     factory.langlist = [profile["name"] for profile in profiles]
     factory.word_lang_prob_map = _WordProbabilities(profiles)
@@ -119,12 +109,15 @@ def _factory() -> DetectorFactory:
     return factory
 
 
+_factory = _load_factory()
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of ``text``'s language, or None when it cannot be told with confidence."""
     sample = text[:SAMPLE_CHARACTERS]
     if len(sample.strip()) < MIN_CHARACTERS:
         return None
-    detector = _factory().create()  # a detector per text: it holds the text and its random state
+    detector = _factory.create()  # a detector per text: it holds the text and its random state
     detector.append(sample)
     try:
         best = detector.get_probabilities()[0]
