@@ -78,26 +78,26 @@ FEATURES = TEXT_FEATURES + tuple(f"page_{kind}" for kind in PAGE_TYPES)
 # A page's primary and referee texts are shaped for the confirmation and again for each
 # alternative: the last few shapes are kept.
 @lru_cache(maxsize=8)
-def _shape(text: str) -> tuple[tuple[float, ...], frozenset[int]]:
-    lines_with_words = [line.strip() for line in text.splitlines() if _TOKEN.search(line)]
-    counts = [len(_TOKEN.findall(line)) for line in lines_with_words]
-    sentences = sum(1 for line in lines_with_words if line.endswith(_SENTENCE_ENDS))
-    tokens = _TOKEN.findall(text)
-    total, lines = len(tokens), len(counts)
+def _shape(text: str) -> tuple[tuple[float, ...], frozenset[tuple[str, ...]]]:
+    lines = [(line.strip(), words) for line in text.splitlines() if (words := _TOKEN.findall(line))]
+    counts = [len(words) for _, words in lines]
+    sentences = sum(1 for line, _ in lines if line.endswith(_SENTENCE_ENDS))
+    tokens = [token for _, words in lines for token in words]  # a token never spans lines
+    total = len(tokens)
     short = [count for count in counts if count < SHORT_LINE_TOKENS]
-    shape = [
+    shape = (
         math.log1p(total),
-        math.log1p(lines),
-        total / lines if lines else 0.0,
-        len(short) / lines if lines else 0.0,
+        math.log1p(len(lines)),
+        total / len(lines) if lines else 0.0,
+        len(short) / len(lines) if lines else 0.0,
         sum(short) / total if total else 0.0,
-        sentences / lines if lines else 0.0,
-    ]
-    shingles = frozenset(hash(tuple(tokens[i : i + SHINGLE])) for i in range(len(tokens) - SHINGLE + 1))
-    return tuple(shape), shingles
+        sentences / len(lines) if lines else 0.0,
+    )
+    shingles = frozenset(zip(*(tokens[i:] for i in range(SHINGLE)), strict=False))
+    return shape, shingles
 
 
-def _share(part: frozenset[int], whole: frozenset[int]) -> float:
+def _share(part: frozenset[tuple[str, ...]], whole: frozenset[tuple[str, ...]]) -> float:
     """How much of ``part`` ``whole`` holds (0 when ``part`` is empty)."""
     return len(part & whole) / len(part) if part else 0.0
 
