@@ -547,6 +547,8 @@ def add_links(body: etree._Element, hints: SourceHints) -> None:
     for first in lengths:
         lengths[first] = sorted(set(lengths[first]), reverse=True)
     for block in list(body.iter("p", "head", "item", "cell", "quote")):
+        if lengths.keys().isdisjoint(_WORD.findall(" ".join(block.itertext()).lower())):
+            continue  # no word of the block starts a link of the source: most blocks
         nodes = _text_nodes(block)
         block_words = [word for _, _, node_words in nodes for word, _ in node_words]
         offset = 0
