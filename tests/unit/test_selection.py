@@ -111,6 +111,18 @@ def test_a_page_the_referee_confirms_never_runs_readability(monkeypatch):
     assert len(ran) == 1 and document.extraction.extractor == "trafilatura"
 
 
+def test_a_page_of_many_elements_gets_no_readability_body(monkeypatch):
+    ran = []
+    monkeypatch.setattr(extraction, "readability_body", lambda tree: ran.append(tree))
+    monkeypatch.setattr(extraction, "referee_text", lambda html: "")  # never confirmed
+    extract(Page(article_bytes()))
+    assert len(ran) == 1
+    grid = "<div>" + "<span>item</span>" * extraction.READABILITY_MAX_ELEMENTS + "</div>"
+    html = article_bytes().decode().replace("</body>", grid + "</body>")
+    extract(Page(html.encode()))
+    assert len(ran) == 1  # over the bound: readability-lxml is not asked
+
+
 def test_empty_alternative_is_never_kept_and_empty_primary_always_loses():
     selector = default_selector()
     assert selector.choose(PROSE, {READABILITY: "  ", RESILIPARSE: ""}, PROSE, {}) is None
