@@ -96,13 +96,12 @@ _OPENING_POST_ITEMS = etree.XPath(
 def _microdata_opening_post_author(tree: etree._Element) -> str | None:
     """The first thread item's ``author`` property: its ``name`` (as text or a meta tag's
     content), else its own text."""
-    for item in _OPENING_POST_ITEMS(tree)[:1]:
-        author = next((e for e in item.iter(etree.Element) if e.get("itemprop") == "author"), None)
-        if author is None:
-            return None
-        named = next((e for e in author.iter(etree.Element) if e.get("itemprop") == "name"), author)
-        return _name(named.get("content") or named.text_content() if named is not author else author.text_content())
-    return None
+    items = _OPENING_POST_ITEMS(tree)
+    author = next((e for e in items[0].iter(etree.Element) if e.get("itemprop") == "author"), None) if items else None
+    if author is None:
+        return None
+    named = next((e for e in author.iter(etree.Element) if e.get("itemprop") == "name"), author)
+    return _name(named.get("content") or named.text_content())
 
 
 def _name(name: str) -> str | None:
