@@ -134,9 +134,7 @@ def _outcome_of(code: str, text: str) -> str:
     if code == "TemporaryFailure":
         return "not done (retry the job)"
     head = text.split(":", 1)[0].strip()
-    if head in ("unchanged", "skipped", "archive"):
-        return {"archive": "archive: run started"}.get(head, head)
-    return "extracted or deleted"
+    return {"archive": "archive: run started"}.get(head, head)
 
 
 def list_keys(s3: Any, target: Target) -> Iterator[str]:

@@ -35,10 +35,12 @@ After ``create_stack`` (moto reports CREATE_COMPLETE but left these out):
 
 Left out, on purpose (moto enforces none of them; ``tests/unit/test_template.py`` guards them):
 - Resource types moto's CloudFormation cannot create, which it skips with a warning on every
-  stack read while reporting the stack complete: ``AWS::S3::BucketPolicy`` and
-  ``AWS::SQS::QueuePolicy`` today (``AWS::CloudWatch::Alarm``, ``AWS::Lambda::EventInvokeConfig``
-  if the template gets them). They are removed from what moto gets; a type other than these four
-  is logged as a warning naming it.
+  stack read while reporting the stack complete: ``AWS::S3::BucketPolicy``,
+  ``AWS::SQS::QueuePolicy`` and ``AWS::Events::EventBusPolicy`` (the local stack has one account,
+  so who may put events on the bus does not arise) today (``AWS::CloudWatch::Alarm``,
+  ``AWS::Lambda::EventInvokeConfig`` if the template gets them). They are removed from what moto
+  gets, said in the debug log (``--debug``); a type other than these five is logged as a warning
+  naming it.
 - The role's managed policies (logs, SQS, X-Ray, added by SAM) are not attached; the function's
   ``TracingConfig`` reads back as PassThrough.
 
@@ -74,6 +76,7 @@ log = logging.getLogger(__name__)
 KNOWN_SKIPPED = {
     "AWS::S3::BucketPolicy",
     "AWS::SQS::QueuePolicy",
+    "AWS::Events::EventBusPolicy",
     "AWS::CloudWatch::Alarm",
     "AWS::Lambda::EventInvokeConfig",
 }

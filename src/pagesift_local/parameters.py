@@ -6,16 +6,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pagesift_local.errors import UsageError
+
 
 def check_parameters(specs: dict[str, Any], values: dict[str, str]) -> None:
     """Validate parameter values as CloudFormation does; moto checks none of these constraints."""
     unknown = set(values) - set(specs)
     if unknown:
-        raise ValueError(f"unknown template parameters: {sorted(unknown)} (known: {sorted(specs)})")
+        raise UsageError(f"unknown template parameters: {sorted(unknown)} (known: {', '.join(sorted(specs))})")
     for name, value in values.items():
         problem = _problem(specs[name], value)
         if problem:
-            raise ValueError(f"parameter {name}={value!r}: {problem}")
+            raise UsageError(f"parameter {name}={value!r}: {problem}")
 
 
 def _problem(spec: dict[str, Any], value: str) -> str | None:

@@ -102,7 +102,7 @@ def test_a_backfill_on_aws_creates_a_valid_job_on_its_manifest_follows_it_and_re
     assert seen == [(0, 3), (1, 3), (3, 3)]
     assert report.tasks == 3
     assert dict(report.codes) == {"Succeeded": 2, "PermanentFailure": 1}
-    assert dict(report.outcomes) == {"extracted or deleted": 1, "archive: run started": 1, "failed": 1}
+    assert dict(report.outcomes) == {"extracted": 1, "archive: run started": 1, "failed": 1}
     assert report.failures == [{"key": "crawl/2024/deep/er/c.html", "result": "PermanentFailure",
                                 "why": "Lambda returned function error: Task timed out"}]
 

@@ -243,7 +243,7 @@ def test_batch_operations_report_a_result_per_task(account, app, context):
     assert [(r["taskId"], r["resultCode"]) for r in response["results"]] == [
         ("t1", "Succeeded"), ("t2", "PermanentFailure"), ("t3", "PermanentFailure")]
     assert "s3Key" in response["results"][2]["resultString"]
-    assert response["results"][0]["resultString"] == "documents/backfill/ok.html.json"
+    assert response["results"][0]["resultString"] == "extracted: documents/backfill/ok.html.json"
 
 
 def test_the_function_refuses_to_start_when_its_documents_bucket_is_its_input(account, monkeypatch):

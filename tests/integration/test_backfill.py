@@ -53,7 +53,7 @@ def test_backfill_runs_what_is_there_once_and_reextract_redoes_only_other_option
         with QueueWorker(stack, concurrency=2, batching_window_seconds=0, source=stack.archive_source):
             report = backfill(stack, capsys)
             assert report["tasks"] == 5 and report["code"] == 1  # the PNG fails
-            assert report["outcomes"] == {"extracted or deleted": 3, "failed": 1, "archive: run started": 1}
+            assert report["outcomes"] == {"extracted": 3, "failed": 1, "archive: run started": 1}
             events = drain_until(stack, DetailType.ARCHIVE_EXTRACTED)
             kinds = Counter(e["detail-type"] for e in events)
             assert kinds[DetailType.FAILED] >= 1 and kinds[DetailType.ARCHIVE_EXTRACTED] == 1
@@ -98,4 +98,4 @@ def test_backfill_takes_its_keys_from_an_s3_inventory_report(capsys: pytest.Capt
         s3.put_object(Bucket="inventories", Key="inv/manifest.json", Body=json.dumps(manifest).encode())
         report = backfill(stack, capsys, "--inventory", "s3://inventories/inv/manifest.json")
         # Only what the report lists under the prefix: the third page is not in it.
-        assert report["tasks"] == 2 and report["outcomes"] == {"extracted or deleted": 2}
+        assert report["tasks"] == 2 and report["outcomes"] == {"extracted": 2}

@@ -22,9 +22,52 @@ SAMPLES = ROOT / "samples" / "pages"
 PAGESIFT = [sys.executable, "-m", "pagesift_local.cli"]
 
 
-def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
-    return subprocess.run([*PAGESIFT, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+def run(*args: str, timeout: float = 300, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**(os.environ if env is None else env),
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
+    if stdin is None:
+        return subprocess.run([*PAGESIFT, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+    result = subprocess.run([*PAGESIFT, *args], capture_output=True, input=stdin, timeout=timeout, env=env, cwd=ROOT)
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(), result.stderr.decode())
+
+
+def test_extract_reads_standard_input_and_pages_saved_without_a_page_name(tmp_path: Path) -> None:
+    result = run("extract", "-", "--jsonl", stdin=article_bytes())
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["source"]["path"] == "-"
+    (tmp_path / "index.php").write_bytes(article_bytes())
+    (tmp_path / "saved-without-extension").write_bytes(gzip.compress(article_bytes(title="Other")))
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    result = run("extract", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+    assert result.stderr.splitlines()[-1] == (
+        "pagesift: 2 pages: 2 documents, 0 failed; skipped 1 file that is not a page (logo.png: PNG image)"
+    )
+
+
+def test_aws_errors_are_one_line_and_exit_1(tmp_path: Path) -> None:
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    bare |= {"AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    for args, says in (
+        (("redrive",), "pagesift redrive: no AWS region: pass --region"),
+        (("redrive", "--region", "eu-west-1"), "pagesift redrive: no AWS credentials found"),
+        (("redrive", "--endpoint-url", "http://127.0.0.1:1"), "pagesift redrive: cannot reach http://127.0.0.1:1"),
+        (("backfill", "s3://b/x", "--endpoint-url", "http://127.0.0.1:1"), "pagesift backfill: cannot reach"),
+    ):
+        result = run(*args, env=bare, timeout=120)
+        assert (result.returncode, result.stdout) == (1, ""), result.stderr
+        assert result.stderr.startswith(says) and result.stderr.count("\n") == 1, result.stderr
+    result = run("redrive", "--endpoint-url", "http://127.0.0.1:1", "--debug", env=bare, timeout=120)
+    assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+def test_local_run_refuses_an_unknown_parameter_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_bytes(article_bytes())
+    result = run("local", "run", str(tmp_path), "--parameter", "Bogus=1")
+    assert result.returncode == 2
+    assert result.stderr.startswith("pagesift local run: unknown template parameters: ['Bogus'] (known: ")
+    assert result.stderr.count("\n") == 1
 
 
 def test_extract_one_file_prints_one_document(tmp_path: Path) -> None:
@@ -46,7 +89,7 @@ def test_extract_a_folder_prints_json_lines_and_reports_failures(tmp_path: Path)
     (tmp_path / "broken.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
     (tmp_path / "notes.txt").write_text("not a page: not picked up")
     result = run("extract", str(tmp_path))
-    assert result.returncode == 1  # one page failed
+    assert result.returncode == 3  # one page failed
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(Path(d["source"]["path"]).name for d in lines) == ["a.html", "b.htm", "c.html.gz"]
     for document in lines:
@@ -61,7 +104,7 @@ def test_extract_with_jobs_gives_the_same_documents_in_the_same_order(tmp_path: 
 
     def documents(*args: str) -> tuple[list[dict], str]:
         result = run("extract", str(tmp_path), *args)
-        assert result.returncode == 1 and "broken.html" in result.stderr
+        assert result.returncode == 3 and "broken.html" in result.stderr
         rows = [json.loads(line) for line in result.stdout.splitlines()]
         for row in rows:
             del row["extraction"]["timestamp"], row["extraction"]["duration_ms"]
@@ -70,7 +113,7 @@ def test_extract_with_jobs_gives_the_same_documents_in_the_same_order(tmp_path: 
     one, _ = documents("--jobs", "1")
     two, stderr = documents("--jobs", "2")
     assert one == two and len(one) == 6
-    assert "6 documents, 1 failures" in stderr
+    assert stderr.splitlines()[-1] == "pagesift: 7 pages: 6 documents, 1 failed"
 
 
 @pytest.mark.parametrize("mode", ["record", None, "whole"])
@@ -81,7 +124,7 @@ def test_extract_an_archive_prints_a_document_per_page_and_a_failure_per_broken_
     path = tmp_path / "crawl-00001.bin"  # recognised by content, not by name
     path.write_bytes(archive.data)
     result = run("extract", str(path), "--jobs", "2")
-    assert result.returncode == 1  # the broken records
+    assert result.returncode == 3  # the broken records
     documents = [json.loads(line) for line in result.stdout.splitlines()]
     for document in documents:
         validate_document(document)
@@ -92,7 +135,8 @@ def test_extract_an_archive_prints_a_document_per_page_and_a_failure_per_broken_
     broken = archive.expected("broken:")
     failures = [line for line in result.stderr.splitlines() if line.startswith(f"pagesift: {path}#")]
     assert len(failures) == len(broken) + (mode is None)  # a plain archive's garbage is one more
-    counts = json.loads(result.stderr.splitlines()[-1].split(": ", 2)[2])
+    [counts_line] = [line for line in result.stderr.splitlines() if line.startswith(f"pagesift: {path}: {{")]
+    counts = json.loads(counts_line.split(": ", 2)[2])
     assert counts["documents"] == len(pages)
     # a request record before every response, the record kinds a crawl holds around them
     skipped = Counter(entry.expect.removeprefix("skip:") for entry in archive.expected("skip:"))
@@ -122,12 +166,13 @@ def test_extract_refuses_zero_jobs(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_local_run_json_gives_a_document_and_event_per_page() -> None:
     result = run("local", "run", str(SAMPLES), "--json")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 3, result.stderr  # the image saved as a page fails
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == len([p for p in SAMPLES.iterdir() if not p.name.startswith(".")])
+    assert result.stderr.splitlines()[-1] == f"pagesift: {len(rows)} pages: {len(rows) - 1} documents, 1 failed"
     for row in rows:
         validate_event(row["event"])
-        if row["file"].endswith(".png"):
+        if row["file"].endswith("not-a-page.html"):
             assert row["document"] is None
             assert row["event"]["detail-type"] == "Document Extraction Failed"
             assert row["event"]["detail"]["error"]["type"] == "NotHtml"

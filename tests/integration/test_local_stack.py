@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
+from pagesift_local.errors import UsageError
 from pagesift_local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -219,5 +220,5 @@ def test_key_filter_parameters(stack: LocalStack) -> None:
 
 def test_parameters_are_checked_as_cloudformation_does() -> None:
     for parameters in ({"FunctionTimeout": "45"}, {"MaxConcurrency": "1"}, {"InputPrefix": "a*b"}, {"Nope": "x"}):
-        with pytest.raises(ValueError):
+        with pytest.raises(UsageError):
             LocalStack(TEMPLATE, stack_name="pagesift-invalid", parameters=parameters).start()

@@ -231,7 +231,7 @@ def repository_pages() -> list[tuple[str, bytes]]:
     found = []
     for folder in (root / "samples" / "pages", root / "tests" / "fixtures" / "pages"):
         for path in sorted(folder.iterdir()):
-            if path.name.endswith((".html", ".html.gz")):
+            if path.name.endswith((".html", ".html.gz")) and not path.name.startswith("not-a-page"):
                 data = path.read_bytes()
                 html = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
                 found.append((f"https://{path.name.split('.')[0]}.example/article", html))

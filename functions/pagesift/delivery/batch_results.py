@@ -1,6 +1,7 @@
 """S3 Batch Operations: the response a job invocation expects, one result per task.
 
-``Succeeded`` with the document's key (or why nothing was done), ``PermanentFailure`` with the
+``Succeeded`` with what was done and the document's key (``extracted: documents/….json``), or
+why nothing was done, ``PermanentFailure`` with the
 reason for a task that names no object or a page that cannot become a document, and
 ``TemporaryFailure`` for a transient error, which Batch Operations retries.
 """
@@ -31,7 +32,7 @@ def outcome_result(task_id: str, outcome: dict[str, Any]) -> dict[str, str]:
     if status is Status.FAILED:
         return result(task_id, ResultCode.PERMANENT_FAILURE, outcome["error"])
     if status in (Status.EXTRACTED, Status.DELETED):
-        return result(task_id, ResultCode.SUCCEEDED, outcome["document_key"])
+        return result(task_id, ResultCode.SUCCEEDED, f"{status.value}: {outcome['document_key']}")
     return result(task_id, ResultCode.SUCCEEDED, f"{status.value}: {outcome['reason']}")
 
 

@@ -249,8 +249,22 @@ def sniff_binary(data: bytes, *, wide_text: bool = False) -> str | None:
         # Text in ASCII-compatible encodings has almost no NUL or raw control bytes.
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
         if controls > len(head) * 0.1:
-            return "binary data"
+            return "binary file"
     return None
+
+
+def not_a_page(head: bytes) -> str | None:
+    """Why a file whose first bytes (gzip undone) are ``head`` is not an HTML page (the binary
+    format it starts with, or text without markup), or None when it may be one: how a folder's
+    files are told from pages whatever their names."""
+    if not head.strip():
+        return "empty"
+    binary = sniff_binary(head)
+    if binary:
+        return binary
+    wide = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text = head.decode("utf-16" if wide else "latin-1", errors="ignore")
+    return None if _MARKUP.search(text) else "text without HTML markup"
 
 
 def decode_page(

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,9 +20,10 @@ from pagesift.contracts.errors import ExtractionError
 from pagesift.extraction.limits import Limits
 from pagesift.extraction.options import ExtractionOptions
 from pagesift.extraction.steps import Page, extract
-from pagesift_local.cli.files import PAGE_SUFFIXES, find_pages, is_archive
+from pagesift_local.cli.files import Inputs, find_inputs, is_archive, stdin_copied
 from pagesift_local.cli.pool import ordered_map, process_pool
 from pagesift_local.cli.progress import archive_progress, progress
+from pagesift_local.errors import UsageError
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor  # imported by pool.process_pool when it starts one
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 ARCHIVE_WINDOW = 256
 ARCHIVE_BATCH = 8
 
-PageTask = tuple[Path, str | None, ExtractionOptions]  # a file, its URL, the options
+PageTask = tuple[Path, str, str | None, ExtractionOptions]  # a file, its name, its URL, the options
 ArchivePageTask = tuple[Page, ExtractionOptions]  # an archive's page, the options
 
 
@@ -40,19 +42,21 @@ def options_of(args: argparse.Namespace) -> ExtractionOptions:
     return ExtractionOptions(limits)
 
 
-def extract_file(path: Path, url: str | None, options: ExtractionOptions) -> tuple[Path, str | None, str | None]:
-    """One file → (path, the document as JSON, None) or (path, None, why there is none). A
-    module-level function so that ``--jobs`` can run it in worker processes."""
+def extract_file(
+    path: Path, name: str, url: str | None, options: ExtractionOptions
+) -> tuple[str, str | None, str | None]:
+    """One file → (its name, the document as JSON, None) or (its name, None, why there is none).
+    A module-level function so that ``--jobs`` can run it in worker processes."""
     data = path.read_bytes()
-    page = Page(data, source=Source(path=str(path), size=len(data)), url=url)
+    page = Page(data, source=Source(path=name, size=len(data)), url=url)
     try:
         document = extract(page, limits=options.limits)
     except ExtractionError as error:
-        return path, None, str(error)
-    return path, json.dumps(document.to_dict(), ensure_ascii=False), None
+        return name, None, str(error)
+    return name, json.dumps(document.to_dict(), ensure_ascii=False), None
 
 
-def _extract_task(task: PageTask) -> tuple[Path, str | None, str | None]:
+def _extract_task(task: PageTask) -> tuple[str, str | None, str | None]:
     return extract_file(*task)
 
 
@@ -65,18 +69,17 @@ def _extract_archive_pages(tasks: list[ArchivePageTask]) -> list[Document | Page
     return [_extract_archive_page(task) for task in tasks]
 
 
-def extract_archive(path: Path, args: argparse.Namespace, pool: ProcessPoolExecutor | None) -> tuple[int, int]:
+def extract_archive(path: Path, name: str, args: argparse.Namespace, pool: ProcessPoolExecutor | None) -> ArchiveCounts:
     """One document per HTML page of the archive at ``path``, as JSON Lines on stdout (in the
-    archive's order), each failure on stderr with its record; the counts last. Returns
-    (documents, failures)."""
+    archive's order), each failure on stderr with its record; its counts last."""
     counts = ArchiveCounts()
     options = options_of(args)
     reader = WarcReader(limits=options.limits)
     size = path.stat().st_size
-    with path.open("rb") as file, archive_progress(path, size, file) as advance:
+    with path.open("rb") as file, archive_progress(Path(name), size, file) as advance:
 
         def tasks() -> Iterator[ArchivePageTask]:
-            for item in unique_pages(reader.items(file, Source(path=str(path), size=size))):
+            for item in unique_pages(reader.items(file, Source(path=name, size=size))):
                 count(counts, item)
                 advance()
                 if isinstance(item, Page):
@@ -84,7 +87,7 @@ def extract_archive(path: Path, args: argparse.Namespace, pool: ProcessPoolExecu
                         item.url = args.url
                     yield item, options
                 elif isinstance(item, Broken):
-                    _report_failure(path, item.record, item.error)
+                    _report_failure(name, item.record, item.error)
 
         outcomes: Iterable[Document | PageFailure]
         if pool:
@@ -94,54 +97,84 @@ def extract_archive(path: Path, args: argparse.Namespace, pool: ProcessPoolExecu
         for result in outcomes:
             count(counts, result)
             if isinstance(result, PageFailure):
-                _report_failure(path, result.record, result.error)
+                _report_failure(name, result.record, result.error)
             else:
                 sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-    failures = sum(counts.failures.values())
-    print(f"pagesift: {path}: {json.dumps(counts.to_dict())}", file=sys.stderr)
-    return counts.documents, failures
+    print(f"pagesift: {name}: {json.dumps(counts.to_dict())}", file=sys.stderr)
+    return counts
 
 
-def _report_failure(path: Path, record: Record, error: Exception) -> None:
-    print(f"pagesift: {path}#{record.id} (offset {record.offset}): {error}", file=sys.stderr)
+def _report_failure(name: str, record: Record, error: Exception) -> None:
+    print(f"pagesift: {name}#{record.id} (offset {record.offset}): {error}", file=sys.stderr)
+
+
+@dataclass
+class Totals:
+    """What a run came to: every page (archives' included) is a document or a failure."""
+
+    documents: int = 0
+    failures: int = 0
+    archives: int = 0
+    archive_pages: int = 0
+
+    def add_archive(self, counts: ArchiveCounts) -> None:
+        self.archives += 1
+        self.archive_pages += counts.pages
+        self.documents += counts.documents
+        self.failures += counts.pages - counts.documents
+
+    def line(self, inputs: Inputs) -> str:
+        """``pagesift: 14 pages: 11 documents, 3 failed (8 of them in 1 archive); skipped …``."""
+        pages = self.documents + self.failures
+        text = f"pagesift: {_count(pages, 'page')}: {_count(self.documents, 'document')}, {self.failures} failed"
+        if self.archives:
+            text += f" ({self.archive_pages} of them in {_count(self.archives, 'archive')})"
+        skipped = inputs.describe_skipped()
+        return f"{text}; {skipped}" if skipped else text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
-        print(f"pagesift: --jobs must be at least 1, not {args.jobs}", file=sys.stderr)
-        return 2
-    found = find_pages(args.paths, PAGE_SUFFIXES + (".warc.gz",))
-    archives = [path for path, _name in found if is_archive(path)]
-    if not archives:
-        return _extract_pages(args, found)
-    pages = [(path, name) for path, name in found if path not in archives]
-    failures = 0
-    with process_pool(args.jobs) as pool:
-        for path in archives:
-            _done, failed = extract_archive(path, args, pool)
-            failures += failed
-    code = _extract_pages(args, pages) if pages else 0
-    return 1 if failures or code else 0
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    with stdin_copied(args.paths) as stdin_copy:
+        inputs = find_inputs(args.paths, stdin_copy)
+        inputs.require_files(args.paths)
+        totals = Totals()
+        # Documents and messages name a file as it was given ("-" for standard input).
+        labelled = [(path, "-" if path == stdin_copy else str(path)) for path, _name in inputs.files]
+        archives = [(path, label) for path, label in labelled if is_archive(path)]
+        pages = [(path, label) for path, label in labelled if (path, label) not in archives]
+        if archives:
+            with process_pool(args.jobs) as pool:
+                for path, name in archives:
+                    totals.add_archive(extract_archive(path, name, args, pool))
+        if pages:
+            # One file named alone prints one indented document, unless JSON Lines are asked for.
+            pretty = not args.jsonl and len(inputs.files) == 1 and not args.paths[0].is_dir()
+            _extract_pages(args, pages, totals, pretty=pretty)
+    print(totals.line(inputs), file=sys.stderr)
+    return 3 if totals.failures else 0
 
 
-def _extract_pages(args: argparse.Namespace, pages: list[tuple[Path, str]]) -> int:
-    single = len(args.paths) == 1 and len(pages) == 1 and args.paths[0].is_file()
+def _extract_pages(args: argparse.Namespace, pages: list[tuple[Path, str]], totals: Totals, *, pretty: bool) -> None:
     options = options_of(args)
-    tasks: list[PageTask] = [(path, args.url, options) for path, _name in pages]
+    tasks: list[PageTask] = [(path, name, args.url, options) for path, name in pages]
     jobs = max(1, min(args.jobs, len(tasks)))
-    failures = 0
     with process_pool(jobs) as pool:
         # In file order whatever finishes first, so that the output is the same for any --jobs.
         results = pool.map(_extract_task, tasks, chunksize=4) if pool else map(_extract_task, tasks)
-        for path, document, error in progress(results, "extracting", total=len(tasks)):
-            if error is not None:
-                failures += 1
-                print(f"pagesift: {path}: {error}", file=sys.stderr)
-            elif single:
+        for name, document, error in progress(results, "extracting", total=len(tasks)):
+            if document is None:
+                totals.failures += 1
+                print(f"pagesift: {name}: {error}", file=sys.stderr)
+                continue
+            totals.documents += 1
+            if pretty:
                 json.dump(json.loads(document), sys.stdout, ensure_ascii=False, indent=2)
                 sys.stdout.write("\n")
             else:
                 sys.stdout.write(document + "\n")
-    if len(pages) > 1:
-        print(f"pagesift: {len(pages) - failures} documents, {failures} failures", file=sys.stderr)
-    return 1 if failures else 0

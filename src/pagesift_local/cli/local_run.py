@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pagesift_local.cli.files import find_pages, is_archive
+from pagesift_local.cli.files import Inputs, find_inputs, is_archive
 from pagesift_local.cli.function_logs import function_logs_to
 from pagesift_local.cli.local_events import archive_rows, page_row, upload, wait_for_events
 from pagesift_local.cli.local_stack import running_stack
@@ -18,9 +18,11 @@ from pagesift_local.stack import LocalStack
 
 
 def run(args: argparse.Namespace) -> int:
-    # Everything in a folder is uploaded, as a crawler's drop would be: what is not a page
-    # must come back as a failure event, and the demo shows that it does.
-    pages = find_pages(args.paths, suffixes=None)
+    """Exit 0 when every page has its document, 3 when some failed (each row says why), 1 when
+    some had no outcome in time."""
+    inputs = find_inputs(args.paths)  # the same files as `pagesift extract` takes
+    inputs.require_files(args.paths)
+    pages = inputs.files
     out = sys.stdout
     with function_logs_to(args.log_file), running_stack(args) as stack:
         keys, archives = _upload_all(stack, pages, args)
@@ -31,11 +33,28 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:
         print_table(rows, out)
+    print(_totals(rows, inputs), file=sys.stderr)
     missing = sorted({row["file"] for row in rows if row["event"] is None})
     if missing:
         print(f"pagesift: no outcome within {args.timeout:.0f} s for: {', '.join(missing)}", file=sys.stderr)
         return 1
-    return 0
+    return 3 if any(row["document"] is None for row in rows if "archive" not in row) else 0
+
+
+def _totals(rows: list[dict[str, Any]], inputs: Inputs) -> str:
+    """One line counting every page, archives' included, as `pagesift extract` says it."""
+    pages = [row for row in rows if "archive" not in row]
+    documents = sum(1 for row in pages if row["document"] is not None)
+    failed = sum(1 for row in pages if row["document"] is None and row["event"] is not None)
+    archives = sum(1 for row in rows if "archive" in row)
+    text = f"pagesift: {len(pages)} pages: {documents} documents, {failed} failed"
+    if archives:
+        in_archives = sum(1 for row in pages if "record" in row)
+        text += f" ({in_archives} of them in {archives} archive{'s' if archives > 1 else ''})"
+    if len(pages) > documents + failed:
+        text += f", {len(pages) - documents - failed} with no outcome yet"
+    skipped = inputs.describe_skipped()
+    return f"{text}; {skipped}" if skipped else text
 
 
 def _upload_all(

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
+import sys
 from pathlib import Path
 
+from pagesift import __version__
 from pagesift.extraction.limits import DEFAULT_MAX_INPUT_BYTES
+from pagesift_local.cli.errors import explain
 
 # The repository's template: src/pagesift_local/cli/parser.py -> the repository's root.
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
+DEBUG_HELP = "a failing command shows its traceback; the local stack's notes go to stderr"
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -20,8 +25,17 @@ def _parameter(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _debug_option() -> argparse.ArgumentParser:
+    """``--debug`` after the command too (``pagesift redrive --debug``), as people type it."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
+    return parent
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pagesift", description="Raw web pages in, clean structured documents out.")
+    parser.add_argument("--version", action="version", version=f"pagesift {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
     _add_extract(commands)
     _add_local(commands)
@@ -31,8 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_extract(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    extract = commands.add_parser("extract", help="extract documents from local HTML files (.html, .htm, .gz)")
-    extract.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    extract = commands.add_parser(
+        "extract",
+        parents=[_debug_option()],
+        help="documents from local pages and web archives, on stdout (a folder's pages are found by content)",
+    )
+    extract.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files, folders, or - for standard input")
+    extract.add_argument(
+        "--jsonl", action="store_true", help="JSON Lines whatever the count (one file alone is printed indented)"
+    )
     extract.add_argument("--url", help="the pages' address (else the canonical URL found in the page)")
     extract.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES)
     extract.add_argument(
@@ -42,13 +63,15 @@ def _add_extract(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _add_local(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    local = commands.add_parser("local", help="the embedded local stack (moto server provisioned from template.yaml)")
+    local = commands.add_parser(
+        "local", parents=[_debug_option()], help="the embedded local stack (moto server provisioned from template.yaml)"
+    )
     local_commands = local.add_subparsers(dest="local_command", required=True)
     for name, helptext in (
         ("run", "upload files, wait for their documents and events, print them, stop"),
         ("up", "start the stack and keep it running"),
     ):
-        sub = local_commands.add_parser(name, help=helptext)
+        sub = local_commands.add_parser(name, parents=[_debug_option()], help=helptext)
         sub.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
         sub.add_argument(
             "--parameter", action="append", type=_parameter, metavar="NAME=VALUE", help="template parameter override"
@@ -73,7 +96,9 @@ def _add_local(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _add_backfill(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backfill = commands.add_parser(
-        "backfill", help="run every object under an S3 prefix through the function (an S3 Batch Operations job)"
+        "backfill",
+        parents=[_debug_option()],
+        help="run every object under an S3 prefix through the function (an S3 Batch Operations job)",
     )
     backfill.add_argument("target", metavar="s3://BUCKET/PREFIX")
     backfill.add_argument(
@@ -100,7 +125,9 @@ def _add_backfill(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def _add_redrive(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     redrive = commands.add_parser(
-        "redrive", help="show what is in ExtractDLQ and why; --move puts it back on ExtractQueue"
+        "redrive",
+        parents=[_debug_option()],
+        help="show what is in ExtractDLQ and why; --move puts it back on ExtractQueue",
     )
     redrive.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")
     redrive.add_argument("--endpoint-url", help="the embedded local stack's endpoint (what `pagesift local up` prints)")
@@ -114,10 +141,37 @@ def _add_redrive(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command asked for. Exit codes: 0 done; 1 it could not do its job (one line on
+    stderr says why and what to do); 2 usage; 3 done, but some pages have no document."""
     args = build_parser().parse_args(argv)
+    if args.debug:
+        _debug_log()
     # The command's module is imported once the command is known: local run, local up, redrive
     # and backfill import boto3 (about 145 ms), which `pagesift extract` (about 0.39 s in all on
     # one page) never needs.
     command = importlib.import_module(f"pagesift_local.cli.{args.module}")
-    code: int = command.run(args)
+    try:
+        code: int = command.run(args)
+    except KeyboardInterrupt:
+        print("pagesift: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as error:
+        if args.debug:
+            raise
+        message, code = explain(error) or (f"unexpected {type(error).__name__}: {error} (--debug shows where)", 1)
+        name = " ".join(filter(None, (args.command, getattr(args, "local_command", None))))
+        print(f"pagesift {name}: {message}", file=sys.stderr)
     return code
+
+
+def _debug_log() -> None:
+    """With --debug, the command line's and the local stack's own notes (the local stack's known
+    gaps among them) go to stderr; the SDK's stay quiet."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("pagesift: %(name)s: %(message)s"))
+    logger = logging.getLogger("pagesift_local")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)

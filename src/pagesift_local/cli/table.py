@@ -3,6 +3,7 @@ title, language, words, document key and event or failure."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import IO, Any
 
 HEADER = ("file", "title", "language", "words", "document key", "event id / failure")
@@ -12,11 +13,17 @@ TITLE_WIDTH = 48
 def print_table(rows: list[dict[str, Any]], out: IO[str]) -> None:
     """The rows in columns as wide as their widest cell; the last column is not padded."""
     table = [HEADER, *(_cells(row) for row in rows)]
-    widths = [max(len(line[i]) for line in table) for i in range(len(HEADER) - 1)]
+    widths = [max(display_width(line[i]) for line in table) for i in range(len(HEADER) - 1)]
     for line in table:
-        out.write(
-            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)) + "  " + line[-1] + "\n"
-        )
+        cells = (cell + " " * (width - display_width(cell)) for cell, width in zip(line, widths, strict=False))
+        out.write("  ".join(cells) + "  " + line[-1] + "\n")
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: wide (CJK) characters take two, combining marks none."""
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text
+    )
 
 
 def _cells(row: dict[str, Any]) -> tuple[str, ...]:
@@ -43,7 +50,7 @@ def _outcome(row: dict[str, Any]) -> str:
             return "no Archive Extracted (timed out)"
         return (
             f"Archive Extracted: {counts['documents']} documents of {counts['pages']} pages, "
-            f"{sum(counts['failures'].values())} failures, {counts['ranges']} ranges"
+            f"{sum(counts['failures'].values())} failures, {_plural(counts['ranges'], 'range')}"
         )
     event = row["event"]
     if event is None:
@@ -54,5 +61,15 @@ def _outcome(row: dict[str, Any]) -> str:
     return str(event["id"])
 
 
+def _plural(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """At most ``width`` columns: a longer text is cut, and ends in an ellipsis."""
+    if display_width(text) <= width:
+        return text
+    text = text[:width]
+    while display_width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
