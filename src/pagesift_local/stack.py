@@ -180,7 +180,7 @@ class LocalStack:
         cfn = to_cloudformation(template, self.parameters, region=self.region, credentials=_DUMMY_CREDENTIALS)
         cfn = adapt_for_moto(cfn, self.parameters, self.stack_name)
         self._create_stack(cfn)
-        apply_after_create(cfn, self.client("s3"), self.client("dynamodb"), self._physical_id)
+        apply_after_create(cfn, self.client("s3"), self.client("dynamodb"), self._created_resources())
         self._disable_queue_mappings()
 
         stack = self.client("cloudformation").describe_stacks(StackName=self.stack_name)["Stacks"][0]
@@ -298,9 +298,11 @@ class LocalStack:
             )
 
         # Whatever moto still did not create (all its types were supported) would be missing silently.
+        # A resource with a Condition may be absent by design (the input bucket, when the stack
+        # watches an existing one).
         created = self._created_resources()
         for logical_id, resource in cfn["Resources"].items():
-            if logical_id not in created:
+            if logical_id not in created and "Condition" not in resource:
                 log.warning("moto did not create %s (%s): it is missing locally", logical_id, resource["Type"])
 
     def _disable_queue_mappings(self) -> None:
