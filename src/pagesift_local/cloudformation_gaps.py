@@ -20,7 +20,7 @@ Before ``create_stack`` (moto would fail on the template as AWS accepts it, or a
 After ``create_stack`` (moto reports CREATE_COMPLETE but left these out):
 - S3 ``NotificationConfiguration.EventBridgeConfiguration`` is not applied, so no S3 event would
   ever reach EventBridge: applied with ``put_bucket_notification_configuration`` (moto's
-  ``get_bucket_notification_configuration`` still answers ``{}`` afterwards).
+  ``get_bucket_notification_configuration`` answers it only as ``moto_fixes`` patches it).
 - S3 ``VersioningConfiguration`` is not applied (events would carry no ``version-id``), nor are
   ``PublicAccessBlockConfiguration`` and ``OwnershipControls``: applied with the S3 API.
   ``LifecycleConfiguration`` is not applied either, and is left out: moto expires nothing.
