@@ -22,6 +22,7 @@ import logging
 import threading
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,12 +83,17 @@ class LocalStack:
         stack_name: str = "pagesift-local",
         parameters: dict[str, str] | None = None,
         port: int = 0,
+        prepare: Callable[[LocalStack], None] | None = None,
     ) -> None:
+        """``prepare`` is called once the server answers, before the template is provisioned:
+        what the parameters name and the stack does not create must exist by then, as on AWS
+        (the bucket of ExistingInputBucketName)."""
         self.template_path = Path(template_path).resolve()
         self.region = region
         self.stack_name = stack_name
         self.parameters = {k: str(v) for k, v in (parameters or {}).items()}
         self.port = port
+        self._prepare = prepare
         self.endpoint_url = ""
         self.outputs: dict[str, str] = {}
         self.function: FunctionConfig
@@ -125,6 +131,8 @@ class LocalStack:
         try:
             host, port = self._server.get_host_and_port()
             self.endpoint_url = f"http://{host}:{port}"
+            if self._prepare is not None:
+                self._prepare(self)
             self._provision(template)
         except BaseException:
             self.stop()
