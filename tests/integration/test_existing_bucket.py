@@ -16,6 +16,7 @@ import pytest
 from pagesift_local.cli.parser import main
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
+from tests.integration.test_cli import run as run_cli
 from tests.integration.test_pipeline import Indexer
 from tests.support.pages import article_bytes
 from tests.support.schemas import validate_document, validate_event
@@ -175,3 +176,15 @@ def test_a_target_that_is_no_s3_location_is_a_usage_error(target: str, capsys: p
     with pytest.raises(SystemExit) as exit_:
         main(["connect", target])
     assert exit_.value.code == 2 and "expected s3://bucket or s3://bucket/prefix" in capsys.readouterr().err
+
+
+def test_local_run_makes_the_existing_bucket_on_its_server_and_extracts_there(tmp_path: Path) -> None:
+    page = tmp_path / "story.html"
+    page.write_bytes(article_bytes())
+    parameters = ["--parameter", "ExistingInputBucketName=local-crawl", "--parameter", f"InputPrefix={PREFIX}"]
+    result = run_cli("local", "run", str(page), *parameters, "--prefix", PREFIX, "--json")
+    assert result.returncode == 0, result.stderr
+    [row] = [json.loads(line) for line in result.stdout.splitlines()]
+    source = row["event"]["detail"]["source"]
+    assert row["event"]["detail-type"] == "Document Extracted"
+    assert (source["bucket"], source["key"]) == ("local-crawl", f"{PREFIX}story.html")
