@@ -124,6 +124,8 @@ def explain(error: Exception, bucket: str) -> str:
     operation = error.operation_name
     if code in ("NoSuchBucket", "404"):
         return f"no bucket {bucket!r}: check its name, and that these credentials are of its account"
+    if code in ("AccessDenied", "403") and operation == "DescribeStacks":
+        return "access denied to the stack (DescribeStacks): --stack needs cloudformation:DescribeStacks on it"
     if code in ("AccessDenied", "403", "AllAccessDisabled"):
         return (
             f"access denied to s3://{bucket} ({operation}): connect needs s3:GetBucketNotification, "

@@ -127,6 +127,7 @@ def test_errors_are_one_line_that_says_what_to_do() -> None:
     assert "s3:PutBucketNotification" in connect.explain(
         client_error("AccessDenied", "PutBucketNotificationConfiguration"), BUCKET
     )
+    assert "cloudformation:DescribeStacks" in connect.explain(client_error("AccessDenied", "DescribeStacks"), BUCKET)
     assert connect.explain(NoCredentialsError(), BUCKET).startswith("no AWS credentials: configure some")
     unreachable = connect.explain(EndpointConnectionError(endpoint_url="http://127.0.0.1:1/"), BUCKET)
     assert unreachable.startswith("cannot reach AWS") and "--endpoint-url" in unreachable
