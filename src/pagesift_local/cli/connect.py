@@ -29,18 +29,18 @@ def run(args: argparse.Namespace) -> int:
 
 def _connect(args: argparse.Namespace, bucket: str, prefix: str) -> int:
     access = StackAccess.of(args)
-    if access.session.region_name is None:
+    if access.region is None:
         raise connect.ConnectError(
             "no AWS region: pass --region (the bucket's and the stack's), "
             "or set AWS_REGION or a region in the AWS configuration"
         )
-    s3 = access.session.client("s3", endpoint_url=access.endpoint_url, config=CLIENT_CONFIG)
+    s3 = access.client("s3", config=CLIENT_CONFIG)
     notifications = connect.turn_on_eventbridge(s3, bucket, dry_run=args.dry_run)
     print(_notifications_line(bucket, notifications, dry_run=args.dry_run))
     print(_versioning_line(bucket, connect.versioning(s3, bucket)))
     if args.stack is None:
         return 0
-    cloudformation = access.session.client("cloudformation", endpoint_url=access.endpoint_url, config=CLIENT_CONFIG)
+    cloudformation = access.client("cloudformation", config=CLIENT_CONFIG)
     watched = connect.Watched.of_stack(cloudformation, access.stack_name)
     return _check_stack(access, watched, bucket, prefix, connect.bucket_region(s3, bucket))
 
@@ -76,10 +76,10 @@ def _check_stack(access: StackAccess, watched: connect.Watched, bucket: str, pre
             f"stack {stack!r} watches {watched}, not {target}: deploy it with "
             f"ExistingInputBucketName={bucket} InputPrefix={prefix or '(empty)'}"
         )
-    if region != access.session.region_name:
+    if region != access.region:
         return _fail(
             f"s3://{bucket} is in {region}, and S3 sends its events to EventBridge there: "
-            f"stack {stack!r} in {access.session.region_name} never gets them; deploy it in {region}"
+            f"stack {stack!r} in {access.region} never gets them; deploy it in {region}"
         )
     print(f"stack {stack!r} watches {watched}: pages uploaded under {target} are extracted")
     return 0
