@@ -20,9 +20,10 @@ Before ``create_stack`` (moto would fail on the template as AWS accepts it, or a
 After ``create_stack`` (moto reports CREATE_COMPLETE but left these out):
 - S3 ``NotificationConfiguration.EventBridgeConfiguration`` is not applied, so no S3 event would
   ever reach EventBridge: applied with ``put_bucket_notification_configuration`` (moto's
-  ``get_bucket_notification_configuration`` still answers ``{}`` afterwards).
+  ``get_bucket_notification_configuration`` answers it only as ``moto_fixes`` patches it).
 - S3 ``VersioningConfiguration`` is not applied (events would carry no ``version-id``), nor are
   ``PublicAccessBlockConfiguration`` and ``OwnershipControls``: applied with the S3 API.
+  ``LifecycleConfiguration`` is not applied either, and is left out: moto expires nothing.
 - DynamoDB ``TimeToLiveSpecification`` and ``PointInTimeRecoverySpecification`` are not applied:
   applied with the DynamoDB API (moto does not expire items by TTL in any case).
 - Not CloudFormation, but the events: moto's S3 -> EventBridge events carry raw keys and
@@ -33,7 +34,7 @@ After ``create_stack`` (moto reports CREATE_COMPLETE but left these out):
   because the worker (``pagesift_local.worker``) is the poller. ``EventSourceConfig`` keeps its
   settings.
 
-Left out, on purpose (moto enforces none of them; ``tests/unit/test_template.py`` guards them):
+Left out, on purpose (moto enforces none of them; ``tests/infrastructure/test_template.py`` guards them):
 - Resource types moto's CloudFormation cannot create, which it skips with a warning on every
   stack read while reporting the stack complete: ``AWS::S3::BucketPolicy``,
   ``AWS::SQS::QueuePolicy`` and ``AWS::Events::EventBusPolicy`` (the local stack has one account,
@@ -41,6 +42,11 @@ Left out, on purpose (moto enforces none of them; ``tests/unit/test_template.py`
   ``AWS::Lambda::EventInvokeConfig`` if the template gets them). They are removed from what moto
   gets, said in the debug log (``--debug``); a type other than these five is logged as a warning
   naming it.
+- A condition written ``!Not [!Condition Other]`` is not evaluated as AWS does (moto took
+  ``CreateInputBucket``'s negation for true with every parameter empty): the template writes
+  each condition from the parameters themselves.
+- The template's ``Rules`` (InputBucketName and ExistingInputBucketName not both) are not
+  checked: with both, the local stack watches the existing bucket.
 - The role's managed policies (logs, SQS, X-Ray, added by SAM) are not attached; the function's
   ``TracingConfig`` reads back as PassThrough.
 
@@ -149,14 +155,18 @@ def recorded_resource_failures(failures: list[str]) -> Iterator[None]:
         parsing.parse_and_create_resource = original
 
 
-def apply_after_create(cfn: dict[str, Any], s3: Any, dynamodb: Any, physical_id: Callable[[str], str]) -> None:
-    """Apply what moto's CloudFormation left out, from the template's own (literal) properties."""
+def apply_after_create(cfn: dict[str, Any], s3: Any, dynamodb: Any, created: dict[str, str]) -> None:
+    """Apply what moto's CloudFormation left out, from the template's own (literal) properties,
+    to the resources it created (``created``: logical id -> physical id). A resource whose
+    Condition is false (the input bucket, when the stack watches an existing one) is not there."""
     for logical_id, resource in cfn["Resources"].items():
-        props = resource.get("Properties", {})
+        props, physical_id = resource.get("Properties", {}), created.get(logical_id)
+        if not physical_id:
+            continue
         if resource["Type"] == "AWS::S3::Bucket":
-            _apply_bucket(s3, physical_id(logical_id), props)
+            _apply_bucket(s3, physical_id, props)
         elif resource["Type"] == "AWS::DynamoDB::Table":
-            _apply_table(dynamodb, physical_id(logical_id), props)
+            _apply_table(dynamodb, physical_id, props)
 
 
 def _apply_bucket(s3: Any, bucket: str, props: dict[str, Any]) -> None:

@@ -11,6 +11,9 @@ Deleted`` (deletion-type "Delete Marker Created") for a delete marker. The funct
 written for AWS; the embedded stack and the tests patch moto once, here, rather than teach
 the function moto's dialect.
 
+moto also keeps a bucket's ``EventBridgeConfiguration`` but leaves it out of what
+GetBucketNotificationConfiguration answers: AWS answers it, and ``pagesift connect`` reads it.
+
 And DynamoDB's conditional writes: AWS checks a condition and writes atomically; moto 5.2.5
 checks then writes with no lock, so two threads of its server (two functions of the embedded
 stack's worker) can both pass ``attribute_not_exists(lease_owner)`` and both take an object.
@@ -93,6 +96,35 @@ def _with_delete_marker_events(original: Any) -> Any:
     return _set_delete_marker
 
 
+def _with_eventbridge_configuration(original: Any) -> Any:
+    """moto 5.2.5 keeps a bucket's ``EventBridgeConfiguration`` but leaves it out of
+    GetBucketNotificationConfiguration; AWS answers it (``{}``), which is how ``pagesift connect``
+    tells that it is already on. The answer built as moto builds it, with it."""
+
+    def get_bucket_notification(response: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        config = response.backend.get_bucket_notification_configuration(response.bucket_name)
+        if config is None or config.event_bridge is None:
+            return original(response)
+        destinations = {
+            "TopicConfigurations": [_destination(t, "TopicArn") for t in config.topic],
+            "QueueConfigurations": [_destination(q, "QueueArn") for q in config.queue],
+            "LambdaFunctionConfigurations": [_destination(f, "LambdaFunctionArn") for f in config.cloud_function],
+        }
+        response.data["Action"] = "GetBucketNotificationConfiguration"
+        return response.serialized(ActionResult({**destinations, "EventBridgeConfiguration": {}}))
+
+    return get_bucket_notification
+
+
+def _destination(notification: Any, arn_key: str) -> dict[str, Any]:
+    destination = {"Id": notification.id, arn_key: notification.arn, "Events": notification.events}
+    if notification.filters:
+        destination["Filter"] = {"Key": {"FilterRules": notification.filters["S3Key"]["FilterRule"]}}
+    return destination
+
+
 def _is_message_valid_based_on_retention_period(backend: Any, queue_name: str, message: Any) -> bool:
     """moto 5.2.5 reads the retention period through ``get_queue_attributes``, which builds
     every attribute of the queue, counting its messages several times over: once per message
@@ -133,12 +165,14 @@ def apply() -> None:
             return
         from moto.s3 import notifications
         from moto.s3.models import S3Backend
+        from moto.s3.responses import S3Response
         from moto.sqs.models import SQSBackend
 
         notifications._send_event_bridge_message = _send_event_bridge_message
         # Methods replaced on moto's classes, which mypy forbids (method-assign) and, for the SQS
         # one, types with its ``self`` twice, so that no plain function matches it (assignment).
         S3Backend._set_delete_marker = _with_delete_marker_events(S3Backend._set_delete_marker)  # type: ignore[method-assign]
+        S3Response.get_bucket_notification = _with_eventbridge_configuration(S3Response.get_bucket_notification)  # type: ignore[method-assign]
         SQSBackend.is_message_valid_based_on_retention_period = _is_message_valid_based_on_retention_period  # type: ignore[method-assign, assignment]
         _applied = True
     atomic_conditional_writes()

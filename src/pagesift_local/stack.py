@@ -22,6 +22,7 @@ import logging
 import threading
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,12 +83,17 @@ class LocalStack:
         stack_name: str = "pagesift-local",
         parameters: dict[str, str] | None = None,
         port: int = 0,
+        prepare: Callable[[LocalStack], None] | None = None,
     ) -> None:
+        """``prepare`` is called once the server answers, before the template is provisioned:
+        what the parameters name and the stack does not create must exist by then, as on AWS
+        (the bucket of ExistingInputBucketName)."""
         self.template_path = Path(template_path).resolve()
         self.region = region
         self.stack_name = stack_name
         self.parameters = {k: str(v) for k, v in (parameters or {}).items()}
         self.port = port
+        self._prepare = prepare
         self.endpoint_url = ""
         self.outputs: dict[str, str] = {}
         self.function: FunctionConfig
@@ -125,6 +131,8 @@ class LocalStack:
         try:
             host, port = self._server.get_host_and_port()
             self.endpoint_url = f"http://{host}:{port}"
+            if self._prepare is not None:
+                self._prepare(self)
             self._provision(template)
         except BaseException:
             self.stop()
@@ -180,7 +188,7 @@ class LocalStack:
         cfn = to_cloudformation(template, self.parameters, region=self.region, credentials=_DUMMY_CREDENTIALS)
         cfn = adapt_for_moto(cfn, self.parameters, self.stack_name)
         self._create_stack(cfn)
-        apply_after_create(cfn, self.client("s3"), self.client("dynamodb"), self._physical_id)
+        apply_after_create(cfn, self.client("s3"), self.client("dynamodb"), self._created_resources())
         self._disable_queue_mappings()
 
         stack = self.client("cloudformation").describe_stacks(StackName=self.stack_name)["Stacks"][0]
@@ -298,9 +306,11 @@ class LocalStack:
             )
 
         # Whatever moto still did not create (all its types were supported) would be missing silently.
+        # A resource with a Condition may be absent by design (the input bucket, when the stack
+        # watches an existing one).
         created = self._created_resources()
         for logical_id, resource in cfn["Resources"].items():
-            if logical_id not in created:
+            if logical_id not in created and "Condition" not in resource:
                 log.warning("moto did not create %s (%s): it is missing locally", logical_id, resource["Type"])
 
     def _disable_queue_mappings(self) -> None:

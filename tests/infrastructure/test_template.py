@@ -48,21 +48,31 @@ def resolve_conditions(node: Any, conditions: dict[str, bool]) -> Any:
     return node
 
 
-# Every setting of the encryption and alarm parameters must keep the guarantees.
+CREATED_INPUT = {"CreateInputBucket": True, "UseExistingInputBucket": False}
+EXISTING_INPUT = {"CreateInputBucket": False, "UseExistingInputBucket": True}
+# Every setting of the encryption, alarm and input bucket parameters must keep the guarantees.
 SETTINGS = [
-    {"UseKms": False, "HasAlarmTopic": False, "HasInputBucketName": False, "HasDocumentsBucketName": False},
-    {"UseKms": True, "HasAlarmTopic": True, "HasInputBucketName": True, "HasDocumentsBucketName": True},
+    {"UseKms": False, "HasAlarmTopic": False, "HasInputBucketName": False, "HasDocumentsBucketName": False, **CREATED_INPUT},
+    {"UseKms": True, "HasAlarmTopic": True, "HasInputBucketName": True, "HasDocumentsBucketName": True, **CREATED_INPUT},
+    {"UseKms": False, "HasAlarmTopic": False, "HasInputBucketName": False, "HasDocumentsBucketName": False, **EXISTING_INPUT},
 ]
 
 
-@pytest.fixture(scope="module", params=SETTINGS, ids=["defaults", "kms-and-alarm-topic"])
+@pytest.fixture(scope="module", params=SETTINGS, ids=["defaults", "kms-and-alarm-topic", "existing-input-bucket"])
 def setting(request: pytest.FixtureRequest) -> dict[str, bool]:
     return request.param
 
 
+def resolve_resources(template: dict[str, Any], conditions: dict[str, bool]) -> dict[str, Any]:
+    """The resources CloudFormation creates for given condition values (a resource whose
+    Condition is false is not created), each resolved."""
+    created = {k: v for k, v in template["Resources"].items() if conditions.get(v.get("Condition", ""), True)}
+    return resolve_conditions(created, conditions)
+
+
 @pytest.fixture(scope="module")
 def resources(template: dict[str, Any], setting: dict[str, bool]) -> dict[str, Any]:
-    return resolve_conditions(template["Resources"], setting)
+    return resolve_resources(template, setting)
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +172,7 @@ def test_every_policy_statement_names_its_resources(resources: dict[str, Any]) -
             # Never "*" or a literal ARN: each resource is one of this template's, by reference
             # (or the KMS key the operator names as a parameter).
             assert isinstance(resource, dict), f"literal resource {resource!r} in {statement}"
-            assert referenced_ids(resource) & (set(resources) | {"KmsKeyArn"}), statement
+            assert referenced_ids(resource) & (set(resources) | {"KmsKeyArn", "ExistingInputBucketName"}), statement
         for action in as_list(statement["Action"]):
             if statement["Effect"] == "Allow":
                 assert "*" not in action, f"wildcard action {action!r} in {statement}"
@@ -177,7 +187,7 @@ def test_function_writes_only_under_the_documents_prefix(resources: dict[str, An
             assert resource == {"Fn::Sub": "${DocumentsBucket.Arn}/${DocumentsPrefix}*"}, statement
     # Nothing may write to the input bucket: no recursive invocation.
     for statement in policy:
-        if "InputBucket" in referenced_ids(statement["Resource"]):
+        if {"InputBucket", "ExistingInputBucketName"} & referenced_ids(statement["Resource"]):
             assert set(as_list(statement["Action"])) <= {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"}
 
 
@@ -207,7 +217,8 @@ def test_listing_is_limited_to_the_prefixes(resources: dict[str, Any]) -> None:
 
 def test_buckets_block_public_access_encrypt_and_enforce_ownership(resources: dict[str, Any], setting: dict[str, bool]) -> None:
     buckets = of_type(resources, "AWS::S3::Bucket")
-    assert set(buckets) == {"InputBucket", "DocumentsBucket"}
+    # An existing input bucket is its owners': the stack creates the documents bucket alone.
+    assert set(buckets) == ({"InputBucket", "DocumentsBucket"} if setting["CreateInputBucket"] else {"DocumentsBucket"})
     for logical_id in buckets:
         p = props(resources, logical_id)
         assert p["PublicAccessBlockConfiguration"] == {
@@ -247,10 +258,56 @@ def test_buckets_deny_requests_without_tls(resources: dict[str, Any]) -> None:
         ], bucket
 
 
-def test_input_bucket_is_versioned_and_notifies_eventbridge(resources: dict[str, Any]) -> None:
-    p = props(resources, "InputBucket")
+def test_input_bucket_is_versioned_and_notifies_eventbridge(template: dict[str, Any]) -> None:
+    p = props(resolve_resources(template, SETTINGS[0]), "InputBucket")
     assert p["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"] is True
     assert p["VersioningConfiguration"]["Status"] == "Enabled"
+
+
+def test_the_created_input_bucket_expires_noncurrent_versions_and_abandoned_uploads(template: dict[str, Any]) -> None:
+    rules = {r["Id"]: r for r in props(resolve_resources(template, SETTINGS[0]), "InputBucket")["LifecycleConfiguration"]["Rules"]}
+    assert rules["ExpireNoncurrentVersions"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": {"Ref": "NoncurrentVersionExpirationDays"}}
+    assert rules["AbortIncompleteMultipartUploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] > 0
+    assert all(rule["Status"] == "Enabled" and "Filter" not in rule and "Prefix" not in rule for rule in rules.values())
+    days = template["Parameters"]["NoncurrentVersionExpirationDays"]
+    assert days["Default"] == 30 and days["MinValue"] >= 1
+
+
+def test_an_existing_input_bucket_is_watched_and_not_created(template: dict[str, Any]) -> None:
+    resources = resolve_resources(template, SETTINGS[2])
+    assert "InputBucket" not in resources and "InputBucketPolicy" not in resources
+    # Nothing the stack creates refers to a bucket it did not create.
+    assert all("InputBucket" not in referenced_ids(resource) for resource in resources.values())
+    pattern = props(resources, "InputEventsRule")["EventPattern"]
+    assert pattern["detail"]["bucket"]["name"] == [{"Ref": "ExistingInputBucketName"}]
+    assert pattern["detail"]["object"]["key"] == [{"wildcard": {"Fn::Sub": "${InputPrefix}*${InputSuffix}"}}]
+    by_sid = {s["Sid"]: s for s in statements(props(resources, "ExtractFunctionRole")["Policies"])}
+    existing = "arn:${AWS::Partition}:s3:::${ExistingInputBucketName}"
+    assert by_sid["ReadInputObjects"]["Resource"] == {"Fn::Sub": existing + "/${InputPrefix}*"}
+    assert by_sid["ListInputBucket"]["Resource"] == {"Fn::Sub": existing}
+    assert by_sid["ListInputBucket"]["Condition"] == {"StringLikeIfExists": {"s3:prefix": {"Fn::Sub": "${InputPrefix}*"}}}
+    env = resolve_conditions(template["Globals"], SETTINGS[2])["Function"]["Environment"]["Variables"]
+    assert env["INPUT_BUCKET"] == {"Ref": "ExistingInputBucketName"}
+    # The Batch Operations role reads no input object (the function does): nothing of the input bucket in it.
+    assert not {"InputBucket", "ExistingInputBucketName"} & referenced_ids(props(resources, "BatchOperationsRole"))
+
+
+def test_the_outputs_say_which_bucket_is_watched(template: dict[str, Any]) -> None:
+    for setting, bucket, created in ((SETTINGS[0], {"Ref": "InputBucket"}, "true"), (SETTINGS[2], {"Ref": "ExistingInputBucketName"}, "false")):
+        outputs = resolve_conditions(template["Outputs"], setting)
+        assert outputs["InputBucketName"]["Value"] == bucket
+        assert outputs["InputBucketCreatedByStack"]["Value"] == created
+        assert outputs["WatchedInput"]["Value"] == {"Fn::Sub": ["s3://${Bucket}/${InputPrefix}", {"Bucket": bucket}]}
+
+
+def test_an_input_bucket_is_created_or_existing_never_both(template: dict[str, Any]) -> None:
+    conditions = template["Conditions"]
+    assert conditions["CreateInputBucket"] == {"Fn::Equals": [{"Ref": "ExistingInputBucketName"}, ""]}
+    assert conditions["UseExistingInputBucket"] == {"Fn::Not": [conditions["CreateInputBucket"]]}
+    for logical_id in ("InputBucket", "InputBucketPolicy"):
+        assert template["Resources"][logical_id]["Condition"] == "CreateInputBucket"
+    [assertion] = template["Rules"]["OneInputBucket"]["Assertions"]
+    assert assertion["Assert"] == {"Fn::Equals": [{"Ref": "InputBucketName"}, ""]}
 
 
 # ------------------------------------------------------------------------- queues
@@ -319,13 +376,16 @@ def test_queue_policies_let_only_their_rule_send(resources: dict[str, Any]) -> N
 # ------------------------------------------------------------------------- wiring
 
 
-def test_input_rule_takes_object_changes_of_the_input_bucket(resources: dict[str, Any]) -> None:
+def test_input_rule_takes_object_changes_of_the_input_bucket(resources: dict[str, Any], setting: dict[str, bool]) -> None:
     rule = props(resources, "InputEventsRule")
     assert "EventBusName" not in rule  # S3 publishes to the default bus
     pattern = rule["EventPattern"]
     assert pattern["source"] == ["aws.s3"]
     assert sorted(pattern["detail-type"]) == ["Object Created", "Object Deleted"]
-    assert pattern["detail"]["bucket"]["name"] == [{"Ref": "InputBucket"}]
+    bucket = "ExistingInputBucketName" if setting["UseExistingInputBucket"] else "InputBucket"
+    assert pattern["detail"]["bucket"]["name"] == [{"Ref": bucket}]
+    # Only keys under InputPrefix (and ending with InputSuffix) reach the queue.
+    assert pattern["detail"]["object"]["key"] == [{"wildcard": {"Fn::Sub": "${InputPrefix}*${InputSuffix}"}}]
     assert [t["Arn"] for t in rule["Targets"]] == [{"Fn::GetAtt": ["ExtractQueue", "Arn"]}]
     assert rule["Targets"][0]["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["ExtractDLQ", "Arn"]}
 
@@ -442,7 +502,7 @@ def test_function_environment_is_the_documented_one(template: dict[str, Any], re
     }
     assert env["DOCUMENTS_BUCKET"] == {"Ref": "DocumentsBucket"}
     assert env["STATE_TABLE"] == {"Ref": "StateTable"}
-    assert env["INPUT_BUCKET"] == {"Ref": "InputBucket"}
+    assert env["INPUT_BUCKET"] == {"Fn::If": ["UseExistingInputBucket", {"Ref": "ExistingInputBucketName"}, {"Ref": "InputBucket"}]}
     # GetAtt Name, not Ref: moto resolves the Ref of an event bus to a Python repr.
     assert env["EVENT_BUS_NAME"] == {"Fn::GetAtt": ["DocumentsBus", "Name"]}
     assert env["POWERTOOLS_SERVICE_NAME"] == "pagesift"

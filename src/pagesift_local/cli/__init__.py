@@ -5,9 +5,10 @@
     pagesift local up
     pagesift redrive [--stack NAME] [--endpoint-url URL] [--move] [--json]
     pagesift backfill s3://BUCKET/PREFIX [--reextract] [--stack NAME] [--endpoint-url URL] [--json]
+    pagesift connect s3://BUCKET[/PREFIX] [--stack NAME] [--endpoint-url URL] [--region REGION] [--dry-run]
 
 ``parser`` holds the arguments of every command; each command runs in a module of its own
-(``extract``, ``local_run``, ``local_up``, ``redrive``, ``backfill``), imported only when it
+(``extract``, ``local_run``, ``local_up``, ``redrive``, ``backfill``, ``connect``), imported only when it
 is the one asked for.
 """
 

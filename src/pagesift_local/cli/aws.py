@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 LOCAL_REGION = "us-east-1"
 # The embedded stack takes any credentials; a machine may have none configured.
@@ -36,7 +37,13 @@ class StackAccess:
     def local(self) -> bool:
         return self.endpoint_url is not None
 
-    def client(self, service_name: str) -> Any:
+    @property
+    def region(self) -> str | None:
+        """The region the clients use (None when neither --region nor the AWS configuration gives one)."""
+        region: str | None = self.session.region_name
+        return region
+
+    def client(self, service_name: str, config: Config | None = None) -> Any:
         if self.endpoint_url is None:
-            return self.session.client(service_name)
-        return self.session.client(service_name, endpoint_url=self.endpoint_url)
+            return self.session.client(service_name, config=config)
+        return self.session.client(service_name, endpoint_url=self.endpoint_url, config=config)

@@ -51,7 +51,8 @@ def _client_error(error: Any) -> str:
     code, message = details.get("Code", "?"), details.get("Message") or ""
     operation = error.operation_name
     if code == "NoSuchBucket" or (code == "404" and "Bucket" in operation):
-        return f"no such bucket ({operation}): check the name, the region (--region) and the account"
+        name = details.get("BucketName")
+        return f"no such bucket{f' {name!r}' if name else ''} ({operation}): check the name, the region and the account"
     if code in ("AccessDenied", "AccessDeniedException", "403", "UnauthorizedOperation", "Forbidden"):
         return f"access denied to {operation}: {message or 'the credentials may not do this'}; check their IAM policy"
     if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 from collections.abc import Iterator
 
+from pagesift_local import connect
 from pagesift_local.stack import LocalStack
 from pagesift_local.worker import QueueWorker
 
@@ -15,7 +16,8 @@ from pagesift_local.worker import QueueWorker
 def running_stack(args: argparse.Namespace) -> Iterator[LocalStack]:
     """The stack of ``--template`` and ``--parameter``, with its pollers (``--concurrency``, and
     ``--archive-concurrency`` on the archive queue), all stopped on the way out."""
-    stack = LocalStack(args.template, parameters=dict(args.parameter or [])).start()
+    parameters = dict(args.parameter or [])
+    stack = LocalStack(args.template, parameters=parameters, prepare=_make_the_existing_bucket).start()
     workers: list[QueueWorker] = []
     try:
         workers.append(QueueWorker(stack, concurrency=args.concurrency).start())
@@ -28,3 +30,14 @@ def running_stack(args: argparse.Namespace) -> Iterator[LocalStack]:
         for worker in workers:
             worker.stop()
         stack.stop()
+
+
+def _make_the_existing_bucket(stack: LocalStack) -> None:
+    """On AWS, ExistingInputBucketName names a bucket that exists; the embedded server starts
+    empty. Make it there, unversioned as a crawl bucket may be, and connect it as
+    ``pagesift connect`` would, so that the parameter can be tried locally."""
+    bucket = stack.parameters.get("ExistingInputBucketName")
+    if bucket:
+        s3 = stack.client("s3")
+        s3.create_bucket(Bucket=bucket)
+        connect.turn_on_eventbridge(s3, bucket, dry_run=False)

@@ -6,6 +6,7 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_local(commands)
     _add_backfill(commands)
     _add_redrive(commands)
+    _add_connect(commands)
     return parser
 
 
@@ -138,6 +140,30 @@ def _add_redrive(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     redrive.add_argument("--json", action="store_true", help="one JSON object per message")
     redrive.add_argument("--limit", type=int, default=100, help="most messages shown")
     redrive.set_defaults(module="redrive")
+
+
+def _s3_location(text: str) -> tuple[str, str]:
+    """``s3://bucket[/prefix]`` as (bucket, prefix)."""
+    bucket, _, prefix = text.removeprefix("s3://").partition("/")
+    if not text.startswith("s3://") or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise argparse.ArgumentTypeError(f"expected s3://bucket or s3://bucket/prefix, got {text!r}")
+    return bucket, prefix
+
+
+def _add_connect(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    connect = commands.add_parser(
+        "connect",
+        parents=[_debug_option()],
+        help="turn on an existing bucket's EventBridge notifications (keeping its others) for a stack to watch it",
+    )
+    connect.add_argument("target", type=_s3_location, metavar="s3://BUCKET[/PREFIX]")
+    connect.add_argument(
+        "--stack", help="also check that this stack watches the bucket and prefix (its ExistingInputBucketName)"
+    )
+    connect.add_argument("--endpoint-url", help="the embedded local stack's endpoint (what `pagesift local up` prints)")
+    connect.add_argument("--region", help="the bucket's and the stack's region (default: the AWS configuration's)")
+    connect.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    connect.set_defaults(module="connect")
 
 
 def main(argv: list[str] | None = None) -> int:
