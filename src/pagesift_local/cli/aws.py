@@ -1,6 +1,6 @@
-"""How ``pagesift redrive`` and ``pagesift backfill`` reach their stack: a deployed one through
-the machine's AWS configuration, or the embedded one at ``--endpoint-url`` (what
-``pagesift local up`` prints)."""
+"""How ``pagesift redrive``, ``pagesift backfill`` and ``pagesift index`` reach their stack: a
+deployed one through the machine's AWS configuration, or the embedded one at ``--endpoint-url``
+(what ``pagesift local up`` prints)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 LOCAL_REGION = "us-east-1"
 # The embedded stack takes any credentials; a machine may have none configured.
@@ -40,3 +41,28 @@ class StackAccess:
         if self.endpoint_url is None:
             return self.session.client(service_name)
         return self.session.client(service_name, endpoint_url=self.endpoint_url)
+
+    def output(self, name: str, command: str) -> str:
+        """One output of the stack (``IndexQueueUrl``…): ``SystemExit`` with what to do when
+        there is no such stack or output."""
+        try:
+            [stack] = self.client("cloudformation").describe_stacks(StackName=self.stack_name)["Stacks"]
+        except ClientError as error:
+            raise SystemExit(
+                f"pagesift {command}: no stack {self.stack_name!r} ({error.response['Error'].get('Message')}): "
+                "name it with --stack (and --endpoint-url for `pagesift local up`)"
+            ) from error
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        if name not in outputs:
+            raise SystemExit(
+                f"pagesift {command}: stack {self.stack_name!r} has no output {name}: is it a pagesift stack?"
+            )
+        return outputs[name]
+
+    def queue_url(self, name: str, command: str) -> str:
+        """The URL of the queue a stack output names, as this endpoint serves it (the embedded
+        stack's outputs carry AWS-style URLs, which moto answers under other ones)."""
+        url = self.output(name, command)
+        if self.endpoint_url is None:
+            return url
+        return str(self.client("sqs").get_queue_url(QueueName=url.rsplit("/", 1)[1])["QueueUrl"])
