@@ -1,7 +1,7 @@
 """The ``pagesift`` command line: extract local files, or run the embedded local stack.
 
     pagesift extract PATH... [--url URL]        (HTML pages, or web archives: .warc, .warc.gz)
-    pagesift local run PATH... [--json] [--log-file FILE]
+    pagesift local run PATH... [--json] [--log-file FILE] [--index PATH]
     pagesift local up
     pagesift redrive [--stack NAME] [--endpoint-url URL] [--move] [--json]
     pagesift backfill s3://BUCKET/PREFIX [--reextract] [--stack NAME] [--endpoint-url URL] [--json]

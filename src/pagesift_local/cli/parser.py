@@ -84,6 +84,9 @@ def _add_local(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--prefix", default="", help="key prefix for the uploads")
     run.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for all outcomes")
     run.add_argument("--log-file", help="where the function's logs and metrics go (default: discarded)")
+    run.add_argument(
+        "--index", metavar="PATH", help="also apply the events to a local search index at PATH (`pagesift search`)"
+    )
     run.set_defaults(module="local_run")
     local_commands.choices["up"].set_defaults(module="local_up")
 
