@@ -8,7 +8,9 @@ import signal
 import sys
 import threading
 
-from pagesift_index.aws import LONG_POLL_SECONDS, QueueConsumer, S3DocumentReader
+from botocore.exceptions import BotoCoreError, ClientError
+
+from pagesift_index.aws import LONG_POLL_SECONDS, QueueConsumer, S3DocumentReader, Tally
 from pagesift_index.consumer import Indexer
 from pagesift_index.sqlite import IndexUnusable, SqliteSink
 from pagesift_local.cli.aws import StackAccess
@@ -18,23 +20,39 @@ DRAIN_WAIT_SECONDS = 5  # without --follow: a receive that waited this long for 
 
 def run(args: argparse.Namespace) -> int:
     access = StackAccess.of(args)
-    queue_url = access.queue_url("IndexQueueUrl", "index")
+    queue_url = _index_queue(access)
     try:
         sink = SqliteSink.open(args.db)
     except IndexUnusable as error:
         raise SystemExit(f"pagesift index: {error}") from error
+    try:
+        indexer = Indexer(sink, S3DocumentReader(access.client("s3")))
+        tally = _consume(QueueConsumer(access.client("sqs"), queue_url, indexer), args)
+    finally:
+        sink.close()
+    print(f"pagesift index: {tally.summary()} (index: {args.db})", file=sys.stderr)
+    return 1 if tally.failed else 0
+
+
+def _index_queue(access: StackAccess) -> str:
+    try:
+        return access.queue_url("IndexQueueUrl", "index")
+    except BotoCoreError as error:  # no credentials, no region, no endpoint
+        raise SystemExit(
+            f"pagesift index: cannot reach the stack ({error}): check --endpoint-url, --region and the AWS credentials"
+        ) from error
+
+
+def _consume(consumer: QueueConsumer, args: argparse.Namespace) -> Tally:
     wait = args.wait_seconds
     if wait is None:
         wait = LONG_POLL_SECONDS if args.follow else DRAIN_WAIT_SECONDS
     stopped = threading.Event()
     if args.follow:
         signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    consumer = QueueConsumer(access.client("sqs"), queue_url, Indexer(sink, S3DocumentReader(access.client("s3"))))
     try:
-        tally = consumer.run(follow=args.follow, wait_seconds=wait, stop=stopped.is_set)
-    except KeyboardInterrupt:
-        tally = consumer.tally
-    finally:
-        sink.close()
-    print(f"pagesift index: {tally.summary()} (index: {args.db})", file=sys.stderr)
-    return 1 if tally.failed else 0
+        return consumer.run(follow=args.follow, wait_seconds=wait, stop=stopped.is_set)
+    except KeyboardInterrupt:  # a change under way was rolled back; its message comes back
+        return consumer.tally
+    except (BotoCoreError, ClientError) as error:  # the queue itself: each message's own errors are reported
+        raise SystemExit(f"pagesift index: cannot read {consumer.queue_url} ({error})") from error

@@ -36,9 +36,10 @@ def run(args: argparse.Namespace) -> int:
         handle = consumer.handle if consumer else None
         events = wait_for_events(stack, set(keys) - archives, args.timeout, archives, handle)
         rows = _rows(stack, keys, archives, events)
-        if consumer:  # what came after the awaited events, and what failed once and is back
+        if consumer:  # what came after the awaited events
             consumer.run(follow=False, wait_seconds=INDEX_DRAIN_SECONDS)
             print(f"pagesift: index {args.index}: {consumer.tally.summary()}", file=sys.stderr)
+    index_failed = consumer is not None and consumer.tally.failed > 0
     if args.json:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"pagesift: no outcome within {args.timeout:.0f} s for: {', '.join(missing)}", file=sys.stderr)
         return 1
-    return 0
+    return 1 if index_failed else 0
 
 
 @contextlib.contextmanager
