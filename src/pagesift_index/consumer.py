@@ -14,9 +14,11 @@
   document or brings back a deleted one;
 - other events (failures, ``Archive Extracted``) change nothing.
 
-Each change is written in one transaction with its record, and the outcome says whether the
-message may be acknowledged: a message that cannot be applied (malformed, its document
-missing or unreadable) is ``FAILED`` and left to the queue's redrive, never raised.
+Each change is applied in one transaction with its record (a stale one is recorded too), from
+the duplicate check on: the document is read inside it, so a second indexer on the same index
+waits its turn. The outcome says whether the message may be acknowledged: a message that
+cannot be applied (malformed, its document missing or unreadable) is ``FAILED``, rolled back
+and left to the queue's redrive, never raised.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Outcome:
         return self.status is not Status.FAILED
 
 
+STALE = Outcome(Status.STALE, reason="a newer change of it was applied already")
 Chunker = Callable[[str, str | None], list[Chunk]]
 
 
@@ -87,10 +90,15 @@ class Indexer:
             return Outcome(Status.FAILED, reason=f"malformed event: {error}")
         if change.action is Action.IGNORE:
             return Outcome(Status.IGNORED)
-        if self.sink.has_change(change.change_id, change.target):
-            return Outcome(Status.DUPLICATE)
         try:
-            return self._apply(change)
+            # One transaction from the duplicate check to the record: two indexers on one index
+            # take turns, and a change is in the index with its record or not at all.
+            with self.sink.transaction():
+                if self.sink.has_change(change.change_id, change.target):
+                    return Outcome(Status.DUPLICATE)
+                outcome = self._apply(change)
+                self.sink.record_change(change.change_id, change.target)
+                return outcome
         except (DocumentMissing, UnreadableDocument) as error:
             return Outcome(Status.FAILED, reason=str(error))
 
@@ -105,47 +113,37 @@ class Indexer:
 
     def _upsert_document(self, change: Change) -> Outcome:
         if self._is_stale(change, change.document_id):
-            return self._skip_stale(change)
+            return STALE
         document = parse_document(self.reader.read(change.bucket, change.key), where=_where(change))
         if document["id"] != change.document_id:
             raise UnreadableDocument(
                 f"{_where(change)} holds document {document['id']}, the event names {change.document_id}"
             )
-        with self.sink.transaction():
-            self._put(change, document, shard=None)
-            self.sink.record_change(change.change_id, change.target)
+        self._put(change, document, shard=None)
         return Outcome(Status.UPSERTED, upserted=1)
 
     def _delete_document(self, change: Change) -> Outcome:
         if self._is_stale(change, change.document_id):
-            return self._skip_stale(change)
-        with self.sink.transaction():
-            self._remove(change, change.document_id)
-            self.sink.record_change(change.change_id, change.target)
+            return STALE
+        self._remove(change, change.document_id)
         return Outcome(Status.DELETED, deleted=1)
 
     def _upsert_shard(self, change: Change) -> Outcome:
         known = self.sink.version(change.target)
         if (known is not None and known.deleted) or self._is_stale(change, change.target):
-            return self._skip_stale(change)  # a shard once deleted never comes back: its key names its run
+            return STALE  # a shard once deleted never comes back: its key names its run
         documents = parse_shard(self.reader.read(change.bucket, change.key), where=_where(change))
-        upserted = 0
-        with self.sink.transaction():
-            for document in documents:
-                if not self._is_stale(change, document["id"]):
-                    self._put(change, document, shard=change.key)
-                    upserted += 1
-            self.sink.set_version(change.target, self._next_version(change, change.target, deleted=False))
-            self.sink.record_change(change.change_id, change.target)
-        return Outcome(Status.UPSERTED, upserted=upserted)
+        fresh = [document for document in documents if not self._is_stale(change, document["id"])]
+        for document in fresh:
+            self._put(change, document, shard=change.key)
+        self.sink.set_version(change.target, self._next_version(change, change.target, deleted=False))
+        return Outcome(Status.UPSERTED, upserted=len(fresh))
 
     def _delete_shard(self, change: Change) -> Outcome:
-        with self.sink.transaction():
-            documents = self.sink.shard_documents(change.key)
-            for document_id in documents:
-                self._remove(change, document_id)
-            self.sink.set_version(change.target, self._next_version(change, change.target, deleted=True))
-            self.sink.record_change(change.change_id, change.target)
+        documents = self.sink.shard_documents(change.key)
+        for document_id in documents:
+            self._remove(change, document_id)
+        self.sink.set_version(change.target, self._next_version(change, change.target, deleted=True))
         return Outcome(Status.DELETED, deleted=len(documents))
 
     def _put(self, change: Change, document: dict[str, Any], *, shard: str | None) -> None:
@@ -169,11 +167,6 @@ class Indexer:
         # A change without a sequencer keeps the last one, so that later events still order.
         known = self.sink.version(target)
         return Version(change.sequencer or (known.sequencer if known else None), deleted)
-
-    def _skip_stale(self, change: Change) -> Outcome:
-        with self.sink.transaction():
-            self.sink.record_change(change.change_id, change.target)
-        return Outcome(Status.STALE, reason="a newer change of it was applied already")
 
 
 def parse_document(data: bytes, *, where: str) -> dict[str, Any]:
