@@ -116,10 +116,11 @@ class Hit:
 
 
 def fts5_available() -> bool:
-    try:
-        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE probe USING fts5 (text)")
-    except sqlite3.OperationalError:
-        return False
+    with contextlib.closing(sqlite3.connect(":memory:")) as connection:
+        try:
+            connection.execute("CREATE VIRTUAL TABLE probe USING fts5 (text)")
+        except sqlite3.OperationalError:
+            return False
     return True
 
 
@@ -130,25 +131,14 @@ class SqliteSink:
     @classmethod
     def open(cls, path: str | Path) -> SqliteSink:
         """The index at ``path``, created when it is not there."""
-        if not fts5_available():
-            raise IndexUnusable(f"this Python's SQLite ({sqlite3.sqlite_version}) has no FTS5: use a build that has it")
-        connection = _connect(path)
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version == 0:  # a new file: the schema and its version in one transaction
-            connection.executescript(f"BEGIN;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
-        elif version != SCHEMA_VERSION:
-            raise IndexUnusable(f"{path} is an index of schema {version}, not {SCHEMA_VERSION}: index into a new file")
-        return cls(connection)
+        return cls(_open(path, create=True))
 
     @classmethod
     def open_existing(cls, path: str | Path) -> SqliteSink:
         """The index at ``path`` for reading; ``IndexUnusable`` when there is none."""
         if str(path) != ":memory:" and not Path(path).is_file():
             raise IndexUnusable(f"no index at {path}: run `pagesift index` first")
-        try:
-            return cls.open(path)
-        except sqlite3.DatabaseError as error:
-            raise IndexUnusable(f"{path} is not a pagesift index ({error})") from error
+        return cls(_open(path, create=False))
 
     def close(self) -> None:
         self.connection.close()
@@ -261,13 +251,37 @@ class SqliteSink:
         return [Hit(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8]) for r in rows]
 
 
-def _connect(path: str | Path) -> sqlite3.Connection:
-    # Autocommit (isolation_level None): transactions are the explicit BEGIN IMMEDIATE of transaction().
-    connection = sqlite3.connect(str(path), isolation_level=None)
-    connection.execute("PRAGMA journal_mode = WAL")
-    connection.execute("PRAGMA foreign_keys = ON")
-    connection.execute("PRAGMA busy_timeout = 5000")
+def _open(path: str | Path, *, create: bool) -> sqlite3.Connection:
+    if not fts5_available():
+        raise IndexUnusable(f"this Python's SQLite ({sqlite3.sqlite_version}) has no FTS5: use a build that has it")
+    try:
+        # Autocommit (isolation_level None): transactions are the explicit BEGIN IMMEDIATE of transaction().
+        connection = sqlite3.connect(str(path), isolation_level=None)
+    except sqlite3.Error as error:
+        raise IndexUnusable(f"cannot open {path} ({error})") from error
+    try:
+        _prepare(connection, path, create=create)
+    except BaseException:
+        connection.close()
+        raise
     return connection
+
+
+def _prepare(connection: sqlite3.Connection, path: str | Path, *, create: bool) -> None:
+    """WAL (searches read while the indexer writes), the wait for a lock, and the schema,
+    created in a new file when ``create``."""
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA busy_timeout = 5000")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0 and create:  # the schema and its version in one transaction
+            connection.executescript(f"BEGIN;\n{SCHEMA}\nPRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;")
+            return
+    except sqlite3.DatabaseError as error:
+        raise IndexUnusable(f"{path} is not a pagesift index ({error})") from error
+    if version != SCHEMA_VERSION:
+        raise IndexUnusable(f"{path} is not a pagesift index of schema {SCHEMA_VERSION} (its schema: {version})")
 
 
 def _document_row(document: dict[str, Any], shard: str | None) -> dict[str, Any]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +91,10 @@ def shard_event(kind: str, key: str, *, change_id: str, sequencer: str) -> str:
 
 
 @pytest.fixture
-def world() -> tuple[Indexer, SqliteSink, FakeDocuments]:
+def world() -> Iterator[tuple[Indexer, SqliteSink, FakeDocuments]]:
     sink, documents = SqliteSink.open(":memory:"), FakeDocuments()
-    return Indexer(sink, documents), sink, documents
+    yield Indexer(sink, documents), sink, documents
+    sink.close()
 
 
 def texts(sink: SqliteSink, doc_id: str) -> list[str]:
@@ -307,6 +311,7 @@ def test_the_index_file_keeps_everything_and_search_needs_one(tmp_path: Path) ->
     sink.close()
     again = SqliteSink.open_existing(path)
     assert again.document_ids() == [doc["id"]] and again.has_change(change(1), doc["id"])
+    again.close()
     (tmp_path / "not-an-index").write_bytes(b"plain text, not SQLite" * 10)
     with pytest.raises(IndexUnusable, match="not a pagesift index"):
         SqliteSink.open_existing(tmp_path / "not-an-index")
@@ -319,3 +324,16 @@ def test_read_change_names_the_target_of_each_kind() -> None:
     assert shard.target == "shard:s.jsonl.gz"
     with pytest.raises(MalformedEvent):
         read_change(envelope("Shard Deleted", {"change_id": change(1), "shard": {"bucket": BUCKET}}))
+
+
+def test_a_file_that_is_not_an_index_is_refused_in_one_line(tmp_path: Path) -> None:
+    other = tmp_path / "other.sqlite3"
+    with closing(sqlite3.connect(other)) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+    with pytest.raises(IndexUnusable, match="not a pagesift index of schema 1"):
+        SqliteSink.open_existing(other)  # searching never writes a schema into someone else's file
+    (tmp_path / "not-an-index").write_bytes(b"plain text, not SQLite" * 10)
+    with pytest.raises(IndexUnusable, match="not a pagesift index"):
+        SqliteSink.open(tmp_path / "not-an-index")
+    with pytest.raises(IndexUnusable, match="cannot open"):
+        SqliteSink.open(tmp_path / "no such folder" / "index.sqlite3")
