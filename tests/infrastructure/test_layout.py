@@ -2,6 +2,8 @@
 
 - No module of the core (contracts, extraction, delivery, archives and the settings) imports
   boto3, botocore, Powertools or the AWS edges, and each folder imports only what its rules allow.
+- The reference indexer (src/pagesift_index) is a consumer like any other: it imports nothing
+  of pagesift's code, and only its adapter (aws.py) imports boto3 or botocore.
 - Every path docs/ and README.md name exists.
 - The event names, failure kinds and stages, configuration, parameters and metrics that
   docs/contracts.md lists, and the retry figures of docs/reliability.md, are the code's and
@@ -48,7 +50,8 @@ FORBIDDEN_IN_CORE = ("boto3", "botocore", "aws_lambda_powertools", "aws_xray_sdk
 
 def imported_modules(path: Path) -> set[str]:
     """Absolute names of every module ``path`` imports (relative imports resolved)."""
-    package = ".".join(path.relative_to(ROOT / "functions").with_suffix("").parts[:-1])
+    base = ROOT / "functions" if path.is_relative_to(ROOT / "functions") else ROOT / "src"
+    package = ".".join(path.relative_to(base).with_suffix("").parts[:-1])
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -76,6 +79,20 @@ def test_each_folder_imports_only_what_its_rules_allow(folder: str) -> None:
         ours = {name for name in imported_modules(path) if name == "pagesift" or name.startswith("pagesift.")}
         bad = sorted(name for name in ours if name not in ("pagesift", "pagesift.__version__") and not name.startswith(allowed))
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}: {folder}/ may use only {', '.join(allowed)}"
+
+
+INDEXER = ROOT / "src" / "pagesift_index"
+INDEXER_ADAPTERS = ("aws.py",)
+
+
+@pytest.mark.parametrize("path", sorted(INDEXER.glob("*.py")), ids=lambda p: p.name)
+def test_the_indexer_uses_only_the_contracts_and_talks_to_aws_in_its_adapter(path: Path) -> None:
+    names = imported_modules(path)
+    theirs = sorted(n for n in names if n in ("pagesift", "pagesift_local") or n.startswith(("pagesift.", "pagesift_local.")))
+    assert not theirs, f"{path.relative_to(ROOT)} imports {theirs}: an indexer knows pagesift by its events and documents alone"
+    if path.name not in INDEXER_ADAPTERS:
+        aws = sorted(name for name in names if name.startswith(FORBIDDEN_IN_CORE))
+        assert not aws, f"{path.relative_to(ROOT)} imports {aws}: only {', '.join(INDEXER_ADAPTERS)} talks to AWS"
 
 
 def test_the_check_sees_relative_imports() -> None:

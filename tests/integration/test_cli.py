@@ -184,6 +184,20 @@ def test_local_run_json_gives_a_document_and_event_per_page() -> None:
 
 
 @pytest.mark.integration
+def test_local_run_with_an_index_then_search_finds_the_pages(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite3"
+    result = run("local", "run", str(SAMPLES), str(ROOT / "samples" / "archives"), "--json", "--index", str(db))
+    assert result.returncode == 3, result.stderr  # the samples that fail on purpose
+    documents = [row["document"] for row in map(json.loads, result.stdout.splitlines()) if row["document"]]
+    assert f"{len(documents)} upserted, 0 deleted, 0 duplicates skipped" in result.stderr and ", 0 failed" in result.stderr
+    found = run("search", "hibernation capsules", "--db", str(db), "--json")
+    hits = [json.loads(line) for line in found.stdout.splitlines()]
+    # the page, and its capture in the sample archive: two documents of one article
+    assert sorted(hit["document_id"] for hit in hits) == sorted(d["id"] for d in documents if d["title"].startswith("Hibernating"))
+    assert len(hits) == 2
+
+
+@pytest.mark.integration
 def test_local_up_serves_plain_boto3_clients(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "functions" / "extract"), str(ROOT / "src")])}
     process = subprocess.Popen([*PAGESIFT, "local", "up"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)

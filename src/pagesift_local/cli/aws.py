@@ -1,6 +1,6 @@
-"""How ``pagesift redrive`` and ``pagesift backfill`` reach their stack: a deployed one through
-the machine's AWS configuration, or the embedded one at ``--endpoint-url`` (what
-``pagesift local up`` prints)."""
+"""How ``pagesift redrive``, ``pagesift backfill`` and ``pagesift index`` reach their stack: a
+deployed one through the machine's AWS configuration, or the embedded one at ``--endpoint-url``
+(what ``pagesift local up`` prints)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from pagesift_local.errors import CommandError
 
 LOCAL_REGION = "us-east-1"
 # The embedded stack takes any credentials; a machine may have none configured.
@@ -47,3 +50,28 @@ class StackAccess:
         if self.endpoint_url is None:
             return self.session.client(service_name, config=config)
         return self.session.client(service_name, endpoint_url=self.endpoint_url, config=config)
+
+    def output(self, name: str) -> str:
+        """One output of the stack (``IndexQueueUrl``…); CommandError with what to do when there
+        is no such stack or output."""
+        try:
+            [stack] = self.client("cloudformation").describe_stacks(StackName=self.stack_name)["Stacks"]
+        except ClientError as error:
+            if error.response["Error"].get("Code") != "ValidationError":
+                raise  # refused, throttled…: said as every AWS error is (pagesift_local.cli.errors)
+            raise CommandError(
+                f"no stack {self.stack_name!r} ({error.response['Error'].get('Message')}): "
+                "name it with --stack and --region (and --endpoint-url for `pagesift local up`)"
+            ) from error
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        if name not in outputs:
+            raise CommandError(f"stack {self.stack_name!r} has no output {name}: is it a pagesift stack?")
+        return outputs[name]
+
+    def queue_url(self, name: str) -> str:
+        """The URL of the queue a stack output names, as this endpoint serves it (the embedded
+        stack's outputs carry AWS-style URLs, which moto answers under other ones)."""
+        url = self.output(name)
+        if self.endpoint_url is None:
+            return url
+        return str(self.client("sqs").get_queue_url(QueueName=url.rsplit("/", 1)[1])["QueueUrl"])

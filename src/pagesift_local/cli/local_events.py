@@ -7,7 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,17 @@ def upload(stack: LocalStack, path: Path, key: str, url: str | None, *, archive:
 
 
 def wait_for_events(
-    stack: LocalStack, keys: set[str], timeout: float, archives: Collection[str] = frozenset()
+    stack: LocalStack,
+    keys: set[str],
+    timeout: float,
+    archives: Collection[str] = frozenset(),
+    handle: Callable[[dict[str, Any]], bool] | None = None,
 ) -> dict[str, Any]:
     """Read IndexQueue, as an indexer subscribed to DocumentsBus would, until every page key has
     its ``Document Extracted`` or ``Document Extraction Failed`` event, and every archive key
     its ``Archive Extracted`` and the page events it counts (or time runs out). A page key maps
-    to its event; an archive key to every event of it, in the order received."""
+    to its event; an archive key to every event of it, in the order received. ``handle``, when
+    given, sees each message first and says whether it may be deleted (an indexer's commit)."""
     sqs = stack.client("sqs")
     queue_url = stack.info()["index_queue_url"]
     found: dict[str, Any] = {key: [] for key in archives}
@@ -41,7 +46,8 @@ def wait_for_events(
         response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
         for message in response.get("Messages", []):
             _keep(found, json.loads(message["Body"]), keys, archives)
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            if handle is None or handle(message):
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
     return found
 
 

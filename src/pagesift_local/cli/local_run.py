@@ -1,14 +1,21 @@
 """``pagesift local run``: upload files to the embedded stack, wait for their documents and
-events, print them (a table, or JSON Lines with ``--json``), and stop the stack."""
+events, print them (a table, or JSON Lines with ``--json``), and stop the stack. With
+``--index PATH`` the events also go into a local search index (``pagesift_index``), each
+deleted from IndexQueue once committed, before the stack stops."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pagesift_index.aws import QueueConsumer, S3DocumentReader
+from pagesift_index.consumer import Indexer
+from pagesift_index.sqlite import SqliteSink
 from pagesift_local.cli.files import Inputs, find_inputs, is_archive
 from pagesift_local.cli.function_logs import function_logs_to
 from pagesift_local.cli.local_events import archive_rows, page_row, upload, wait_for_events
@@ -16,27 +23,37 @@ from pagesift_local.cli.local_stack import running_stack
 from pagesift_local.cli.table import print_table
 from pagesift_local.stack import LocalStack
 
+INDEX_DRAIN_SECONDS = 2  # the events are in: a short wait finds any that came after them
+
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when every page has its document, 3 when some failed (each row says why), 1 when
-    some had no outcome in time."""
+    some had no outcome in time or an event could not be indexed (``--index``)."""
     inputs = find_inputs(args.paths)  # the same files as `pagesift extract` takes
     inputs.require_files(args.paths)
     pages = inputs.files
     out = sys.stdout
-    with function_logs_to(args.log_file), running_stack(args) as stack:
+    with function_logs_to(args.log_file), running_stack(args) as stack, _indexing(stack, args.index) as consumer:
         keys, archives = _upload_all(stack, pages, args)
-        events = wait_for_events(stack, set(keys) - archives, args.timeout, archives)
+        handle = consumer.handle if consumer else None
+        events = wait_for_events(stack, set(keys) - archives, args.timeout, archives, handle)
         rows = _rows(stack, keys, archives, events)
+        if consumer:  # what came after the awaited events
+            consumer.run(follow=False, wait_seconds=INDEX_DRAIN_SECONDS)
+    index_failed = consumer is not None and consumer.tally.failed > 0
     if args.json:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:
         print_table(rows, out)
     print(_totals(rows, inputs), file=sys.stderr)
+    if consumer:
+        print(f"pagesift: index {args.index}: {consumer.tally.summary()}", file=sys.stderr)
     missing = sorted({row["file"] for row in rows if row["event"] is None})
     if missing:
         print(f"pagesift: no outcome within {args.timeout:.0f} s for: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    if index_failed:
         return 1
     return 3 if any(row["document"] is None for row in rows if "archive" not in row) else 0
 
@@ -55,6 +72,20 @@ def _totals(rows: list[dict[str, Any]], inputs: Inputs) -> str:
         text += f", {len(pages) - documents - failed} with no outcome yet"
     skipped = inputs.describe_skipped()
     return f"{text}; {skipped}" if skipped else text
+
+
+@contextlib.contextmanager
+def _indexing(stack: LocalStack, path: str | None) -> Iterator[QueueConsumer | None]:
+    """The reference indexer on the stack's IndexQueue, into the index at ``path`` (none: None)."""
+    if path is None:
+        yield None
+        return
+    sink = SqliteSink.open(path)
+    try:
+        reader = S3DocumentReader(stack.client("s3"))
+        yield QueueConsumer(stack.client("sqs"), stack.info()["index_queue_url"], Indexer(sink, reader))
+    finally:
+        sink.close()
 
 
 def _upload_all(

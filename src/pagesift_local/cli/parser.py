@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib
 import logging
 import os
@@ -17,6 +18,7 @@ from pagesift_local.cli.errors import explain
 # The repository's template: src/pagesift_local/cli/parser.py -> the repository's root.
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
 DEBUG_HELP = "a failing command shows its traceback; the local stack's notes go to stderr"
+DEFAULT_INDEX = "pagesift-index.sqlite3"
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -33,6 +35,19 @@ def _debug_option() -> argparse.ArgumentParser:
     return parent
 
 
+def _date(text: str) -> str:
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pagesift", description="Raw web pages in, clean structured documents out.")
     parser.add_argument("--version", action="version", version=f"pagesift {__version__}")
@@ -43,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backfill(commands)
     _add_redrive(commands)
     _add_connect(commands)
+    _add_index(commands)
+    _add_search(commands)
     return parser
 
 
@@ -92,6 +109,9 @@ def _add_local(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--prefix", default="", help="key prefix for the uploads")
     run.add_argument("--timeout", type=float, default=180.0, help="seconds to wait for all outcomes")
     run.add_argument("--log-file", help="where the function's logs and metrics go (default: discarded)")
+    run.add_argument(
+        "--index", metavar="PATH", help="also apply the events to a local search index at PATH (`pagesift search`)"
+    )
     run.set_defaults(module="local_run")
     local_commands.choices["up"].set_defaults(module="local_up")
 
@@ -166,14 +186,52 @@ def _add_connect(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     connect.set_defaults(module="connect")
 
 
+def _add_index(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    index = commands.add_parser(
+        "index",
+        parents=[_debug_option()],
+        help="apply the stack's IndexQueue to a local SQLite full-text index (the reference indexer)",
+    )
+    index.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")
+    index.add_argument("--endpoint-url", help="the embedded local stack's endpoint (what `pagesift local up` prints)")
+    index.add_argument("--region", help="the stack's region (default: the AWS configuration's)")
+    index.add_argument("--db", default=DEFAULT_INDEX, help=f"the index file (default: {DEFAULT_INDEX})")
+    mode = index.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="drain the queue, then exit (the default)")
+    mode.add_argument("--follow", action="store_true", help="keep polling until Ctrl-C or SIGTERM")
+    index.add_argument(
+        "--wait-seconds",
+        type=int,
+        choices=range(0, 21),
+        metavar="0-20",
+        help="long-poll wait of each receive (default: 20 with --follow; else 5, and an empty receive ends the run)",
+    )
+    index.set_defaults(module="index")
+
+
+def _add_search(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    search = commands.add_parser(
+        "search", parents=[_debug_option()], help="search a local index made by `pagesift index`"
+    )
+    search.add_argument("query", help='words that must all appear; "quoted words" as a phrase')
+    search.add_argument("--db", default=DEFAULT_INDEX, help=f"the index file (default: {DEFAULT_INDEX})")
+    search.add_argument("--limit", type=_positive, default=10, help="most documents shown (default: 10)")
+    search.add_argument("--language", help="only documents in this language (en also takes en-GB)")
+    search.add_argument("--host", help="only documents of this host name")
+    search.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only documents dated that day or later")
+    search.add_argument("--page-type", help="only documents of this page type (article, forum, product, …)")
+    search.add_argument("--json", action="store_true", help="one JSON object per result")
+    search.set_defaults(module="search")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command asked for. Exit codes: 0 done; 1 it could not do its job (one line on
     stderr says why and what to do); 2 usage; 3 done, but some pages have no document."""
     args = build_parser().parse_args(argv)
     if args.debug:
         _debug_log()
-    # The command's module is imported once the command is known: local run, local up, redrive
-    # and backfill import boto3 (about 145 ms), which `pagesift extract` (about 0.39 s in all on
+    # The command's module is imported once the command is known: local run, local up, redrive,
+    # backfill, connect and index import boto3 (about 145 ms), which `pagesift extract` (about 0.39 s in all on
     # one page) never needs.
     command = importlib.import_module(f"pagesift_local.cli.{args.module}")
     try:
