@@ -22,11 +22,15 @@ $(STAMP): pyproject.toml constraints.txt functions/extract/requirements.txt
 
 install: $(STAMP)
 
-## demo: the embedded local stack on the sample pages, one row per page
-# The samples hold inputs that fail on purpose (an image saved as a page, two broken records of
-# the archive): `local run` exits 3 when pages fail, which the demo expects.
+## demo: the embedded local stack on the sample pages and archive, one row per page; their events
+## indexed (SQLite FTS5) and searched. The samples hold inputs that fail on purpose (an image
+## saved as a page, two broken records of the archive): `local run` exits 3 when pages fail,
+## which the demo expects. Each run's stack has new bucket names, so its index starts afresh.
+DEMO_INDEX := $(VENV)/demo-index.sqlite3
 demo: $(STAMP)
-	$(BIN)/pagesift local run samples/pages samples/archives --log-file $(VENV)/demo-function.log || test $$? -eq 3
+	rm -f $(DEMO_INDEX) $(DEMO_INDEX)-wal $(DEMO_INDEX)-shm
+	$(BIN)/pagesift local run samples/pages samples/archives --log-file $(VENV)/demo-function.log --index $(DEMO_INDEX) || test $$? -eq 3
+	$(BIN)/pagesift search "hibernation capsules" --db $(DEMO_INDEX) --limit 3
 
 # checkov in its own venv, every package pinned: its pins (boto3 1.35) are not the project's.
 CHECKOV_STAMP := .venv-checkov/.installed-stamp

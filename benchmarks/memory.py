@@ -1,6 +1,6 @@
 """Peak memory of the extraction core on the largest inputs it accepts, beside a typical page,
 each in a fresh process, measured in one run: the memory bound on the largest accepted
-inputs, which the README claims for a 512 MB function.
+inputs, which docs/benchmarks.md claims for a 512 MB function.
 
     .venv/bin/python benchmarks/memory.py
 

@@ -1,4 +1,4 @@
-"""The README's claims about outages, on moto: DynamoDB unavailable for a while and then back,
+"""The claims of docs/reliability.md about outages, on moto: DynamoDB unavailable for a while and then back,
 DynamoDB unavailable for good, PutEvents failing for good. Nothing is lost, nothing doubled.
 
 The faults are injected below botocore's retries (a ``before-send`` hook: the service is

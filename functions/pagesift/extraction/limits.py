@@ -2,7 +2,7 @@
 adapter, the pipeline and the extraction core all read them from here. (Time bounds are the
 invocation's, pagesift.contracts.invocation, and the page budget's, pagesift.config.)
 
-The numbers come from measurements on 512 MB functions (README, "Speed, memory and cost").
+The numbers come from measurements on 512 MB functions (docs/benchmarks.md, "Speed, memory and cost").
 """
 
 from __future__ import annotations
