@@ -30,8 +30,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
-from botocore.exceptions import ClientError
-
+from .outputs import stack_outputs
 from .stack import FunctionConfig
 from .worker import LambdaContext, handler_of, load_function_module
 
@@ -63,20 +62,8 @@ class StackNames:
 
     @classmethod
     def of_stack(cls, cloudformation: Any, stack_name: str) -> StackNames:
-        try:
-            [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-        except ClientError as error:
-            raise SystemExit(
-                f"pagesift backfill: no stack {stack_name!r} ({error.response['Error'].get('Message')})"
-            ) from error
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        missing = [
-            name for name in ("ExtractFunctionArn", "ExtractFunctionName", "DocumentsBucketName") if name not in outputs
-        ]
-        if missing:
-            raise SystemExit(
-                f"pagesift backfill: stack {stack_name!r} has no output {', '.join(missing)}: is it a pagesift stack?"
-            )
+        required = ("ExtractFunctionArn", "ExtractFunctionName", "DocumentsBucketName")
+        outputs = stack_outputs(cloudformation, stack_name, required)
         return cls(
             outputs["ExtractFunctionArn"],
             outputs["ExtractFunctionName"],

@@ -15,6 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from pagesift_local.errors import CommandError
+from pagesift_local.outputs import stack_outputs
 
 # The destinations a notification configuration may hold besides EventBridge, and their names.
 DESTINATIONS = {
@@ -88,15 +89,7 @@ class Watched:
 
     @classmethod
     def of_stack(cls, cloudformation: Any, stack_name: str) -> Watched:
-        try:
-            [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-        except ClientError as error:
-            if "does not exist" in error.response["Error"].get("Message", ""):
-                raise ConnectError(f"no stack {stack_name!r} in this region: check --stack and --region") from error
-            raise
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        if "WatchedInput" not in outputs:
-            raise ConnectError(f"stack {stack_name!r} has no WatchedInput output: deploy this version of template.yaml")
+        outputs = stack_outputs(cloudformation, stack_name, ("WatchedInput",))
         bucket, _, prefix = outputs["WatchedInput"].removeprefix("s3://").partition("/")
         return cls(bucket, prefix)
 

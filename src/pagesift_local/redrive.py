@@ -23,10 +23,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from pagesift.aws.dynamodb import DynamoDBStateStore, last_error
 from pagesift.delivery.triggers import UnsupportedEventError, changes_in
+from pagesift_local.outputs import stack_outputs
 
 PEEK_VISIBILITY_SECONDS = 30  # a message read to be shown is hidden this long, then shown again
 RECEIVE_BATCH = 10  # SQS's most per ReceiveMessage and SendMessageBatch
@@ -40,18 +39,7 @@ class StackQueues:
 
     @classmethod
     def of_stack(cls, cloudformation: Any, stack_name: str) -> StackQueues:
-        try:
-            [stack] = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-        except ClientError as error:
-            raise SystemExit(
-                f"pagesift redrive: no stack {stack_name!r} ({error.response['Error'].get('Message')})"
-            ) from error
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        missing = [name for name in ("ExtractDLQUrl", "ExtractQueueUrl", "StateTableName") if name not in outputs]
-        if missing:
-            raise SystemExit(
-                f"pagesift redrive: stack {stack_name!r} has no output {', '.join(missing)}: is it a pagesift stack?"
-            )
+        outputs = stack_outputs(cloudformation, stack_name, ("ExtractDLQUrl", "ExtractQueueUrl", "StateTableName"))
         return cls(outputs["ExtractDLQUrl"], outputs["ExtractQueueUrl"], outputs["StateTableName"])
 
 

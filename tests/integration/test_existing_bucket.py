@@ -146,7 +146,9 @@ def test_connect_to_a_missing_bucket_or_stack_fails_in_one_line(
     )
     code, _, err = pagesift(stack, capsys, "connect", f"s3://{CRAWL}", "--stack", "no-such-stack", "--dry-run")
     assert (
-        code == 1 and err == "pagesift connect: no stack 'no-such-stack' in this region: check --stack and --region\n"
+        code == 1
+        and err == "pagesift connect: no stack 'no-such-stack' in this region: check --stack and --region "
+        "(and --endpoint-url for `pagesift local up`)\n"
     )
 
 

@@ -10,9 +10,8 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
-from pagesift_local.errors import CommandError
+from pagesift_local.outputs import stack_outputs
 
 LOCAL_REGION = "us-east-1"
 # The embedded stack takes any credentials; a machine may have none configured.
@@ -54,18 +53,7 @@ class StackAccess:
     def output(self, name: str) -> str:
         """One output of the stack (``IndexQueueUrl``…); CommandError with what to do when there
         is no such stack or output."""
-        try:
-            [stack] = self.client("cloudformation").describe_stacks(StackName=self.stack_name)["Stacks"]
-        except ClientError as error:
-            if error.response["Error"].get("Code") != "ValidationError":
-                raise  # refused, throttled…: said as every AWS error is (pagesift_local.cli.errors)
-            raise CommandError(
-                f"no stack {self.stack_name!r} ({error.response['Error'].get('Message')}): "
-                "name it with --stack and --region (and --endpoint-url for `pagesift local up`)"
-            ) from error
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-        if name not in outputs:
-            raise CommandError(f"stack {self.stack_name!r} has no output {name}: is it a pagesift stack?")
+        outputs = stack_outputs(self.client("cloudformation"), self.stack_name, (name,))
         return outputs[name]
 
     def queue_url(self, name: str) -> str:
