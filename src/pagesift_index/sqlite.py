@@ -244,7 +244,7 @@ class SqliteSink:
             SELECT d.id, d.title, d.url, d.page_type, d.language, d.date, best.heading_path, best.passage, best.score
             FROM best JOIN documents AS d ON d.id = best.document_id
             WHERE best.place = 1 {where}
-            ORDER BY best.score, d.id
+            ORDER BY best.score, d.url, d.id
             LIMIT ?
         """
         rows = self.connection.execute(sql, (*HIGHLIGHT, expression, *parameters, limit))

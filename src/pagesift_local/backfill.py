@@ -30,6 +30,9 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
+from botocore.exceptions import ClientError
+
+from .errors import CommandError, UsageError
 from .outputs import stack_outputs
 from .stack import FunctionConfig
 from .worker import LambdaContext, handler_of, load_function_module
@@ -47,7 +50,7 @@ class Target:
     def parse(cls, url: str) -> Target:
         parsed = urlparse(url)
         if parsed.scheme != "s3" or not parsed.netloc:
-            raise SystemExit(f"pagesift backfill: expected s3://bucket/prefix, got {url!r}")
+            raise UsageError(f"expected s3://bucket/prefix, got {url!r}")
         return cls(parsed.netloc, parsed.path.lstrip("/"))
 
 
@@ -59,6 +62,7 @@ class StackNames:
     function_name: str
     documents_bucket: str
     role_arn: str | None
+    watched: str | None = None  # s3://bucket/prefix the stack extracts (older stacks do not say)
 
     @classmethod
     def of_stack(cls, cloudformation: Any, stack_name: str) -> StackNames:
@@ -69,6 +73,7 @@ class StackNames:
             outputs["ExtractFunctionName"],
             outputs["DocumentsBucketName"],
             outputs.get("BatchOperationsRoleArn"),
+            outputs.get("WatchedInput"),
         )
 
 
@@ -131,13 +136,30 @@ def list_keys(s3: Any, target: Target) -> Iterator[str]:
                 yield item["Key"]
 
 
+def _inventory_manifest(s3: Any, where: Target) -> dict[str, Any]:
+    """The manifest.json of an S3 Inventory report; CommandError when it is not there or not one."""
+    url = f"s3://{where.bucket}/{where.prefix}"
+    try:
+        manifest = json.loads(s3.get_object(Bucket=where.bucket, Key=where.prefix)["Body"].read())
+    except ClientError as error:
+        if error.response["Error"].get("Code") not in ("NoSuchKey", "404"):
+            raise
+        raise CommandError(
+            f"no inventory manifest at {url}: give the manifest.json of an S3 Inventory report"
+        ) from error
+    except ValueError as error:
+        raise CommandError(f"{url} is not an inventory manifest (not JSON: {error})") from error
+    if not isinstance(manifest, dict) or "files" not in manifest or "fileSchema" not in manifest:
+        raise CommandError(f"{url} is not an S3 Inventory manifest (no files or fileSchema)")
+    return manifest
+
+
 def inventory_keys(s3: Any, manifest_url: str, target: Target) -> Iterator[str]:
     """The keys under the target's prefix that an S3 Inventory report lists (its manifest.json:
     CSV files, gzip, whose schema names the Bucket and Key columns; keys URL-encoded)."""
-    where = Target.parse(manifest_url)
-    manifest = json.loads(s3.get_object(Bucket=where.bucket, Key=where.prefix)["Body"].read())
+    manifest = _inventory_manifest(s3, Target.parse(manifest_url))
     if manifest.get("fileFormat", "CSV").upper() != "CSV":
-        raise SystemExit(f"pagesift backfill: only CSV inventory reports are read, not {manifest.get('fileFormat')}")
+        raise CommandError(f"only CSV inventory reports are read, not {manifest.get('fileFormat')}")
     columns = [name.strip() for name in manifest["fileSchema"].split(",")]
     bucket_at, key_at = columns.index("Bucket"), columns.index("Key")
     data_bucket = manifest["destinationBucket"].rsplit(":", 1)[-1]
@@ -171,9 +193,7 @@ def run_on_aws(
     inventory: str | None = None,
 ) -> JobReport:
     if not names.role_arn:
-        raise SystemExit(
-            "pagesift backfill: the stack has no BatchOperationsRoleArn output (deploy this version of the template)"
-        )
+        raise CommandError("the stack has no BatchOperationsRoleArn output (deploy this version of the template)")
     s3, s3control, sts = session.client("s3"), session.client("s3control"), session.client("sts")
     job_token = uuid.uuid4().hex
     manifest_key, etag, keys = write_manifest(s3, names, target, job_token, inventory)

@@ -89,8 +89,12 @@ class Watched:
 
     @classmethod
     def of_stack(cls, cloudformation: Any, stack_name: str) -> Watched:
-        outputs = stack_outputs(cloudformation, stack_name, ("WatchedInput",))
-        bucket, _, prefix = outputs["WatchedInput"].removeprefix("s3://").partition("/")
+        return cls.parse(stack_outputs(cloudformation, stack_name, ("WatchedInput",))["WatchedInput"])
+
+    @classmethod
+    def parse(cls, location: str) -> Watched:
+        """From the output's ``s3://bucket/prefix``."""
+        bucket, _, prefix = location.removeprefix("s3://").partition("/")
         return cls(bucket, prefix)
 
     def covers(self, bucket: str, prefix: str) -> bool:

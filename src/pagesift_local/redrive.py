@@ -25,6 +25,7 @@ from typing import Any
 
 from pagesift.aws.dynamodb import DynamoDBStateStore, last_error
 from pagesift.delivery.triggers import UnsupportedEventError, changes_in
+from pagesift_local.errors import CommandError
 from pagesift_local.outputs import stack_outputs
 
 PEEK_VISIBILITY_SECONDS = 30  # a message read to be shown is hidden this long, then shown again
@@ -164,8 +165,8 @@ def move(sqs: Any, queues: StackQueues, *, local: bool, wait_seconds: float = 60
         moved += len(done)
         if sent.get("Failed"):
             failure = sent["Failed"][0]
-            raise SystemExit(
-                f"pagesift redrive: ExtractQueue refused {len(sent['Failed'])} message(s) "
+            raise CommandError(
+                f"ExtractQueue refused {len(sent['Failed'])} message(s) "
                 f"({failure.get('Code')}: {failure.get('Message')}); they stay in the DLQ"
             )
 
@@ -184,13 +185,9 @@ def _move_task(sqs: Any, queues: StackQueues, wait_seconds: float, poll_seconds:
         if status == "COMPLETED":
             return int(task.get("ApproximateNumberOfMessagesMoved", 0))
         if status in ("FAILED", "CANCELLED"):
-            raise SystemExit(
-                f"pagesift redrive: the move task {status.lower()}: {task.get('FailureReason', 'no reason given')}"
-            )
+            raise CommandError(f"the move task {status.lower()}: {task.get('FailureReason', 'no reason given')}")
         if time.monotonic() > deadline:
-            raise SystemExit(
-                f"pagesift redrive: the move task is still {status} after {wait_seconds:.0f} s; it goes on in SQS"
-            )
+            raise CommandError(f"the move task is still {status} after {wait_seconds:.0f} s; it goes on in SQS")
         time.sleep(poll_seconds)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from botocore.exceptions import (
     ClientError,
@@ -37,3 +39,16 @@ def test_aws_errors_are_one_line_with_what_to_do(error: Exception, says: str) ->
     assert explained is not None
     message, code = explained
     assert says in message and "\n" not in message and code == 1
+
+
+def test_the_region_may_come_from_aws_region_as_other_sdks_read_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import argparse
+
+    from pagesift_local.cli.aws import StackAccess
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    args = argparse.Namespace(region=None, endpoint_url=None, stack=None)
+    assert StackAccess.of(args).region == "eu-west-1"
+    assert StackAccess.of(argparse.Namespace(region="us-west-2", endpoint_url=None, stack=None)).region == "us-west-2"

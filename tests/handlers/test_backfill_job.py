@@ -14,6 +14,7 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from pagesift_local import backfill
+from pagesift_local.errors import CommandError
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -131,7 +132,7 @@ def test_a_failed_job_is_a_failure_with_the_reasons_aws_gives(aws: Any) -> None:
 def test_a_stack_without_the_batch_role_is_refused_before_anything_is_written(aws: Any) -> None:
     s3, _control, _identity, session = aws
     names = backfill.StackNames(NAMES.function_arn, NAMES.function_name, NAMES.documents_bucket, None)
-    with pytest.raises(SystemExit, match="BatchOperationsRoleArn"):
+    with pytest.raises(CommandError, match="BatchOperationsRoleArn"):
         backfill.run_on_aws(session, names, backfill.Target("input", "crawl/2024/"), "backfill", wait=True,
                             progress=lambda done, total: None)
     assert "Contents" not in s3.list_objects_v2(Bucket="docs")

@@ -52,7 +52,7 @@ def test_backfill_runs_what_is_there_once_and_reextract_redoes_only_other_option
         drain(stack, info["extract_queue_url"])  # put before pagesift ran: nothing was told
         with QueueWorker(stack, concurrency=2, batching_window_seconds=0, source=stack.archive_source):
             report = backfill(stack, capsys)
-            assert report["tasks"] == 5 and report["code"] == 1  # the PNG fails
+            assert report["tasks"] == 5 and report["code"] == 3  # the PNG fails
             assert report["outcomes"] == {"extracted": 3, "failed": 1, "archive: run started": 1}
             events = drain_until(stack, DetailType.ARCHIVE_EXTRACTED)
             kinds = Counter(e["detail-type"] for e in events)
@@ -68,6 +68,16 @@ def test_backfill_runs_what_is_there_once_and_reextract_redoes_only_other_option
             # Re-extraction by the same pagesift with the same options: nothing to redo either.
             assert backfill(stack, capsys, "--reextract")["outcomes"] == {"skipped": 5}
             assert drain(stack, info["index_queue_url"]) == []
+
+
+def test_backfill_refuses_a_prefix_the_stack_does_not_watch(capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalStack(ROOT / "template.yaml") as stack:
+        stack.client("s3").create_bucket(Bucket="elsewhere")
+        code = main(["backfill", "s3://elsewhere/crawl/", "--endpoint-url", stack.endpoint_url, "--stack", stack.stack_name])
+        err = capsys.readouterr().err
+        assert code == 1 and err.startswith(f"pagesift backfill: stack '{stack.stack_name}' watches s3://")
+        assert ", not s3://elsewhere/crawl/: backfill a prefix it watches" in err and err.count("\n") == 1
+        assert main(["backfill", "elsewhere/crawl/", "--endpoint-url", stack.endpoint_url]) == 2
 
 
 def drain_until(stack: LocalStack, detail_type: str, timeout: int = 120) -> list[dict[str, Any]]:

@@ -121,11 +121,13 @@ def test_connect_says_when_the_stack_watches_another_bucket(
 ) -> None:
     stack.client("s3").create_bucket(Bucket="another-crawl")
     code, lines, err = pagesift(stack, capsys, "connect", "s3://another-crawl", "--stack", STACK)
-    assert code == 1 and lines[0] == "s3://another-crawl: turned EventBridge notifications on"
+    assert (code, lines) == (1, [])  # the stack is checked first: the bucket is left as it was
     assert err == (
         f"pagesift connect: stack '{STACK}' watches s3://{CRAWL}/{PREFIX}, not s3://another-crawl/: "
-        "deploy it with ExistingInputBucketName=another-crawl InputPrefix=(empty)\n"
+        "deploy it with ExistingInputBucketName=another-crawl InputPrefix=(empty) (nothing was changed)\n"
     )
+    configuration = stack.client("s3").get_bucket_notification_configuration(Bucket="another-crawl")
+    assert "EventBridgeConfiguration" not in configuration
 
 
 def test_connect_says_when_the_stack_watches_only_part_of_the_prefix(

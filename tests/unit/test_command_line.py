@@ -133,3 +133,26 @@ def test_wide_characters_keep_the_columns_aligned() -> None:
     lines = out.getvalue().splitlines()
     starts = {display_width(line[: line.index(event)]) for line, event in zip(lines[1:], ("e1", "e2"), strict=True)}
     assert len(starts) == 1
+
+
+def test_files_and_endpoints_named_wrong_are_one_line_not_unexpected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert explain(FileNotFoundError(2, "No such file or directory", "/nonexistent/x.log")) == (
+        "/nonexistent/x.log: No such file or directory", 1,
+    )
+    assert explain(ValueError("Invalid endpoint: notaurl")) == (
+        "Invalid endpoint: notaurl: give it as http://host:port (what `pagesift local up` prints)", 2,
+    )
+    assert explain(ValueError("a bug")) is None
+    assert main(["extract", "-", "-"]) == 2
+    assert "standard input (-) can be named once" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["extract", "x", "--max-input-bytes", "0"], ["redrive", "--limit", "0"], ["backfill", "s3://b/p", "--concurrency", "-1"],
+     ["local", "run", "x", "--concurrency", "0"], ["search", "x", "--limit", "100000000000000000000"]],
+)
+def test_counts_and_sizes_must_be_whole_numbers_in_range(arguments: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(arguments)
+    assert exit_.value.code == 2

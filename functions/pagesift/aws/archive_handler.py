@@ -47,6 +47,7 @@ class ArchiveHandler:
         try:
             task = ArchiveTask.from_message(record["body"])
         except (ValueError, TypeError, KeyError, AttributeError) as error:
+            self.logger.set_correlation_id(None)  # not the previous task's archive
             self.logger.error(
                 "unreadable archive task; it goes to ArchiveDLQ after its retries",
                 extra={

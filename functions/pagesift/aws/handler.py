@@ -151,8 +151,8 @@ class ExtractHandler:
             )
             if message_id:
                 keys["message_id"] = message_id
-            if change:
-                self.logger.set_correlation_id(f"s3://{change.bucket}/{change.key}")
+            # A record that names no object must not carry the previous record's object in its lines.
+            self.logger.set_correlation_id(f"s3://{change.bucket}/{change.key}" if change else None)
             with self.logger.append_context_keys(**keys):
                 try:
                     outcome = pending.result()

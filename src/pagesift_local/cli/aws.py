@@ -5,6 +5,7 @@ deployed one through the machine's AWS configuration, or the embedded one at ``-
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +31,9 @@ class StackAccess:
     def of(cls, args: argparse.Namespace) -> StackAccess:
         """From ``--endpoint-url``, ``--region`` and ``--stack`` (pagesift, or pagesift-local)."""
         local = args.endpoint_url is not None
-        session = boto3.session.Session(
-            region_name=args.region or (LOCAL_REGION if local else None), **(LOCAL_CREDENTIALS if local else {})
-        )
+        # AWS_REGION too, which the AWS CLI and the SDKs of other languages read and botocore does not.
+        region = args.region or (LOCAL_REGION if local else os.environ.get("AWS_REGION") or None)
+        session = boto3.session.Session(region_name=region, **(LOCAL_CREDENTIALS if local else {}))
         return cls(session, args.stack or ("pagesift-local" if local else "pagesift"), args.endpoint_url)
 
     @property

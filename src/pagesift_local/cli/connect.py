@@ -5,7 +5,6 @@ watches it. One line each; a failure is one line on stderr and exit status 1 (``
 from __future__ import annotations
 
 import argparse
-import sys
 
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -33,17 +32,20 @@ def _connect(args: argparse.Namespace, bucket: str, prefix: str) -> int:
     if access.region is None:
         raise connect.ConnectError(
             "no AWS region: pass --region (the bucket's and the stack's), "
-            "or set AWS_REGION or a region in the AWS configuration"
+            "or set AWS_DEFAULT_REGION or a region in the AWS configuration"
         )
     s3 = access.client("s3", config=CLIENT_CONFIG)
+    watching = None
+    if args.stack is not None:  # checked before the bucket changes: a wrong stack changes nothing
+        cloudformation = access.client("cloudformation", config=CLIENT_CONFIG)
+        watched = connect.Watched.of_stack(cloudformation, access.stack_name)
+        watching = _check_stack(access, watched, bucket, prefix, connect.bucket_region(s3, bucket))
     notifications = connect.turn_on_eventbridge(s3, bucket, dry_run=args.dry_run)
     print(_notifications_line(bucket, notifications, dry_run=args.dry_run))
     print(_versioning_line(bucket, connect.versioning(s3, bucket)))
-    if args.stack is None:
-        return 0
-    cloudformation = access.client("cloudformation", config=CLIENT_CONFIG)
-    watched = connect.Watched.of_stack(cloudformation, access.stack_name)
-    return _check_stack(access, watched, bucket, prefix, connect.bucket_region(s3, bucket))
+    if watching:
+        print(watching)
+    return 0
 
 
 def _notifications_line(bucket: str, notifications: connect.Notifications, *, dry_run: bool) -> str:
@@ -70,22 +72,17 @@ def _versioning_line(bucket: str, status: str) -> str:
     )
 
 
-def _check_stack(access: StackAccess, watched: connect.Watched, bucket: str, prefix: str, region: str) -> int:
+def _check_stack(access: StackAccess, watched: connect.Watched, bucket: str, prefix: str, region: str) -> str:
+    """The line saying the stack watches the bucket; ConnectError when it does not."""
     stack, target = access.stack_name, f"s3://{bucket}/{prefix}"
     if not watched.covers(bucket, prefix):
-        return _fail(
+        raise connect.ConnectError(
             f"stack {stack!r} watches {watched}, not {target}: deploy it with "
-            f"ExistingInputBucketName={bucket} InputPrefix={prefix or '(empty)'}"
+            f"ExistingInputBucketName={bucket} InputPrefix={prefix or '(empty)'} (nothing was changed)"
         )
     if region != access.region:
-        return _fail(
+        raise connect.ConnectError(
             f"s3://{bucket} is in {region}, and S3 sends its events to EventBridge there: "
-            f"stack {stack!r} in {access.region} never gets them; deploy it in {region}"
+            f"stack {stack!r} in {access.region} never gets them; deploy it in {region} (nothing was changed)"
         )
-    print(f"stack {stack!r} watches {watched}: pages uploaded under {target} are extracted")
-    return 0
-
-
-def _fail(message: str) -> int:
-    print(f"pagesift connect: {message}", file=sys.stderr)
-    return 1
+    return f"stack {stack!r} watches {watched}: pages uploaded under {target} are extracted"

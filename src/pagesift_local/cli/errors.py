@@ -17,6 +17,10 @@ def explain(error: BaseException) -> tuple[str, int] | None:
     """(one line, exit code) for an error that is the user's to fix, or None for a bug."""
     if isinstance(error, CommandError):
         return _one_line(str(error)), error.exit_code
+    if isinstance(error, OSError) and error.filename is not None:  # a file named on the command line
+        return _one_line(f"{error.filename}: {error.strerror}"), 1
+    if isinstance(error, ValueError) and str(error).startswith("Invalid endpoint"):  # botocore's, for --endpoint-url
+        return _one_line(f"{error}: give it as http://host:port (what `pagesift local up` prints)"), 2
     botocore = sys.modules.get("botocore.exceptions")
     if botocore is None or not isinstance(error, botocore.BotoCoreError | botocore.ClientError):
         return None
@@ -32,7 +36,7 @@ def _one_line(text: str) -> str:
 def _sdk_error(error: Exception, botocore: Any) -> str:
     """An error of the SDK itself: no region, no credentials, no answer."""
     if isinstance(error, botocore.NoRegionError):
-        return "no AWS region: pass --region, set AWS_REGION, or run `aws configure`"
+        return "no AWS region: pass --region, set AWS_DEFAULT_REGION, or run `aws configure`"
     if isinstance(error, botocore.NoCredentialsError | botocore.PartialCredentialsError):
         return f"no AWS credentials found: {CREDENTIALS_HINT}"
     if isinstance(error, botocore.TokenRetrievalError | botocore.SSOError):

@@ -9,7 +9,6 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,9 +19,10 @@ from pagesift.contracts.errors import ExtractionError
 from pagesift.extraction.limits import Limits
 from pagesift.extraction.options import ExtractionOptions
 from pagesift.extraction.steps import Page, extract
-from pagesift_local.cli.files import Inputs, find_inputs, is_archive, stdin_copied
+from pagesift_local.cli.files import find_inputs, is_archive, stdin_copied
 from pagesift_local.cli.pool import ordered_map, process_pool
 from pagesift_local.cli.progress import archive_progress, progress
+from pagesift_local.cli.totals import Totals
 from pagesift_local.errors import UsageError
 
 if TYPE_CHECKING:
@@ -106,35 +106,6 @@ def extract_archive(path: Path, name: str, args: argparse.Namespace, pool: Proce
 
 def _report_failure(name: str, record: Record, error: Exception) -> None:
     print(f"pagesift: {name}#{record.id} (offset {record.offset}): {error}", file=sys.stderr)
-
-
-@dataclass
-class Totals:
-    """What a run came to: every page (archives' included) is a document or a failure."""
-
-    documents: int = 0
-    failures: int = 0
-    archives: int = 0
-    archive_pages: int = 0
-
-    def add_archive(self, counts: ArchiveCounts) -> None:
-        self.archives += 1
-        self.archive_pages += counts.pages
-        self.documents += counts.documents
-        self.failures += counts.pages - counts.documents
-
-    def line(self, inputs: Inputs) -> str:
-        """``pagesift: 14 pages: 11 documents, 3 failed (8 of them in 1 archive); skipped …``."""
-        pages = self.documents + self.failures
-        text = f"pagesift: {_count(pages, 'page')}: {_count(self.documents, 'document')}, {self.failures} failed"
-        if self.archives:
-            text += f" ({self.archive_pages} of them in {_count(self.archives, 'archive')})"
-        skipped = inputs.describe_skipped()
-        return f"{text}; {skipped}" if skipped else text
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pagesift.archives.warc import named_like_archive, sniff
 from pagesift.extraction.decoding import not_a_page
-from pagesift_local.errors import CommandError
+from pagesift_local.errors import CommandError, UsageError
 
 # Names that say "a page" (or a web archive): such files are taken whatever their content.
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".gz", ".warc")
@@ -102,7 +102,7 @@ def stdin_copied(paths: list[Path]) -> Iterator[Path | None]:
         yield None
         return
     if paths.count(STDIN) > 1:
-        raise CommandError("standard input (-) can be named once")
+        raise UsageError("standard input (-) can be named once")
     with tempfile.NamedTemporaryFile(prefix="pagesift-stdin-") as copy:
         shutil.copyfileobj(sys.stdin.buffer, copy)
         copy.flush()

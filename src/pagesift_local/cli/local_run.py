@@ -15,12 +15,14 @@ from typing import Any
 
 from pagesift_index.aws import QueueConsumer, S3DocumentReader
 from pagesift_index.consumer import Indexer
-from pagesift_index.sqlite import SqliteSink
+from pagesift_index.sqlite import IndexUnusable, SqliteSink
 from pagesift_local.cli.files import Inputs, find_inputs, is_archive
 from pagesift_local.cli.function_logs import function_logs_to
 from pagesift_local.cli.local_events import archive_rows, page_row, upload, wait_for_events
 from pagesift_local.cli.local_stack import running_stack
 from pagesift_local.cli.table import print_table
+from pagesift_local.cli.totals import Totals
+from pagesift_local.errors import CommandError
 from pagesift_local.stack import LocalStack
 
 INDEX_DRAIN_SECONDS = 2  # the events are in: a short wait finds any that came after them
@@ -61,17 +63,14 @@ def run(args: argparse.Namespace) -> int:
 def _totals(rows: list[dict[str, Any]], inputs: Inputs) -> str:
     """One line counting every page, archives' included, as `pagesift extract` says it."""
     pages = [row for row in rows if "archive" not in row]
-    documents = sum(1 for row in pages if row["document"] is not None)
-    failed = sum(1 for row in pages if row["document"] is None and row["event"] is not None)
-    archives = sum(1 for row in rows if "archive" in row)
-    text = f"pagesift: {len(pages)} pages: {documents} documents, {failed} failed"
-    if archives:
-        in_archives = sum(1 for row in pages if "record" in row)
-        text += f" ({in_archives} of them in {archives} archive{'s' if archives > 1 else ''})"
-    if len(pages) > documents + failed:
-        text += f", {len(pages) - documents - failed} with no outcome yet"
-    skipped = inputs.describe_skipped()
-    return f"{text}; {skipped}" if skipped else text
+    totals = Totals(
+        documents=sum(1 for row in pages if row["document"] is not None),
+        failures=sum(1 for row in pages if row["document"] is None and row["event"] is not None),
+        archives=sum(1 for row in rows if "archive" in row),
+        archive_pages=sum(1 for row in pages if "record" in row),
+        waiting=sum(1 for row in pages if row["event"] is None),
+    )
+    return totals.line(inputs)
 
 
 @contextlib.contextmanager
@@ -80,7 +79,10 @@ def _indexing(stack: LocalStack, path: str | None) -> Iterator[QueueConsumer | N
     if path is None:
         yield None
         return
-    sink = SqliteSink.open(path)
+    try:
+        sink = SqliteSink.open(path)
+    except IndexUnusable as error:
+        raise CommandError(str(error)) from error
     try:
         reader = S3DocumentReader(stack.client("s3"))
         yield QueueConsumer(stack.client("sqs"), stack.info()["index_queue_url"], Indexer(sink, reader))

@@ -19,6 +19,7 @@ from pagesift_local.cli.errors import explain
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
 DEBUG_HELP = "a failing command shows its traceback; the local stack's notes go to stderr"
 DEFAULT_INDEX = "pagesift-index.sqlite3"
+MAX_NUMBER = 2**31 - 1
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -43,8 +44,9 @@ def _date(text: str) -> str:
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    """A whole number from 1 to 2**31 - 1 (what SQLite, SQS and the worker threads all take)."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_NUMBER:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_NUMBER:,}, got {text!r}")
     return int(text)
 
 
@@ -74,7 +76,7 @@ def _add_extract(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--jsonl", action="store_true", help="JSON Lines whatever the count (one file alone is printed indented)"
     )
     extract.add_argument("--url", help="the pages' address (else the canonical URL found in the page)")
-    extract.add_argument("--max-input-bytes", type=int, default=DEFAULT_MAX_INPUT_BYTES)
+    extract.add_argument("--max-input-bytes", type=_positive, default=DEFAULT_MAX_INPUT_BYTES)
     extract.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: the number of CPUs)"
     )
@@ -95,10 +97,12 @@ def _add_local(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         sub.add_argument(
             "--parameter", action="append", type=_parameter, metavar="NAME=VALUE", help="template parameter override"
         )
-        sub.add_argument("--concurrency", type=int, default=1, help="worker threads (Lambda execution environments)")
+        sub.add_argument(
+            "--concurrency", type=_positive, default=1, help="worker threads (Lambda execution environments)"
+        )
         sub.add_argument(
             "--archive-concurrency",
-            type=int,
+            type=_positive,
             default=4,
             help="worker threads on the archive queue (ranges of web archives run in parallel)",
         )
@@ -138,7 +142,7 @@ def _add_backfill(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "--endpoint-url", help="the embedded local stack's endpoint (`pagesift local up`): the job is played locally"
     )
     backfill.add_argument("--region", help="the stack's region (default: the AWS configuration's)")
-    backfill.add_argument("--concurrency", type=int, default=4, help="local only: tasks run at once")
+    backfill.add_argument("--concurrency", type=_positive, default=4, help="local only: tasks run at once")
     backfill.add_argument("--no-wait", action="store_true", help="AWS only: create the job and return")
     backfill.add_argument("--json", action="store_true", help="the final table as one JSON object")
     backfill.add_argument("--log-file", help="local only: where the function's logs go (default: discarded)")
@@ -158,7 +162,7 @@ def _add_redrive(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--move", action="store_true", help="move every message back to ExtractQueue (once the cause is fixed)"
     )
     redrive.add_argument("--json", action="store_true", help="one JSON object per message")
-    redrive.add_argument("--limit", type=int, default=100, help="most messages shown")
+    redrive.add_argument("--limit", type=_positive, default=100, help="most messages shown")
     redrive.set_defaults(module="redrive")
 
 

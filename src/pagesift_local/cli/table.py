@@ -6,6 +6,8 @@ from __future__ import annotations
 import unicodedata
 from typing import IO, Any
 
+from pagesift_local.cli.totals import plural
+
 HEADER = ("file", "title", "language", "words", "document key", "event id / failure")
 TITLE_WIDTH = 48
 
@@ -50,7 +52,7 @@ def _outcome(row: dict[str, Any]) -> str:
             return "no Archive Extracted (timed out)"
         return (
             f"Archive Extracted: {counts['documents']} documents of {counts['pages']} pages, "
-            f"{sum(counts['failures'].values())} failures, {_plural(counts['ranges'], 'range')}"
+            f"{sum(counts['failures'].values())} failures, {plural(counts['ranges'], 'range')}"
         )
     event = row["event"]
     if event is None:
@@ -59,10 +61,6 @@ def _outcome(row: dict[str, Any]) -> str:
         error = event["detail"]["error"]
         return f"FAILED {error['type']}: {error['message']}"
     return str(event["id"])
-
-
-def _plural(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _clip(text: str, width: int) -> str:
