@@ -156,3 +156,9 @@ def test_counts_and_sizes_must_be_whole_numbers_in_range(arguments: list[str]) -
     with pytest.raises(SystemExit) as exit_:
         main(arguments)
     assert exit_.value.code == 2
+
+
+def test_a_file_named_alone_and_in_its_folder_is_one_input(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_bytes(article_bytes())
+    inputs = find_inputs([tmp_path, tmp_path / "a.html", tmp_path])
+    assert [name for _path, name in inputs.files] == ["a.html"]

@@ -70,3 +70,14 @@ def test_search_usage_errors_exit_2(index: Path, arguments: list[str]) -> None:
     with pytest.raises(SystemExit) as raised:
         main(["search", "ferry", "--db", str(index), *arguments])
     assert raised.value.code == 2
+
+
+@pytest.mark.parametrize(("arguments", "says"), [
+    (["   "], "the query is empty"),
+    (["ferry", "--page-type", "blog"], "--page-type 'blog' is not one of article, forum"),
+])
+def test_search_refuses_an_empty_query_and_an_unknown_page_type(
+    index: Path, arguments: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["search", *arguments, "--db", str(index)]) == 2
+    assert says in capsys.readouterr().err

@@ -105,7 +105,9 @@ def extract_archive(path: Path, name: str, args: argparse.Namespace, pool: Proce
 
 
 def _report_failure(name: str, record: Record, error: Exception) -> None:
-    print(f"pagesift: {name}#{record.id} (offset {record.offset}): {error}", file=sys.stderr)
+    # A record without an id is named by its offset already.
+    where = "" if record.id == f"offset:{record.offset}" else f" (offset {record.offset})"
+    print(f"pagesift: {name}#{record.id}{where}: {error}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

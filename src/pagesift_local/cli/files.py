@@ -53,11 +53,15 @@ def find_inputs(paths: list[Path], stdin_copy: Path | None = None) -> Inputs:
     and web archive in the folders named (hidden files aside). ``-`` is standard input, read
     from ``stdin_copy``."""
     inputs = Inputs()
+    seen: set[Path] = set()  # a file named twice (alone and in its folder) is one input
     for path in paths:
         if path == STDIN and stdin_copy is not None:
             inputs.files.append((stdin_copy, "-"))
         elif path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                if file.resolve() in seen:
+                    continue
+                seen.add(file.resolve())
                 # One named as a page or an archive is taken: if it is not one, its failure says so.
                 why = None if file.name.lower().endswith(PAGE_SUFFIXES) else why_not_a_page(file)
                 if why:
@@ -65,7 +69,9 @@ def find_inputs(paths: list[Path], stdin_copy: Path | None = None) -> Inputs:
                 else:
                     inputs.files.append((file, file.relative_to(path).as_posix()))
         elif path.is_file():
-            inputs.files.append((path, path.name))
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
+                inputs.files.append((path, path.name))
         else:
             raise CommandError(f"no such file or folder: {path}")
     return inputs

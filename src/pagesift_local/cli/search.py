@@ -8,11 +8,16 @@ import json
 import sys
 from typing import TextIO
 
+from pagesift.extraction.page_types import PAGE_TYPES
 from pagesift_index.sqlite import Filters, Hit, IndexUnusable, SqliteSink
-from pagesift_local.errors import CommandError
+from pagesift_local.errors import CommandError, UsageError
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.query.strip():
+        raise UsageError("the query is empty: give the words to find")
+    if args.page_type is not None and args.page_type not in PAGE_TYPES:
+        raise UsageError(f"--page-type {args.page_type!r} is not one of {', '.join(PAGE_TYPES)}")
     try:
         sink = SqliteSink.open_existing(args.db)
     except IndexUnusable as error:
