@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib
 import logging
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from pagesift import __version__
@@ -20,6 +22,8 @@ DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
 DEBUG_HELP = "a failing command shows its traceback; the local stack's notes go to stderr"
 DEFAULT_INDEX = "pagesift-index.sqlite3"
 MAX_NUMBER = 2**31 - 1
+STACK_HELP = "the stack's name (default: pagesift, or pagesift-local with --endpoint-url)"
+CONNECT_STACK_HELP = "also check that this stack watches the bucket and prefix (its ExistingInputBucketName)"
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -48,6 +52,15 @@ def _positive(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= MAX_NUMBER:
         raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_NUMBER:,}, got {text!r}")
     return int(text)
+
+
+def _stack_options(stack_help: str = STACK_HELP) -> argparse.ArgumentParser:
+    """How a command reaches its stack: a deployed one by name and region, or the embedded one."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--stack", help=stack_help)
+    parent.add_argument("--endpoint-url", help="the embedded local stack's endpoint (what `pagesift local up` prints)")
+    parent.add_argument("--region", help="the stack's (and bucket's) region (default: the AWS configuration's)")
+    return parent
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,7 +136,7 @@ def _add_local(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _add_backfill(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backfill = commands.add_parser(
         "backfill",
-        parents=[_debug_option()],
+        parents=[_debug_option(), _stack_options()],
         help="run every object under an S3 prefix through the function (an S3 Batch Operations job)",
     )
     backfill.add_argument("target", metavar="s3://BUCKET/PREFIX")
@@ -137,11 +150,6 @@ def _add_backfill(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         metavar="s3://BUCKET/…/manifest.json",
         help="the keys from an S3 Inventory report (CSV) of the bucket instead of listing the prefix",
     )
-    backfill.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")
-    backfill.add_argument(
-        "--endpoint-url", help="the embedded local stack's endpoint (`pagesift local up`): the job is played locally"
-    )
-    backfill.add_argument("--region", help="the stack's region (default: the AWS configuration's)")
     backfill.add_argument("--concurrency", type=_positive, default=4, help="local only: tasks run at once")
     backfill.add_argument("--no-wait", action="store_true", help="AWS only: create the job and return")
     backfill.add_argument("--json", action="store_true", help="the final table as one JSON object")
@@ -152,12 +160,9 @@ def _add_backfill(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 def _add_redrive(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     redrive = commands.add_parser(
         "redrive",
-        parents=[_debug_option()],
+        parents=[_debug_option(), _stack_options()],
         help="show what is in ExtractDLQ and why; --move puts it back on ExtractQueue",
     )
-    redrive.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")
-    redrive.add_argument("--endpoint-url", help="the embedded local stack's endpoint (what `pagesift local up` prints)")
-    redrive.add_argument("--region", help="the stack's region (default: the AWS configuration's)")
     redrive.add_argument(
         "--move", action="store_true", help="move every message back to ExtractQueue (once the cause is fixed)"
     )
@@ -177,15 +182,10 @@ def _s3_location(text: str) -> tuple[str, str]:
 def _add_connect(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     connect = commands.add_parser(
         "connect",
-        parents=[_debug_option()],
+        parents=[_debug_option(), _stack_options(CONNECT_STACK_HELP)],
         help="turn on an existing bucket's EventBridge notifications (keeping its others) for a stack to watch it",
     )
     connect.add_argument("target", type=_s3_location, metavar="s3://BUCKET[/PREFIX]")
-    connect.add_argument(
-        "--stack", help="also check that this stack watches the bucket and prefix (its ExistingInputBucketName)"
-    )
-    connect.add_argument("--endpoint-url", help="the embedded local stack's endpoint (what `pagesift local up` prints)")
-    connect.add_argument("--region", help="the bucket's and the stack's region (default: the AWS configuration's)")
     connect.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     connect.set_defaults(module="connect")
 
@@ -193,12 +193,9 @@ def _add_connect(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _add_index(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     index = commands.add_parser(
         "index",
-        parents=[_debug_option()],
+        parents=[_debug_option(), _stack_options()],
         help="apply the stack's IndexQueue to a local SQLite full-text index (the reference indexer)",
     )
-    index.add_argument("--stack", help="the stack's name (default: pagesift, or pagesift-local with --endpoint-url)")
-    index.add_argument("--endpoint-url", help="the embedded local stack's endpoint (what `pagesift local up` prints)")
-    index.add_argument("--region", help="the stack's region (default: the AWS configuration's)")
     index.add_argument("--db", default=DEFAULT_INDEX, help=f"the index file (default: {DEFAULT_INDEX})")
     mode = index.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="drain the queue, then exit (the default)")
@@ -232,34 +229,43 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command asked for. Exit codes: 0 done; 1 it could not do its job (one line on
     stderr says why and what to do); 2 usage; 3 done, but some pages have no document."""
     args = build_parser().parse_args(argv)
-    if args.debug:
-        _debug_log()
     # The command's module is imported once the command is known: local run, local up, redrive,
     # backfill, connect and index import boto3 (about 145 ms), which `pagesift extract` (about 0.39 s in all on
     # one page) never needs.
     command = importlib.import_module(f"pagesift_local.cli.{args.module}")
-    try:
-        code: int = command.run(args)
-    except KeyboardInterrupt:
-        print("pagesift: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as command-line tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
-    except Exception as error:
-        if args.debug:
-            raise
-        message, code = explain(error) or (f"unexpected {type(error).__name__}: {error} (--debug shows where)", 1)
-        name = " ".join(filter(None, (args.command, getattr(args, "local_command", None))))
-        print(f"pagesift {name}: {message}", file=sys.stderr)
+    with _debug_log(args.debug):
+        try:
+            code: int = command.run(args)
+        except KeyboardInterrupt:
+            print("pagesift: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as command-line tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 141
+        except Exception as error:
+            if args.debug:
+                raise
+            message, code = explain(error) or (f"unexpected {type(error).__name__}: {error} (--debug shows where)", 1)
+            name = " ".join(filter(None, (args.command, getattr(args, "local_command", None))))
+            print(f"pagesift {name}: {message}", file=sys.stderr)
     return code
 
 
-def _debug_log() -> None:
+@contextlib.contextmanager
+def _debug_log(debug: bool) -> Iterator[None]:
     """With --debug, the command line's and the local stack's own notes (the local stack's known
-    gaps among them) go to stderr; the SDK's stay quiet."""
+    gaps among them) go to stderr while the command runs; the SDK's stay quiet."""
+    if not debug:
+        yield
+        return
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("pagesift: %(name)s: %(message)s"))
     logger = logging.getLogger("pagesift_local")
+    level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:  # main may run again in this process (tests, scripts): leave the logger as it was
+        logger.removeHandler(handler)
+        logger.setLevel(level)
